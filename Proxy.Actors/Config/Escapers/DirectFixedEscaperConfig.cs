@@ -1,0 +1,22 @@
+using System.Net;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Values;
+
+namespace Proxy.Actors.Config.Escapers;
+
+/// <summary>g3's <c>direct_fixed</c>: connect from this host.</summary>
+public sealed record DirectFixedEscaperConfig : EscaperConfig
+{
+    public override string TypeName => "DirectFixed";
+    public string? Resolver { get; init; }
+    public ResolveStrategy ResolveStrategy { get; init; } = ResolveStrategy.Default;
+    public IReadOnlyList<IPAddress> BindIp { get; init; } = [];
+    public bool NoIpv4 { get; init; }
+    public bool NoIpv6 { get; init; }
+    public TcpConnectConfig TcpConnect { get; init; } = TcpConnectConfig.Default;
+    public HappyEyeballsConfig HappyEyeballs { get; init; } = HappyEyeballsConfig.Default;
+    /// <summary>Always holds g3's builtin forbids for loopback, link-local, unspecified and discard-only.</summary>
+    public NetworkAclRule EgressNetworkFilter { get; init; } = NetworkAclRule.DefaultEgress;
+    public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
+    public TimeSpan? TcpKeepalive { get; init; }
+}

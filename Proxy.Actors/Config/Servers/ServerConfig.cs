@@ -1,0 +1,30 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Values;
+
+namespace Proxy.Actors.Config.Servers;
+
+/// <summary>Keys every g3 server shares (reference section 1.1).</summary>
+public abstract record ServerConfig
+{
+    public required string Name { get; init; }
+    public required ConfigPosition Position { get; init; }
+    /// <summary>The canonical g3 type name, e.g. <c>HttpProxy</c> (task logs use it).</summary>
+    public abstract string TypeName { get; }
+    public string? Escaper { get; init; }
+    public string? UserGroup { get; init; }
+    public string? Auditor { get; init; }
+    public TcpListenConfig? Listen { get; init; }
+    public NetworkAclRule? IngressNetworkFilter { get; init; }
+    public HostAclRuleSet? DstHostFilterSet { get; init; }
+    public PortAclRule? DstPortFilter { get; init; }
+    public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
+    public int TcpCopyBufferSize { get; init; } = 16 * 1024;
+    public TimeSpan TaskIdleCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public int TaskIdleMaxCount { get; init; } = 5;
+}
+
+/// <summary>g3's <c>dummy_close</c>: accepts and closes.</summary>
+public sealed record DummyCloseServerConfig : ServerConfig
+{
+    public override string TypeName => "DummyClose";
+}
