@@ -1,0 +1,43 @@
+using System.Net;
+using Proxy.Actors.Relay;
+
+namespace Proxy.Actors.Logging;
+
+/// <summary>
+/// What one task records for its task log, with g3's field names (reference section 9).
+/// Filled by the handler as the task moves through its stages; read once at the end.
+/// </summary>
+public sealed class TaskNotes
+{
+    public required string ServerType { get; init; }
+    public required string ServerName { get; init; }
+    public string TaskType { get; set; } = "TcpConnect";
+    public string TaskId { get; } = Guid.NewGuid().ToString("N");
+    public string Stage { get; set; } = "Created";
+    public DateTimeOffset StartAt { get; init; } = DateTimeOffset.UtcNow;
+    public long CreatedTimestamp { get; init; }
+    public TimeSpan WaitTime { get; init; }
+    public TimeSpan? ReadyTime { get; set; }
+    public string? User { get; set; }
+    public string? Escaper { get; set; }
+    public string? Reason { get; set; }
+    public IPEndPoint? ServerAddr { get; init; }
+    public IPEndPoint? ClientAddr { get; init; }
+    public string? Upstream { get; set; }
+    public IPAddress? NextBindIp { get; set; }
+    public IPEndPoint? NextBoundAddr { get; set; }
+    public IPEndPoint? NextPeerAddr { get; set; }
+    public int TcpConnectTries { get; set; }
+    public TimeSpan? TcpConnectSpend { get; set; }
+    public TaskBytes Bytes { get; } = new();
+
+    // HttpForward only.
+    public string? Method { get; set; }
+    public string? Uri { get; set; }
+    public string? UserAgent { get; set; }
+    public int? RspStatus { get; set; }
+    public int? OriginStatus { get; set; }
+    public bool? ReuseConnection { get; set; }
+    public TimeSpan? PipelineWait { get; set; }
+    public TimeSpan? DurRspRecvHdr { get; set; }
+}

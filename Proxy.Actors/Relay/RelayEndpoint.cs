@@ -1,0 +1,22 @@
+using System.Net.Security;
+using System.Net.Sockets;
+
+namespace Proxy.Actors.Relay;
+
+/// <summary>One side of a relay: the stream bytes move through and the socket under it (for half-close).</summary>
+public sealed record RelayEndpoint(Stream Stream, Socket Socket)
+{
+    /// <summary>Pass a FIN along: TLS close_notify first when the stream is TLS.</summary>
+    public async ValueTask ShutdownSendAsync()
+    {
+        try
+        {
+            if (Stream is SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
+            Socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone already; the other direction will see it.
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Proxy.Actors.Config.Values;
+
+namespace Proxy.Actors.Relay;
+
+/// <summary>
+/// g3's per-socket speed limit for one direction: at most <c>max</c> bytes per time slice
+/// of 2^shift ms. A token bucket read inline by the pump — no timers.
+/// Not thread-safe: one pump direction owns one limiter.
+/// </summary>
+internal sealed class SpeedLimiter
+{
+    private readonly long _maxPerSlice;
+    private readonly long _sliceTicks;
+    private readonly TimeProvider _time;
+    private long _sliceStart;
+    private long _used;
+
+    private SpeedLimiter(long maxPerSlice, int shiftMillis, TimeProvider time)
+    {
+        _maxPerSlice = maxPerSlice;
+        _time = time;
+        _sliceTicks = (long)((1 << shiftMillis) * (time.TimestampFrequency / 1000.0));
+        _sliceStart = time.GetTimestamp();
+    }
+
+    /// <summary>A limiter for the smaller of two limits, or null when both are unlimited.</summary>
+    public static SpeedLimiter? For(long a, long b, int shiftMillis, TimeProvider time)
+    {
+        var max = (a, b) switch
+        {
+            (0, 0) => 0,
+            (0, _) => b,
+            (_, 0) => a,
+            _ => Math.Min(a, b),
+        };
+        return max <= 0 ? null : new SpeedLimiter(max, shiftMillis, time);
+    }
+
+    public static SpeedLimiter? North(TcpSockSpeedLimit client, TcpSockSpeedLimit remote, TimeProvider time) =>
+        For(client.MaxNorth, remote.MaxNorth, Math.Min(client.ShiftMillis, remote.ShiftMillis), time);
+
+    public static SpeedLimiter? South(TcpSockSpeedLimit client, TcpSockSpeedLimit remote, TimeProvider time) =>
+        For(client.MaxSouth, remote.MaxSouth, Math.Min(client.ShiftMillis, remote.ShiftMillis), time);
+
+    /// <summary>How many bytes may move now, waiting for the next slice when this one is spent.</summary>
+    public async ValueTask<int> AcquireAsync(int wanted, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = _time.GetTimestamp();
+            if (now - _sliceStart >= _sliceTicks)
+            {
+                _sliceStart = now - (now - _sliceStart) % _sliceTicks;
+                _used = 0;
+            }
+            var left = _maxPerSlice - _used;
+            if (left > 0) return (int)Math.Min(wanted, left);
+            var wait = _time.GetElapsedTime(now, _sliceStart + _sliceTicks);
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    public void Consume(int n) => _used += n;
+}

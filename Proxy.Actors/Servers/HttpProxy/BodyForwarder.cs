@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+public enum BodyCopyStatus { Done, SourceClosedEarly, SourceFailed, DestinationFailed, Invalid }
+
+public readonly record struct BodyCopyResult(BodyCopyStatus Status, long Read, long Written)
+{
+    public bool Ok => Status == BodyCopyStatus.Done;
+}
+
+/// <summary>
+/// Moves one message body from a parsed connection (PipeReader) to the other side, framed as
+/// the head said. Chunked bodies pass through unchanged while a small state machine finds
+/// their end (or are decoded for HTTP/1.0 clients); buffered bytes leave in large writes.
+/// </summary>
+internal static class BodyForwarder
+{
+    public static ValueTask<BodyCopyResult> CopyAsync(
+        BodyFraming framing, PipeReader source, Stream destination, bool decodeChunked, int maxLineLength, CancellationToken ct) =>
+        framing.Kind switch
+        {
+            BodyKind.None => ValueTask.FromResult(new BodyCopyResult(BodyCopyStatus.Done, 0, 0)),
+            BodyKind.ContentLength => CopyFixedAsync(source, destination, framing.Length, ct),
+            BodyKind.Chunked => CopyChunkedAsync(source, destination, decodeChunked, maxLineLength, ct),
+            _ => CopyUntilCloseAsync(source, destination, ct),
+        };
+
+    public static async ValueTask<BodyCopyResult> CopyFixedAsync(PipeReader source, Stream destination, long length, CancellationToken ct)
+    {
+        long moved = 0;
+        while (moved < length)
+        {
+            ReadResult r;
+            try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
+            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
+            var buf = r.Buffer;
+            if (buf.IsEmpty && r.IsCompleted)
+            {
+                source.AdvanceTo(buf.End);
+                return new(BodyCopyStatus.SourceClosedEarly, moved, moved);
+            }
+            var take = buf.Slice(0, Math.Min(buf.Length, length - moved));
+            if (!await WriteAsync(destination, take, ct).ConfigureAwait(false))
+            {
+                source.AdvanceTo(take.End);
+                return new(BodyCopyStatus.DestinationFailed, moved + take.Length, moved);
+            }
+            moved += take.Length;
+            source.AdvanceTo(take.End);
+        }
+        return new(BodyCopyStatus.Done, moved, moved);
+    }
+
+    public static async ValueTask<BodyCopyResult> CopyUntilCloseAsync(PipeReader source, Stream destination, CancellationToken ct)
+    {
+        long moved = 0;
+        while (true)
+        {
+            ReadResult r;
+            try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
+            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
+            var buf = r.Buffer;
+            if (!buf.IsEmpty && !await WriteAsync(destination, buf, ct).ConfigureAwait(false))
+            {
+                source.AdvanceTo(buf.End);
+                return new(BodyCopyStatus.DestinationFailed, moved + buf.Length, moved);
+            }
+            moved += buf.Length;
+            source.AdvanceTo(buf.End);
+            if (r.IsCompleted) return new(BodyCopyStatus.Done, moved, moved);
+        }
+    }
+
+    public static async ValueTask<BodyCopyResult> CopyChunkedAsync(
+        PipeReader source, Stream destination, bool decode, int maxLineLength, CancellationToken ct)
+    {
+        var scanner = new ChunkedScanner(maxLineLength);
+        var dataSlices = decode ? new List<ReadOnlySequence<byte>>() : null;
+        long read = 0, written = 0;
+        while (true)
+        {
+            ReadResult r;
+            try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
+            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, read, written); }
+            var buf = r.Buffer;
+            dataSlices?.Clear();
+            var scan = scanner.Scan(buf, dataSlices, out var end);
+            var consumed = buf.Slice(0, end);
+            read += consumed.Length;
+            var ok = true;
+            if (dataSlices is not null)
+            {
+                foreach (var slice in dataSlices)
+                {
+                    if (!await WriteAsync(destination, slice, ct).ConfigureAwait(false)) { ok = false; break; }
+                    written += slice.Length;
+                }
+            }
+            else if (!consumed.IsEmpty)
+            {
+                ok = await WriteAsync(destination, consumed, ct).ConfigureAwait(false);
+                if (ok) written += consumed.Length;
+            }
+            source.AdvanceTo(end, buf.End);
+            if (scan == ChunkScan.Invalid) return new(BodyCopyStatus.Invalid, read, written);
+            if (!ok) return new(BodyCopyStatus.DestinationFailed, read, written);
+            if (scan == ChunkScan.Done) return new(BodyCopyStatus.Done, read, written);
+            if (r.IsCompleted) return new(BodyCopyStatus.SourceClosedEarly, read, written);
+        }
+    }
+
+    internal static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken ct)
+    {
+        try
+        {
+            if (data.IsSingleSegment)
+            {
+                await destination.WriteAsync(data.First, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var segment in data) await destination.WriteAsync(segment, ct).ConfigureAwait(false);
+            }
+            return true;
+        }
+        catch (Exception e) when (IsIo(e))
+        {
+            return false;
+        }
+    }
+
+    internal static bool IsIo(Exception e) =>
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
+}

@@ -1,0 +1,29 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Proxy.Actors.Relay;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>The client side of one accepted connection, shared by the request handlers on it.</summary>
+internal sealed class ClientConnection
+{
+    public ClientConnection(Socket socket, ActivityTracker activity)
+    {
+        Socket = socket;
+        Stream = new NetworkStream(socket, ownsSocket: false);
+        Reader = PipeReader.Create(Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
+        Activity = activity;
+        ClientAddr = socket.RemoteEndPoint as IPEndPoint;
+        ServerAddr = socket.LocalEndPoint as IPEndPoint;
+    }
+
+    public Socket Socket { get; }
+    public NetworkStream Stream { get; }
+    public PipeReader Reader { get; }
+    public ActivityTracker Activity { get; }
+    public IPEndPoint? ClientAddr { get; }
+    public IPEndPoint? ServerAddr { get; }
+    /// <summary>Cancelled when the connection is torn down (idle, node stop, actor stop).</summary>
+    public CancellationToken Token => Activity.Token;
+}

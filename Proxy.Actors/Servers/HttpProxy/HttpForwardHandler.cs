@@ -1,0 +1,415 @@
+using System.IO.Pipelines;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Relay;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>
+/// One absolute-URI request (http:// or https:// in plain text to the proxy): picks a pooled or
+/// new origin connection, forwards the head and body, relays the response back, and says
+/// whether the client connection may carry another request.
+/// </summary>
+internal static class HttpForwardHandler
+{
+    public static async Task<bool> RunAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+    {
+        var cfg = ctx.Config;
+        var ct = client.Token;
+        var target = RequestTarget.Parse(req.Method, req.Target);
+        var framing = BodyFraming.ForRequest(req.Headers, out var framingStatus, out var framingError);
+        var hasBody = framing is { Kind: not BodyKind.None };
+        var clientKeepAlive = ClientWantsKeepAlive(req);
+
+        if (framing is null) return await Refuse(client, req, notes, framingStatus, "InvalidClientProtocol", close: true, ct);
+        if (target is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true, ct);
+        if (target.Form != TargetForm.Absolute)
+            // Origin-form and '*' are "local" requests; the well-known URIs are not built yet.
+            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
+        if (target.Scheme is not ("http" or "https"))
+            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
+        if (target.Scheme == "https" && cfg.TlsClient is null)
+            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
+        notes.Upstream = target.Upstream!.ToString();
+        if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
+            return await Refuse(client, req, notes, 409, "InvalidClientProtocol", close: true, ct);
+        if (TargetPolicy.IsForbidden(cfg, target.Upstream))
+            return await Refuse(client, req, notes, 403, "ForbiddenByRule", close: true, ct);
+
+        var escaper = ctx.Escapers.Get(cfg.Escaper);
+        notes.Escaper = escaper.Name;
+        notes.Stage = "Connecting";
+        var key = UpstreamPool.KeyFor(escaper.Name, target.Scheme, target.Upstream.Host, target.Upstream.Port);
+
+        using var head = BuildUpstreamHead(req, target, cfg.DropDefaultPortInHost, cfg.StealForwardedFor);
+        var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
+
+        // A pooled connection may have been closed by the origin a moment ago; a body-less
+        // request is retried once on a fresh connection, as a browser would.
+        for (var attempt = 0; ; attempt++)
+        {
+            var conn = cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key) : null;
+            notes.ReuseConnection = conn is not null;
+            if (conn is null)
+            {
+                var outcome = await UpstreamConnector.ConnectAsync(ctx, escaper, target.Upstream, target.Scheme, key, notes, ct).ConfigureAwait(false);
+                if (outcome.Connection is null)
+                {
+                    var close = outcome.AlwaysClose || hasBody || !clientKeepAlive;
+                    return await Refuse(client, req, notes, outcome.Status, notes.Reason ?? "UpstreamNotConnected", close, ct);
+                }
+                conn = outcome.Connection;
+            }
+            conn.Uses++;
+            notes.NextPeerAddr ??= conn.Escape.PeerAddr;
+            notes.NextBoundAddr ??= conn.Escape.BoundAddr;
+            notes.Stage = "Connected";
+            var exchange = await ExchangeAsync(ctx, client, req, framing.Value, head, conn, notes, wantsUpgrade, clientKeepAlive, ct).ConfigureAwait(false);
+            if (exchange == Exchange.RetryFresh && attempt == 0 && !hasBody)
+            {
+                await conn.DisposeAsync().ConfigureAwait(false);
+                notes.NextPeerAddr = null;
+                notes.NextBoundAddr = null;
+                continue;
+            }
+            return exchange == Exchange.KeepAlive;
+        }
+    }
+
+    private enum Exchange { KeepAlive, Close, RetryFresh }
+
+    private static readonly TimeSpan ExpectContinueWait = TimeSpan.FromSeconds(1);
+
+    private static async Task<Exchange> ExchangeAsync(
+        HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, BodyFraming framing,
+        HeadWriter head, UpstreamConnection conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
+        CancellationToken ct)
+    {
+        var cfg = ctx.Config;
+        var reused = conn.Uses > 1;
+        var reusable = false;
+        try
+        {
+            try
+            {
+                await conn.Stream.WriteAsync(head.Written, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (BodyForwarder.IsIo(e))
+            {
+                if (reused) return Exchange.RetryFresh;
+                notes.Reason = "UpstreamWriteFailed";
+                return await Fail(client, req, notes, 502, ct);
+            }
+            notes.Bytes.RemoteWritten += head.Length;
+
+            var expectContinue = framing.Kind != BodyKind.None && req.Version == 11
+                && req.Headers.Get("Expect") is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase);
+            var bodySent = framing.Kind == BodyKind.None;
+            if (!bodySent && !expectContinue)
+            {
+                if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                    return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502, ct);
+                bodySent = true;
+            }
+
+            notes.Stage = "Relaying";
+            var rspStarted = ctx.Time.GetTimestamp();
+            Task<(RspRead, HttpResponseHead?)>? pending = null;
+            if (!bodySent)
+            {
+                // Expect: 100-continue — hold the body until the origin says 100, but not forever:
+                // an origin that ignores Expect gets the body after a second, as curl does.
+                pending = ReadResponseHeadAsync(ctx, conn, ct);
+                await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, ctx.Time, CancellationToken.None)).ConfigureAwait(false);
+                if (!pending.IsCompleted)
+                {
+                    if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                        return await Fail(client, req, notes, 502, ct);
+                    bodySent = true;
+                }
+            }
+            HttpResponseHead? rsp;
+            while (true)
+            {
+                var (status, parsed) = pending is not null
+                    ? await pending.ConfigureAwait(false)
+                    : await ReadResponseHeadAsync(ctx, conn, ct).ConfigureAwait(false);
+                pending = null;
+                if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
+                if (status != RspRead.Ok)
+                {
+                    notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
+                    return await Fail(client, req, notes, status == RspRead.Timeout ? 504 : 502, ct);
+                }
+                rsp = parsed!;
+                notes.Bytes.RemoteRead += rsp.WireLength;
+                if (rsp.Status is >= 100 and < 200 and not 101)
+                {
+                    // Interim responses go to HTTP/1.1 clients; 100 also releases a held body.
+                    if (req.Version == 11)
+                    {
+                        using var interim = new HeadWriter(128);
+                        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
+                        if (!await WriteClientAsync(client, interim.Written, notes, ct)) return Exchange.Close;
+                    }
+                    if (rsp.Status == 100 && !bodySent)
+                    {
+                        if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                            return await Fail(client, req, notes, 502, ct);
+                        bodySent = true;
+                    }
+                    continue;
+                }
+                break;
+            }
+            notes.DurRspRecvHdr = ctx.Time.GetElapsedTime(rspStarted);
+            notes.OriginStatus = rsp.Status;
+            notes.RspStatus = rsp.Status;
+
+            if (rsp.Status == 101 && wantsUpgrade)
+                return await UpgradeAsync(ctx, client, conn, rsp, notes, ct).ConfigureAwait(false);
+
+            var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
+            if (rspFraming is null)
+            {
+                notes.Reason = "InvalidUpstreamProtocol";
+                return await Fail(client, req, notes, 502, ct);
+            }
+            var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
+            var clientClose = !clientKeepAlive || !bodySent
+                || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
+
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode);
+            // A small response that is already buffered leaves in the same write as its head.
+            var sentWithHead = false;
+            if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
+            {
+                if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
+                {
+                    var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
+                    foreach (var seg in body) rspHead.Append(seg.Span);
+                    conn.Reader.AdvanceTo(body.End);
+                    notes.Bytes.RemoteRead += body.Length;
+                    sentWithHead = true;
+                }
+                else
+                {
+                    conn.Reader.AdvanceTo(buffered.Buffer.Start);
+                }
+            }
+            if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return Exchange.Close;
+
+            if (!sentWithHead)
+            {
+                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, ct).ConfigureAwait(false);
+                notes.Bytes.RemoteRead += copy.Read;
+                notes.Bytes.ClientWritten += copy.Written;
+                if (!copy.Ok)
+                {
+                    notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
+                    return Exchange.Close;
+                }
+            }
+            client.Activity.Touch();
+            notes.Reason = "Finished";
+            notes.Stage = "Finished";
+            reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
+                && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
+            return clientClose ? Exchange.Close : Exchange.KeepAlive;
+        }
+        finally
+        {
+            if (reusable) ctx.Pool.Return(conn);
+            else await conn.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> SendBodyAsync(ClientConnection client, UpstreamConnection conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
+    {
+        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, ct).ConfigureAwait(false);
+        notes.Bytes.ClientRead += copy.Read;
+        notes.Bytes.RemoteWritten += copy.Written;
+        if (copy.Ok) return true;
+        notes.Reason = copy.Status switch
+        {
+            BodyCopyStatus.Invalid => "InvalidClientProtocol",
+            BodyCopyStatus.DestinationFailed => "UpstreamWriteFailed",
+            BodyCopyStatus.SourceClosedEarly => "ClosedEarlyByClient",
+            _ => "ClientTcpReadFailed",
+        };
+        return false;
+    }
+
+    private enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
+
+    private static async Task<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(HttpProxyServerContext ctx, UpstreamConnection conn, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(ctx.Config.RspHeaderRecvTimeout);
+        var any = false;
+        while (true)
+        {
+            ReadResult r;
+            try
+            {
+                r = await conn.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return (RspRead.Timeout, null);
+            }
+            catch (Exception e) when (BodyForwarder.IsIo(e))
+            {
+                return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
+            }
+            var buf = r.Buffer;
+            any |= !buf.IsEmpty;
+            var status = HttpHeadParser.TryParseResponse(buf, ctx.Config.RspHeaderMaxSize, 1024, out var head, out _);
+            if (status == HeadParseStatus.Done)
+            {
+                conn.Reader.AdvanceTo(buf.GetPosition(head!.WireLength));
+                return (RspRead.Ok, head);
+            }
+            if (status != HeadParseStatus.Incomplete)
+            {
+                conn.Reader.AdvanceTo(buf.End);
+                return (RspRead.Invalid, null);
+            }
+            if (r.IsCompleted)
+            {
+                conn.Reader.AdvanceTo(buf.End);
+                return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
+            }
+            conn.Reader.AdvanceTo(buf.Start, buf.End);
+        }
+    }
+
+    /// <summary>101 Switching Protocols (e.g. WebSocket): from here on the two sides are a tunnel.</summary>
+    private static async Task<Exchange> UpgradeAsync(HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
+    {
+        using (var w = new HeadWriter(512))
+        {
+            w.Append("HTTP/1.1 101 ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
+            if (!await WriteClientAsync(client, w.Written, notes, ct)) return Exchange.Close;
+        }
+        if (!await FlushBufferedAsync(conn.Reader, client.Stream, ct) || !await FlushBufferedAsync(client.Reader, conn.Stream, ct))
+            return Exchange.Close;
+        var end = await TunnelRelay.RunAsync(
+            new RelayEndpoint(client.Stream, client.Socket),
+            new RelayEndpoint(conn.Stream, conn.Socket),
+            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time),
+            notes.Bytes, client.Activity, ct).ConfigureAwait(false);
+        notes.Reason = end.ToString();
+        return Exchange.Close;
+    }
+
+    internal static async Task<bool> FlushBufferedAsync(PipeReader reader, Stream destination, CancellationToken ct)
+    {
+        if (!reader.TryRead(out var r)) return true;
+        var ok = r.Buffer.IsEmpty || await BodyForwarder.WriteAsync(destination, r.Buffer, ct).ConfigureAwait(false);
+        reader.AdvanceTo(r.Buffer.End);
+        return ok;
+    }
+
+    private static bool HasStrayBytes(PipeReader reader)
+    {
+        if (!reader.TryRead(out var r)) return false;
+        var stray = !r.Buffer.IsEmpty || r.IsCompleted;
+        reader.AdvanceTo(r.Buffer.Start, r.Buffer.End);
+        return stray;
+    }
+
+    private static async Task<bool> WriteClientAsync(ClientConnection client, ReadOnlyMemory<byte> data, TaskNotes notes, CancellationToken ct)
+    {
+        try
+        {
+            await client.Stream.WriteAsync(data, ct).ConfigureAwait(false);
+            notes.Bytes.ClientWritten += data.Length;
+            return true;
+        }
+        catch (Exception e) when (BodyForwarder.IsIo(e))
+        {
+            notes.Reason = "ClientTcpWriteFailed";
+            return false;
+        }
+    }
+
+    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, CancellationToken ct)
+    {
+        notes.RspStatus = status;
+        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
+        return Exchange.Close;
+    }
+
+    private static async Task<bool> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close, CancellationToken ct)
+    {
+        notes.Reason = reason;
+        notes.RspStatus = status;
+        notes.Stage = "Preparing";
+        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct).ConfigureAwait(false);
+        return sent && !close;
+    }
+
+    internal static bool ClientWantsKeepAlive(HttpRequestHead req)
+    {
+        var h = req.Headers;
+        if (h.HasToken("Connection", "close") || h.HasToken("Proxy-Connection", "close")) return false;
+        if (req.Version == 11) return true;
+        return h.HasToken("Connection", "keep-alive") || h.HasToken("Proxy-Connection", "keep-alive");
+    }
+
+    private static bool HostMatches(string host, RequestTarget target)
+    {
+        var parsed = RequestTarget.ParseAuthority(host, target.Upstream!.Port == 443 && target.Scheme == "https" ? 443 : 80);
+        return parsed is not null && parsed.Host == target.Upstream.Host && parsed.Port == target.Upstream.Port;
+    }
+
+    /// <summary>The request as the origin sees it: origin-form target, hop-by-hop fields gone, Host set.</summary>
+    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, bool dropDefaultPort, bool stealForwardedFor)
+    {
+        var headers = req.Headers;
+        var upgrade = headers.HasToken("Connection", "upgrade") && headers.Contains("Upgrade");
+        headers.RemoveHopByHop(keepUpgrade: upgrade);
+        if (stealForwardedFor)
+        {
+            headers.Remove("Forwarded");
+            headers.Remove("X-Forwarded-For");
+        }
+        var defaultPort = target.Scheme == "https" ? 443 : 80;
+        if (!headers.Contains("Host"))
+        {
+            headers.Add("Host", target.Upstream!.Port == defaultPort || dropDefaultPort && target.Upstream.Port == defaultPort
+                ? HostOnly(target) : target.Authority);
+        }
+        else if (dropDefaultPort)
+        {
+            var h = headers.Get("Host")!;
+            var suffix = ":" + defaultPort;
+            if (h.EndsWith(suffix, StringComparison.Ordinal)) headers.Set("Host", h[..^suffix.Length]);
+        }
+        var w = new HeadWriter(1024);
+        w.Append(req.Method).Append(" ").Append(target.PathAndQuery).Append(" HTTP/1.1\r\n"u8);
+        // Host first, as RFC 9112 3.2 recommends for origin servers that read it early.
+        w.Field("Host", headers.Get("Host")!);
+        foreach (var f in headers.Fields)
+            if (!f.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)) w.Field(f.Key, f.Value);
+        if (upgrade) w.Field("Connection", "upgrade");
+        w.End();
+        return w;
+    }
+
+    private static string HostOnly(RequestTarget target) =>
+        target.Upstream!.Host.Contains(':') ? $"[{target.Upstream.Host}]" : target.Upstream.Host;
+
+    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked)
+    {
+        var headers = rsp.Headers;
+        headers.RemoveHopByHop(keepUpgrade: false);
+        if (decodeChunked) headers.Remove("Transfer-Encoding");
+        var w = new HeadWriter(1024);
+        w.Append("HTTP/1.1 "u8).Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n"u8).Fields(headers);
+        if (close) w.Field("Connection", "close");
+        else if (req.Version == 10) w.Field("Connection", "keep-alive");
+        w.End();
+        return w;
+    }
+}

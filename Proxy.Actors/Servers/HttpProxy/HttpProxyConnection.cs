@@ -1,0 +1,163 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Relay;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>
+/// Serves one client connection of an http_proxy server: reads request heads (keep-alive,
+/// one after another), hands each to the forward or CONNECT handler, and ends the connection
+/// on close, timeout, bad input or tunnel. Plain async code: no actor on this path.
+/// </summary>
+public static class HttpProxyConnection
+{
+    private enum HeadRead { Ok, Closed, IdleTimeout, HeaderTimeout, TooLarge, Invalid }
+
+    public static async Task RunAsync(HttpProxyServerContext ctx, Socket socket, long acceptedAt, CancellationToken ct)
+    {
+        using var activity = new ActivityTracker(ct);
+        using var tracking = ctx.Idle.Track(activity);
+        var client = new ClientConnection(socket, activity);
+        ctx.Stats.ConnectionOpened();
+        using var phase = CancellationTokenSource.CreateLinkedTokenSource(client.Token);
+        try
+        {
+            var first = true;
+            while (!client.Token.IsCancellationRequested)
+            {
+                var waitStart = ctx.Time.GetTimestamp();
+                var (status, head, error) = await ReadHeadAsync(ctx, client, phase, first).ConfigureAwait(false);
+                if (status is HeadRead.Closed or HeadRead.IdleTimeout) return;
+                var notes = NewNotes(ctx, client, first ? acceptedAt : waitStart, head);
+                if (status != HeadRead.Ok)
+                {
+                    var code = status switch { HeadRead.TooLarge => 431, HeadRead.HeaderTimeout => 408, _ => 400 };
+                    notes.Reason = status == HeadRead.HeaderTimeout ? "ClientAppTimeout" : "InvalidClientProtocol";
+                    notes.Stage = "Preparing";
+                    if (!ctx.Config.NoEarlyErrorReply)
+                    {
+                        await HttpReply.SendErrorAsync(client.Stream, code, 11, close: true, client.Token).ConfigureAwait(false);
+                        notes.RspStatus = code;
+                    }
+                    Finish(ctx, notes, error);
+                    return;
+                }
+                notes.Bytes.ClientRead += head!.WireLength;
+                activity.Touch();
+                ctx.Stats.TaskStarted();
+                bool keepAlive;
+                try
+                {
+                    keepAlive = head.IsConnect
+                        ? await HttpConnectHandler.RunAsync(ctx, client, head, notes).ConfigureAwait(false)
+                        : await HttpForwardHandler.RunAsync(ctx, client, head, notes).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ctx.Stats.TaskFinished();
+                    Finish(ctx, notes, null);
+                }
+                if (!keepAlive) return;
+                first = false;
+            }
+        }
+        finally
+        {
+            ctx.Stats.ConnectionClosed();
+            await client.Reader.CompleteAsync().ConfigureAwait(false);
+            try { socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            socket.Dispose();
+        }
+    }
+
+    private static TaskNotes NewNotes(HttpProxyServerContext ctx, ClientConnection client, long startedAt, HttpRequestHead? head)
+    {
+        var notes = new TaskNotes
+        {
+            ServerType = ctx.Config.TypeName,
+            ServerName = ctx.Config.Name,
+            ServerAddr = client.ServerAddr,
+            ClientAddr = client.ClientAddr,
+            CreatedTimestamp = ctx.Time.GetTimestamp(),
+            WaitTime = ctx.Time.GetElapsedTime(startedAt),
+        };
+        if (head is not null)
+        {
+            notes.TaskType = head.IsConnect ? "TcpConnect" : "HttpForward";
+            notes.Method = head.Method;
+            var uri = head.Target;
+            notes.Uri = uri.Length > ctx.Config.LogUriMaxChars ? uri[..ctx.Config.LogUriMaxChars] : uri;
+            notes.UserAgent = head.Headers.Get("User-Agent");
+        }
+        return notes;
+    }
+
+    private static void Finish(HttpProxyServerContext ctx, TaskNotes notes, string? error)
+    {
+        notes.Reason ??= error is null ? "Finished" : "InvalidClientProtocol";
+        if (ctx.Logger.Enabled) ctx.Logger.Log(notes, ctx.Time.GetElapsedTime(notes.CreatedTimestamp));
+    }
+
+    /// <summary>
+    /// Waits for the next request head. Before its first byte the wait is the keep-alive idle
+    /// timeout (or the header timeout on a fresh connection); from the first byte on, the whole
+    /// head must arrive within req_header_recv_timeout — a slow sender gets 408.
+    /// </summary>
+    private static async Task<(HeadRead, HttpRequestHead?, string?)> ReadHeadAsync(
+        HttpProxyServerContext ctx, ClientConnection client, CancellationTokenSource phase, bool first)
+    {
+        var cfg = ctx.Config;
+        var reader = client.Reader;
+        var started = false;
+        phase.CancelAfter(first ? cfg.ReqHeaderRecvTimeout : cfg.PipelineReadIdleTimeout);
+        try
+        {
+            while (true)
+            {
+                ReadResult r;
+                try
+                {
+                    r = await reader.ReadAsync(phase.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!client.Token.IsCancellationRequested)
+                {
+                    return (started ? HeadRead.HeaderTimeout : (first ? HeadRead.HeaderTimeout : HeadRead.IdleTimeout), null, "request header timed out");
+                }
+                catch (Exception e) when (BodyForwarder.IsIo(e))
+                {
+                    return (HeadRead.Closed, null, null);
+                }
+                var buffer = r.Buffer;
+                if (!started && !buffer.IsEmpty)
+                {
+                    started = true;
+                    if (!first) phase.CancelAfter(cfg.ReqHeaderRecvTimeout);
+                }
+                var status = HttpHeadParser.TryParseRequest(buffer, cfg.ReqHeaderMaxSize, cfg.ReqHeaderMaxCount, out var head, out var error);
+                switch (status)
+                {
+                    case HeadParseStatus.Done:
+                        reader.AdvanceTo(buffer.GetPosition(head!.WireLength));
+                        return (HeadRead.Ok, head, null);
+                    case HeadParseStatus.TooLarge:
+                        reader.AdvanceTo(buffer.End);
+                        return (HeadRead.TooLarge, null, error);
+                    case HeadParseStatus.Invalid:
+                        reader.AdvanceTo(buffer.End);
+                        return (HeadRead.Invalid, null, error);
+                }
+                if (r.IsCompleted)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    return buffer.IsEmpty ? (HeadRead.Closed, null, null) : (HeadRead.Invalid, null, "connection closed inside request head");
+                }
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        finally
+        {
+            phase.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+}

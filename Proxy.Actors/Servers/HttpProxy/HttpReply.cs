@@ -1,0 +1,58 @@
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>The proxy's own responses: error pages (as g3 renders them) and the CONNECT 200.</summary>
+internal static class HttpReply
+{
+    public static string Reason(int status) => status switch
+    {
+        100 => "Continue",
+        200 => "OK",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        405 => "Method Not Allowed",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        521 => "Web Server Is Down",
+        522 => "Connection Timed Out",
+        523 => "Origin Is Unreachable",
+        525 => "SSL Handshake Failed",
+        530 => "Origin DNS Error",
+        _ => "Unknown",
+    };
+
+    public static HeadWriter Error(int status, int version, bool close)
+    {
+        var reason = Reason(status);
+        var body = $"<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<h1>{status} {reason}</h1>\n</body>\n</html>\n";
+        var w = new HeadWriter(512);
+        w.Append(version == 10 ? "HTTP/1.0 "u8 : "HTTP/1.1 "u8).Append(status).Append(" ").Append(reason).Append("\r\n"u8)
+            .Field("Content-Type", "text/html")
+            .Field("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Field("Connection", close ? "close" : "keep-alive")
+            .End()
+            .Append(body);
+        return w;
+    }
+
+    public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct)
+    {
+        using var w = Error(status, version, close);
+        try
+        {
+            await client.WriteAsync(w.Written, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.Values;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>The server-level destination ACLs (dst_host_filter_set, dst_port_filter).</summary>
+internal static class TargetPolicy
+{
+    public static bool IsForbidden(ServerConfig config, UpstreamAddr target)
+    {
+        if (config.DstPortFilter is { } ports && ports.Check(target.Port).IsForbidden()) return true;
+        if (config.DstHostFilterSet is { } hosts && hosts.Check(target.Host).IsForbidden()) return true;
+        return false;
+    }
+}

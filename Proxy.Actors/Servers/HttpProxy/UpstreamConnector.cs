@@ -1,0 +1,44 @@
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Tls;
+
+namespace Proxy.Actors.Servers.HttpProxy;
+
+/// <summary>Gets an origin connection through the escaper, with TLS on top for https:// targets.</summary>
+internal static class UpstreamConnector
+{
+    public readonly record struct Outcome(UpstreamConnection? Connection, int Status, bool AlwaysClose, string? Reason);
+
+    public static async Task<Outcome> ConnectAsync(
+        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, string scheme, string key,
+        TaskNotes notes, CancellationToken ct)
+    {
+        var result = await escaper.ConnectTcpAsync(new EscapeRequest(target, notes.ClientAddr, notes.TaskId), ct).ConfigureAwait(false);
+        notes.TcpConnectTries = result.Tries;
+        notes.TcpConnectSpend = result.Spend;
+        notes.NextPeerAddr = result.PeerAddr;
+        notes.NextBoundAddr = result.BoundAddr;
+        notes.NextBindIp = result.BindIp;
+        if (!result.Ok)
+        {
+            notes.Reason = EscapeErrorStatus.Reason(result.Error);
+            return new Outcome(null, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.AlwaysClose(result.Error), result.Reason);
+        }
+
+        var socket = result.Socket!;
+        Stream stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+        if (scheme == "https")
+        {
+            var tls = ctx.Config.TlsClient ?? TlsClientConfig.Default;
+            var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, target.Host, tls, ct).ConfigureAwait(false);
+            if (ssl is null)
+            {
+                notes.Reason = "UpstreamTlsHandshakeFailed";
+                return new Outcome(null, 525, false, error);
+            }
+            stream = ssl;
+        }
+        return new Outcome(new UpstreamConnection(key, socket, stream, result), 0, false, null);
+    }
+}
