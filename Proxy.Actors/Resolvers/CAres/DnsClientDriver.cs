@@ -70,9 +70,11 @@ internal sealed class DnsClientDriver
         {
             response = await _client.QueryAsync(host, type, QueryClass.IN, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception ex) when (ct.IsCancellationRequested)
         {
-            throw;
+            // DnsClient may report our cancellation as its own timeout; the cache must see a
+            // cancellation so it can tell protective_query_timeout apart.
+            throw ex as OperationCanceledException ?? new OperationCanceledException(ct);
         }
         catch (DnsResponseException ex)
         {
