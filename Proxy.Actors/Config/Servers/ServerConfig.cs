@@ -21,6 +21,10 @@ public abstract record ServerConfig
     public int TcpCopyBufferSize { get; init; } = 16 * 1024;
     public TimeSpan TaskIdleCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
     public int TaskIdleMaxCount { get; init; } = 5;
+    /// <summary>g3 tcp_copy_yield_size: bytes relayed before yielding (min 256K).</summary>
+    public int TcpCopyYieldSize { get; init; } = 1024 * 1024;
+    /// <summary>g3 extra_metrics_tags: static tags added to this server's metrics.</summary>
+    public IReadOnlyDictionary<string, string> ExtraMetricsTags { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>g3's <c>dummy_close</c>: accepts and closes.</summary>

@@ -1,0 +1,77 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Loading;
+using Proxy.Actors.Config.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Escapers;
+
+/// <summary>Builds the escaper records G3Actors has built (direct_fixed, dummy_deny).</summary>
+internal static class EscaperParser
+{
+    private static readonly KeyTable<EscaperConfig> DummyDenyKeys = new KeyTable<EscaperConfig>()
+        .Skip("name|type")
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
+
+    /// <summary>g3's direct_fixed keys (g3proxy/src/config/escaper/direct_fixed.rs plus reference 2.1).</summary>
+    private static readonly KeyTable<EscaperConfig> DirectFixedKeys = new KeyTable<EscaperConfig>()
+        .Skip("name|type")
+        .NoEffect("shared_logger")
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
+        .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
+        .On("resolver", (c, v, _) => Direct(c) with { Resolver = YamlValue.String(v, "a resolver name") })
+        .On("resolve_strategy", (c, v, _) => Direct(c) with { ResolveStrategy = ResolveStrategyParser.FromYaml(v) })
+        .On("egress_network_filter|egress_net_filter", (c, v, _) => Direct(c) with { EgressNetworkFilter = NetworkAclParser.Egress(v) })
+        .On("tcp_sock_speed_limit|tcp_conn_speed_limit|tcp_conn_limit",
+            (c, v, _) => Direct(c) with { TcpSockSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) })
+        .On("tcp_keepalive", (c, v, _) => Direct(c) with { TcpKeepalive = TcpKeepaliveParser.FromYaml(v) })
+        .On("no_ipv4", (c, v, _) => Direct(c) with { NoIpv4 = YamlValue.Bool(v) })
+        .On("no_ipv6", (c, v, _) => Direct(c) with { NoIpv6 = YamlValue.Bool(v) })
+        .On("tcp_connect", (c, v, _) => Direct(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
+        .On("happy_eyeballs", (c, v, _) => Direct(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
+        .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
+        .NotSupported("resolve_redirection|use_proxy_protocol|bind_interface|tcp_misc_opts|udp_misc_opts")
+        .NotSupported("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit");
+
+    public static EscaperConfig Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
+    {
+        switch (type.Canonical)
+        {
+            case "dummy_deny":
+                return DummyDenyKeys.Apply(new DummyDenyEscaperConfig { Name = name, Position = position }, map, scope);
+            case "direct_fixed":
+                var direct = (DirectFixedEscaperConfig)DirectFixedKeys.Apply(
+                    new DirectFixedEscaperConfig { Name = name, Position = position }, map, scope);
+                return Check(direct, map, scope);
+            default:
+                throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");
+        }
+    }
+
+    private static DirectFixedEscaperConfig Direct(EscaperConfig c) => (DirectFixedEscaperConfig)c;
+
+    /// <summary>g3's direct_fixed check(): resolver required, one family left, strategy consistent with it.</summary>
+    private static DirectFixedEscaperConfig Check(DirectFixedEscaperConfig c, YamlMappingNode map, EntryScope scope)
+    {
+        if (c.Resolver is null) scope.Error(map, "resolver", "missing required key 'resolver'");
+        if (c.NoIpv4 && c.NoIpv6)
+        {
+            scope.Error(map, "no_ipv4", "both no_ipv4 and no_ipv6 are set");
+            return c;
+        }
+        var query = c.ResolveStrategy.Query;
+        if ((c.NoIpv4 && query == ResolveQuery.Ipv4Only) || (c.NoIpv6 && query == ResolveQuery.Ipv6Only))
+        {
+            scope.Error(map, "resolve_strategy", $"resolve_strategy {query} conflicts with no_ipv4/no_ipv6");
+            return c;
+        }
+        // as g3's update_query_strategy: a disabled family turns the query into "only the other one"
+        if (c.NoIpv4) return c with { ResolveStrategy = c.ResolveStrategy with { Query = ResolveQuery.Ipv6Only } };
+        if (c.NoIpv6) return c with { ResolveStrategy = c.ResolveStrategy with { Query = ResolveQuery.Ipv4Only } };
+        return query switch
+        {
+            ResolveQuery.Ipv4Only => c with { NoIpv6 = true },
+            ResolveQuery.Ipv6Only => c with { NoIpv4 = true },
+            _ => c,
+        };
+    }
+}

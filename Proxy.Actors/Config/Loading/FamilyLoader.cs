@@ -1,0 +1,92 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Loading;
+
+/// <summary>The objects of one family, and every name seen (unbuilt types included, so references to them do not dangle).</summary>
+internal sealed record FamilyResult<T>(IReadOnlyList<T> Items, IReadOnlySet<string> Names);
+
+internal delegate T? EntryParser<T>(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope);
+
+/// <summary>
+/// Loads one module family: reads name and type first (so every later message names the entry),
+/// refuses missing, unknown, unbuilt and duplicate ones, and hands the rest to the family's parser.
+/// </summary>
+internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceReader sources)
+{
+    public FamilyResult<T> Load<T>(ConfigFamily family, string familyKey, YamlNode value, EntryScope mainScope, EntryParser<T> parse)
+        where T : class
+    {
+        var items = new List<T>();
+        var names = new Dictionary<string, ConfigPosition>(StringComparer.Ordinal);
+        foreach (var entry in sources.Read(familyKey, value, mainScope))
+        {
+            var item = LoadOne(family, familyKey, entry, names, parse);
+            if (item is not null) items.Add(item);
+        }
+        return new FamilyResult<T>(items, names.Keys.ToHashSet(StringComparer.Ordinal));
+    }
+
+    private T? LoadOne<T>(ConfigFamily family, string familyKey, ModuleEntry entry, Dictionary<string, ConfigPosition> names, EntryParser<T> parse)
+        where T : class
+    {
+        var scope = new EntryScope(diagnostics, entry.FullPath, $"{familyKey} (unnamed)");
+        YamlNode? nameNode = null, typeNode = null;
+        foreach (var (k, v) in entry.Map.Children)
+        {
+            if (k is not YamlScalarNode { Value: { } raw }) continue; // KeyTable reports it
+            switch (YamlKey.Normalize(raw))
+            {
+                case "name": nameNode = v; break;
+                case "type": typeNode = v; break;
+            }
+        }
+
+        string? name = null;
+        if (nameNode is null) scope.Error(entry.Map, "name", "missing required key 'name'");
+        else if (nameNode is not YamlScalarNode { Value: { Length: > 0 } n } || YamlValue.IsNull(nameNode))
+            scope.Error(nameNode, "name", $"key 'name': expected a name, got {YamlValue.Describe(nameNode)}");
+        else if (!IsMetricsName(n))
+            scope.Error(nameNode, "name", $"key 'name': '{n}' is not a valid name (letters, digits, '-', '_', '.', '/')");
+        else name = n;
+
+        if (name is not null)
+        {
+            scope = scope.ForEntry($"{familyKey} '{name}'");
+            if (names.TryGetValue(name, out var first))
+            {
+                scope.Error(nameNode!, "name",
+                    $"duplicate {familyKey} name '{name}' (also at {diagnostics.Display(first.File)}:{first.Line}, here at {diagnostics.Display(entry.FullPath)}:{entry.Position.Line})");
+                return null;
+            }
+            names[name] = entry.Position;
+        }
+
+        if (typeNode is null)
+        {
+            scope.Error(entry.Map, "type", "missing required key 'type'");
+            return null;
+        }
+        if (typeNode is not YamlScalarNode { Value: { Length: > 0 } typeName } || YamlValue.IsNull(typeNode))
+        {
+            scope.Error(typeNode, "type", $"key 'type': expected a type name, got {YamlValue.Describe(typeNode)}");
+            return null;
+        }
+        var type = TypeCatalog.Find(family, typeName);
+        if (type is null)
+        {
+            var known = string.Join(", ", TypeCatalog.Types(family).Select(t => t.Canonical));
+            scope.Error(typeNode, "type", $"unknown {familyKey} type '{typeName}' (g3 knows: {known})");
+            return null;
+        }
+        if (!type.Built)
+        {
+            scope.Error(typeNode, "type", $"not supported yet: type '{type.Canonical}'");
+            return null;
+        }
+        return name is null ? null : parse(type, name, entry.Map, entry.Position, scope);
+    }
+
+    /// <summary>g3 names are metrics node names: letters (unicode too), digits, '-', '_', '.', '/'.</summary>
+    private static bool IsMetricsName(string name) =>
+        name.All(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' or '/');
+}

@@ -1,0 +1,71 @@
+namespace Proxy.Actors.Config.Loading;
+
+internal enum ConfigFamily { Server, Escaper, Resolver }
+
+/// <summary>One g3 type: its canonical snake_case name, aliases, and whether G3Actors builds it.</summary>
+internal sealed record KnownType(ConfigFamily Family, string Canonical, bool Built, params string[] Aliases);
+
+/// <summary>
+/// Every g3proxy type of every family (reference sections 1.2, 2.2, 3), so a known-but-unbuilt type is
+/// told apart from a typo. Names compare lower-cased with '_' and '-' removed, as g3 matches them.
+/// </summary>
+internal static class TypeCatalog
+{
+    private static readonly KnownType[] All =
+    [
+        new(ConfigFamily.Server, "dummy_close", true),
+        new(ConfigFamily.Server, "http_proxy", true),
+        new(ConfigFamily.Server, "socks_proxy", false),
+        new(ConfigFamily.Server, "http_rproxy", false, "http_reverse_proxy", "http_gateway"),
+        new(ConfigFamily.Server, "sni_proxy", false),
+        new(ConfigFamily.Server, "tcp_stream", false),
+        new(ConfigFamily.Server, "tls_stream", false),
+        new(ConfigFamily.Server, "tcp_tproxy", false),
+        new(ConfigFamily.Server, "plain_tcp_port", false),
+        new(ConfigFamily.Server, "plain_tls_port", false),
+        new(ConfigFamily.Server, "native_tls_port", false),
+        new(ConfigFamily.Server, "plain_quic_port", false),
+        new(ConfigFamily.Server, "intelli_proxy", false, "ppdp_tcp_port"),
+
+        new(ConfigFamily.Escaper, "direct_fixed", true),
+        new(ConfigFamily.Escaper, "dummy_deny", true),
+        new(ConfigFamily.Escaper, "direct_float", false, "direct_dynamic"),
+        new(ConfigFamily.Escaper, "divert_tcp", false),
+        new(ConfigFamily.Escaper, "proxy_http", false),
+        new(ConfigFamily.Escaper, "proxy_https", false),
+        new(ConfigFamily.Escaper, "proxy_socks5", false),
+        new(ConfigFamily.Escaper, "proxy_socks5s", false),
+        new(ConfigFamily.Escaper, "proxy_float", false, "proxy_dynamic"),
+        new(ConfigFamily.Escaper, "route_client", false),
+        new(ConfigFamily.Escaper, "route_upstream", false),
+        new(ConfigFamily.Escaper, "route_resolved", false, "route_dst_ip"),
+        new(ConfigFamily.Escaper, "route_geoip", false),
+        new(ConfigFamily.Escaper, "route_select", false),
+        new(ConfigFamily.Escaper, "route_mapping", false),
+        new(ConfigFamily.Escaper, "route_query", false),
+        new(ConfigFamily.Escaper, "route_failover", false),
+        new(ConfigFamily.Escaper, "trick_float", false),
+        new(ConfigFamily.Escaper, "comply_audit", false),
+
+        new(ConfigFamily.Resolver, "c_ares", true),
+        new(ConfigFamily.Resolver, "deny_all", true),
+        new(ConfigFamily.Resolver, "hickory", false, "trust_dns"),
+        new(ConfigFamily.Resolver, "fail_over", false),
+    ];
+
+    private static readonly Dictionary<(ConfigFamily, string), KnownType> ByName = BuildIndex();
+
+    private static Dictionary<(ConfigFamily, string), KnownType> BuildIndex()
+    {
+        var index = new Dictionary<(ConfigFamily, string), KnownType>();
+        foreach (var t in All)
+            foreach (var name in t.Aliases.Prepend(t.Canonical))
+                index[(t.Family, YamlKey.NormalizeTypeName(name))] = t;
+        return index;
+    }
+
+    public static KnownType? Find(ConfigFamily family, string typeName) =>
+        ByName.GetValueOrDefault((family, YamlKey.NormalizeTypeName(typeName)));
+
+    public static IEnumerable<KnownType> Types(ConfigFamily family) => All.Where(t => t.Family == family);
+}

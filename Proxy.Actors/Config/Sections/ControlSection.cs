@@ -1,0 +1,29 @@
+using Proxy.Actors.Config.Loading;
+using Proxy.Actors.Config.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Sections;
+
+/// <summary>G3Actors-only <c>control:</c> (pbm endpoint) and <c>cluster:</c> sections.</summary>
+internal static class ControlSection
+{
+    private static readonly KeyTable<ControlConfig> ControlKeys = new KeyTable<ControlConfig>()
+        .On("listen", (c, v, _) => c with { Listen = YamlValue.String(v, "a listen address") })
+        .On("token", (c, v, _) => c with { Token = YamlValue.String(v, "a token") });
+
+    private static readonly KeyTable<ClusterConfig> ClusterKeys = new KeyTable<ClusterConfig>()
+        .On("region", (c, v, _) => c with { Region = YamlValue.String(v, "a region name") })
+        .On("roles", (c, v, _) => c with { Roles = Strings(v) })
+        .On("seeds", (c, v, _) => c with { Seeds = Strings(v) })
+        .On("hostname", (c, v, _) => c with { Hostname = YamlValue.String(v, "a host name") })
+        .On("port", (c, v, _) => c with { Port = YamlValue.Int32(v, 0, 65535) })
+        .On("advertised_relays", (c, v, _) => c with { AdvertisedRelays = Strings(v) });
+
+    public static ControlConfig ParseControl(YamlNode value, EntryScope scope) =>
+        ControlKeys.Apply(new ControlConfig(), YamlValue.Map(value), scope.ForEntry("control"));
+
+    public static ClusterConfig ParseCluster(YamlNode value, EntryScope scope) =>
+        ClusterKeys.Apply(new ClusterConfig(), YamlValue.Map(value), scope.ForEntry("cluster"));
+
+    private static IReadOnlyList<string> Strings(YamlNode v) => YamlValue.List(v).Select(n => YamlValue.String(n)).ToList();
+}

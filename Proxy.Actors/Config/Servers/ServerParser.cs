@@ -1,0 +1,62 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Loading;
+using Proxy.Actors.Config.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Servers;
+
+/// <summary>Builds the server records G3Actors has built (http_proxy, dummy_close) from their YAML maps.</summary>
+internal static class ServerParser
+{
+    private static readonly KeyTable<ServerConfig> DummyCloseKeys = new KeyTable<ServerConfig>()
+        .Skip("name|type")
+        .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
+        .FalseOnly("listen_in_worker")
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
+
+    private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys());
+
+    public static ServerConfig? Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
+    {
+        switch (type.Canonical)
+        {
+            case "dummy_close":
+                return DummyCloseKeys.Apply(new DummyCloseServerConfig { Name = name, Position = position }, map, scope);
+            case "http_proxy":
+                var http = HttpProxyKeys.Apply(new HttpProxyServerConfig { Name = name, Position = position }, map, scope);
+                // g3 refuses an http_proxy without an escaper (its check(): "escaper is not set")
+                if (http.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
+                return http;
+            default:
+                throw new InvalidOperationException($"no parser for built server type {type.Canonical}");
+        }
+    }
+
+    /// <summary>Reference section 1.1: keys shared by the proxying servers.</summary>
+    private static KeyTable<ServerConfig> CommonKeys() => new KeyTable<ServerConfig>()
+        .Skip("name|type")
+        .On("escaper", (c, v, _) => c with { Escaper = YamlValue.String(v, "an escaper name") })
+        .NotSupported("user_group|auditor|tls_server|tls|tls_ticketer|tcp_misc_opts")
+        .NotSupported("flush_task_log_on_created|flush_task_log_on_connected|task_log_flush_interval")
+        .NoEffect("shared_logger")
+        .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
+        .FalseOnly("listen_in_worker")
+        .On("ingress_network_filter|ingress_net_filter", (c, v, _) => c with { IngressNetworkFilter = NetworkAclParser.Ingress(v) })
+        .On("dst_host_filter_set", (c, v, _) => c with { DstHostFilterSet = HostAclSetParser.Parse(v) })
+        .On("dst_port_filter", (c, v, _) => c with { DstPortFilter = PortAclParser.Parse(v) })
+        .On("tcp_sock_speed_limit|tcp_conn_speed_limit|tcp_conn_limit|conn_limit",
+            (c, v, _) => c with { TcpSockSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) })
+        // g3 clamps these to their minimums rather than refusing small values
+        .On("tcp_copy_buffer_size", (c, v, _) => c with { TcpCopyBufferSize = Math.Max(4 * 1024, HumanSize.FromYamlInt32(v)) })
+        .On("tcp_copy_yield_size", (c, v, _) => c with { TcpCopyYieldSize = Math.Max(256 * 1024, HumanSize.FromYamlInt32(v)) })
+        .On("task_idle_check_interval|task_idle_check_duration", (c, v, _) => c with { TaskIdleCheckInterval = IdleCheck(v) })
+        .On("task_idle_max_count", (c, v, _) => c with { TaskIdleMaxCount = YamlValue.Int32(v, 1) })
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
+
+    /// <summary>g3 rounds the idle-check period to whole seconds within [2s, 30min].</summary>
+    private static TimeSpan IdleCheck(YamlNode v)
+    {
+        var secs = Math.Clamp(Math.Round(HumanDuration.FromYaml(v).TotalSeconds), 2, 1800);
+        return TimeSpan.FromSeconds(secs);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Node;
+using Proxy.Actors.Resolvers;
+
+namespace Proxy.Actors.Escapers.Direct;
+
+/// <summary>
+/// g3's <c>direct_fixed</c>: connect from this host. Domain targets are resolved through the
+/// configured resolver's published handle (looked up per call, so a resolver reload takes
+/// effect at once) and connected with happy eyeballs; every address passes no_ipv4/no_ipv6,
+/// egress_network_filter and bind_ip first. Thread-safe and stateless per call: this object
+/// is the handle the escaper actor publishes.
+/// </summary>
+public sealed class DirectFixedEscaper : IEscaper
+{
+    private readonly HandleRegistry<IResolver> _resolvers;
+    private readonly ISocketConnector _connector;
+    private readonly TimeProvider _time;
+    private readonly int _maxTries;
+
+    public DirectFixedEscaper(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers,
+        ISocketConnector? connector = null, TimeProvider? time = null)
+    {
+        Config = config;
+        _resolvers = resolvers;
+        _connector = connector ?? SocketConnector.Instance;
+        _time = time ?? TimeProvider.System;
+        _maxTries = Math.Max(1, config.TcpConnect.MaxRetry + 1);
+    }
+
+    public DirectFixedEscaperConfig Config { get; }
+
+    public string Name => Config.Name;
+
+    public string TypeName => Config.TypeName;
+
+    public async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        var target = request.Target;
+        var candidates = new ConnectCandidates(Config, _maxTries);
+        Task<ResolveResult>? pending = null;
+        TimeSpan attemptDelay;
+
+        if (target.Ip is { } ip)
+        {
+            // An IP target is one address: its tries follow each other, none in parallel.
+            candidates.AddInitial([ip]);
+            attemptDelay = Timeout.InfiniteTimeSpan;
+        }
+        else
+        {
+            if (EffectiveQuery(out var forbidReason) is not { } query)
+                return EscapeResult.Fail(EscapeErrorKind.ForbiddenByRule, forbidReason!, 0, Elapsed(started));
+            var resolver = _resolvers.Get(Config.Resolver);
+            var start = await TargetResolution.StartAsync(resolver, target.Host, query, Config.HappyEyeballs, _time, ct)
+                .ConfigureAwait(false);
+            if (start.Failure is { } failure)
+                return EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
+                    $"resolve {target.Host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}",
+                    0, Elapsed(started));
+            candidates.AddInitial(start.First, start.Second);
+            pending = start.Pending;
+            attemptDelay = Config.HappyEyeballs.ConnectionAttemptDelay;
+        }
+
+        if (!candidates.AnyPermitted && pending is null)
+            return candidates.NothingToConnect(Elapsed(started));
+
+        var race = new ConnectRace(_connector, Config.TcpConnect, Config.HappyEyeballs, _time);
+        var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
+        var spend = Elapsed(started);
+
+        if (outcome.Winner is { Socket: { } socket } winner)
+            return Connected(socket, winner, outcome.Tries, spend);
+        if (outcome.LastFailure is { } last)
+            return EscapeResult.Fail(last.Error, last.Reason ?? last.Error.ToString(), outcome.Tries, spend) with
+            {
+                PeerAddr = last.Peer,
+                BindIp = last.BindIp,
+            };
+        if (outcome.SecondFamilyTimedOut && candidates.AnyPermitted)
+            return EscapeResult.Fail(EscapeErrorKind.ConnectTimeout, "timed out waiting for the second address family",
+                outcome.Tries, spend);
+        return candidates.NothingToConnect(spend);
+    }
+
+    /// <summary>resolve_strategy narrowed by no_ipv4/no_ipv6; null (with a reason) when nothing is left.</summary>
+    private ResolveQuery? EffectiveQuery(out string? forbidReason)
+    {
+        forbidReason = null;
+        var query = Config.ResolveStrategy.Query;
+        if (Config.NoIpv4 && Config.NoIpv6)
+        {
+            forbidReason = "both no_ipv4 and no_ipv6 are set";
+            return null;
+        }
+        if (Config.NoIpv4)
+        {
+            if (query == ResolveQuery.Ipv4Only) { forbidReason = "resolve_strategy Ipv4Only but no_ipv4 is set"; return null; }
+            return ResolveQuery.Ipv6Only;
+        }
+        if (Config.NoIpv6)
+        {
+            if (query == ResolveQuery.Ipv6Only) { forbidReason = "resolve_strategy Ipv6Only but no_ipv6 is set"; return null; }
+            return ResolveQuery.Ipv4Only;
+        }
+        return query;
+    }
+
+    private EscapeResult Connected(Socket socket, ConnectAttemptResult winner, int tries, TimeSpan spend)
+    {
+        // Proxied traffic is interactive: never let Nagle hold a small write back.
+        socket.NoDelay = true;
+        if (Config.TcpKeepalive is { } idle && idle > TimeSpan.Zero) EnableKeepalive(socket, idle);
+        return new EscapeResult
+        {
+            Socket = socket,
+            PeerAddr = winner.Peer,
+            BoundAddr = socket.LocalEndPoint as IPEndPoint,
+            BindIp = winner.BindIp,
+            Tries = tries,
+            Spend = spend,
+            SpeedLimit = Config.TcpSockSpeedLimit,
+        };
+    }
+
+    private static void EnableKeepalive(Socket socket, TimeSpan idle)
+    {
+        try
+        {
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)idle.TotalSeconds));
+        }
+        catch (SocketException)
+        {
+            // A platform without per-socket keepalive tuning still gets the default keepalive.
+        }
+    }
+
+    private TimeSpan Elapsed(long started) => _time.GetElapsedTime(started);
+}

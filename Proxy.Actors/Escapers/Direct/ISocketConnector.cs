@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Proxy.Actors.Escapers.Direct;
+
+/// <summary>
+/// Opens one TCP connection. The escaper owns retries, timeouts and classification; this
+/// seam exists so tests can inject hangs and unreachable networks without leaving loopback.
+/// Failures are thrown (SocketException); the escaper turns them into values.
+/// </summary>
+public interface ISocketConnector
+{
+    ValueTask<Socket> ConnectAsync(IPEndPoint target, IPAddress? bindIp, CancellationToken ct);
+}
+
+/// <summary>The real thing: a fresh socket, bound to <c>bindIp</c> when one is given.</summary>
+public sealed class SocketConnector : ISocketConnector
+{
+    public static readonly SocketConnector Instance = new();
+
+    public async ValueTask<Socket> ConnectAsync(IPEndPoint target, IPAddress? bindIp, CancellationToken ct)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (bindIp is not null) socket.Bind(new IPEndPoint(bindIp, 0));
+            await socket.ConnectAsync(target, ct).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Node;
+using Proxy.Actors.Resolvers;
+
+namespace Proxy.Actors.Escapers;
+
+/// <summary>Builds the published handle for one escaper config.</summary>
+public static class EscaperFactory
+{
+    public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null) =>
+        config switch
+        {
+            DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time),
+            DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
+            // The config loader refuses types it does not know, so reaching this is a bug.
+            _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
+        };
+}

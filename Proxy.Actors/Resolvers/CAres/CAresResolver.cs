@@ -1,0 +1,45 @@
+using System.Net.Sockets;
+using Proxy.Actors.Config.Resolvers;
+using Proxy.Actors.Resolvers.Cache;
+
+namespace Proxy.Actors.Resolvers.CAres;
+
+/// <summary>
+/// g3's <c>c-ares</c> resolver: DnsClient upstream (<see cref="DnsClientDriver"/>) behind
+/// g3's cache (<see cref="ResolverCache"/>). This object is the published handle; a reload
+/// publishes a new one (with an empty cache), running lookups finish on the old one.
+/// </summary>
+public sealed class CAresResolver : IResolver
+{
+    private readonly ResolverCache _cache;
+
+    public CAresResolver(CAresResolverConfig config, TimeProvider? time = null)
+    {
+        Config = config;
+        var driver = new DnsClientDriver(config);
+        _cache = new ResolverCache(
+            driver.QueryAsync,
+            new CacheTtlPolicy(config.PositiveMinTtl, config.PositiveMaxTtl, config.NegativeMinTtl),
+            config.ProtectiveQueryTimeout,
+            time);
+    }
+
+    public CAresResolverConfig Config { get; }
+
+    public string Name => Config.Name;
+
+    /// <summary>Entries held now (for the stats/control plane).</summary>
+    public int CachedEntries => _cache.Count;
+
+    public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct)
+    {
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, $"unsupported address family {family}"));
+        if (string.IsNullOrWhiteSpace(host))
+            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, "empty host name"));
+        if (IpLiteral.TryResolve(host, family, out var literal))
+            return new(literal);
+        // "localhost" deliberately goes to DNS too: g3 does not special-case it.
+        return _cache.GetAsync(host, family, ct);
+    }
+}

@@ -1,0 +1,16 @@
+using Proxy.Actors.Config.Resolvers;
+using Proxy.Actors.Resolvers.CAres;
+
+namespace Proxy.Actors.Resolvers;
+
+/// <summary>Builds the published handle for one resolver config.</summary>
+public static class ResolverFactory
+{
+    public static IResolver Create(ResolverConfig config, TimeProvider? time = null) => config switch
+    {
+        CAresResolverConfig c => new CAresResolver(c, time),
+        DenyAllResolverConfig d => new DenyAllResolver(d.Name),
+        // The config loader refuses types it does not know, so reaching this is a bug.
+        _ => throw new NotSupportedException($"resolver type '{config.TypeName}' is not supported yet"),
+    };
+}
