@@ -97,6 +97,19 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TcpKeepalive_AppliedWhenConfigured()
+    {
+        var escaper = new DirectFixedEscaper(Config() with { TcpKeepalive = TimeSpan.FromSeconds(60) }, _resolvers);
+
+        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+
+        Assert.True(result.Ok, result.Reason);
+        using var socket = result.Socket!;
+        Assert.NotEqual(0, (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
+        Assert.Equal(60, (int)socket.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime)!);
+    }
+
+    [Fact]
     public async Task LoopbackTarget_DefaultFilter_ForbiddenByRule()
     {
         var connector = new RecordingConnector();
