@@ -51,6 +51,19 @@ public sealed class CAresResolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TruncatedUdpAnswer_RetriedOverTcp()
+    {
+        _dns.SetA("big.example", 300, "192.0.2.1");
+        _dns.TruncateUdp = true;
+
+        var r = await Resolver().ResolveAsync("big.example", AddressFamily.InterNetwork, CancellationToken.None);
+
+        Assert.True(r.Ok, r.Reason);
+        Assert.Equal([IPAddress.Parse("192.0.2.1")], r.Addresses);
+        Assert.Equal(1, _dns.TcpQueries);
+    }
+
+    [Fact]
     public async Task IpLiteral_NoQuery()
     {
         var r = Resolver();
@@ -136,7 +149,7 @@ public sealed class CAresResolverTests : IAsyncLifetime
     {
         _dns.SetA("busy.example", 300, "192.0.2.9");
         _dns.Hold();
-        var r = Resolver();
+        var r = Resolver(eachTimeoutMs: 10_000); // no client retry while answers are held
 
         var lookups = Enumerable.Range(0, 50)
             .Select(_ => r.ResolveAsync("busy.example", AddressFamily.InterNetwork, CancellationToken.None).AsTask())

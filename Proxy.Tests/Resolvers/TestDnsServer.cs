@@ -9,18 +9,49 @@ namespace Proxy.Tests.Resolvers;
 /// <summary>
 /// A tiny authoritative DNS server on 127.0.0.1:0 (UDP) for tests: answers A/AAAA from a
 /// table with chosen TTLs, NOERROR/no-data for a known name of the other type, NXDOMAIN for
-/// unknown names; counts queries; can hold answers behind a gate or never answer.
+/// unknown names; counts queries; can hold answers behind a gate or never answer; can
+/// truncate UDP answers so the client must repeat the query over TCP (same port).
 /// </summary>
 internal sealed class TestDnsServer : IAsyncDisposable
 {
-    private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly UdpClient _udp;
+    private readonly TcpListener _tcp;
+    private readonly Task _tcpLoop;
+    private int _tcpQueries;
     private readonly ConcurrentDictionary<(string, ushort), (uint Ttl, IPAddress[] Addrs)> _records = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private int _queries;
     private volatile TaskCompletionSource _gate = Open();
 
-    public TestDnsServer() => _loop = Task.Run(LoopAsync);
+    public TestDnsServer()
+    {
+        (_tcp, _udp) = BindPair();
+        _loop = Task.Run(LoopAsync);
+        _tcpLoop = Task.Run(TcpLoopAsync);
+    }
+
+    /// <summary>A TCP and a UDP socket on one loopback port (DNS clients fall back on the same port).</summary>
+    private static (TcpListener, UdpClient) BindPair()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var tcp = new TcpListener(IPAddress.Loopback, 0);
+            tcp.Start();
+            try
+            {
+                return (tcp, new UdpClient(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)tcp.LocalEndpoint).Port)));
+            }
+            catch (SocketException) when (attempt < 10)
+            {
+                tcp.Stop(); // the UDP side of that port is taken: pick another
+            }
+        }
+    }
+
+    public int TcpQueries => Volatile.Read(ref _tcpQueries);
+    /// <summary>Answer UDP with TC set and no records, forcing the TCP retry.</summary>
+    public bool TruncateUdp { get; set; }
 
     public IPEndPoint EndPoint => (IPEndPoint)_udp.Client.LocalEndPoint!;
     public int Queries => Volatile.Read(ref _queries);
@@ -62,7 +93,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
         try
         {
             await _gate.Task.WaitAsync(_stop.Token);
-            var reply = BuildReply(packet.Buffer);
+            var reply = BuildReply(packet.Buffer, truncate: TruncateUdp);
             if (reply is not null) await _udp.SendAsync(reply, packet.RemoteEndPoint, _stop.Token);
         }
         catch (Exception)
@@ -71,7 +102,39 @@ internal sealed class TestDnsServer : IAsyncDisposable
         }
     }
 
-    private byte[]? BuildReply(byte[] q)
+    private async Task TcpLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket conn;
+            try { conn = await _tcp.AcceptSocketAsync(_stop.Token); }
+            catch (Exception) { return; }
+            _ = ServeTcpAsync(conn);
+        }
+    }
+
+    private async Task ServeTcpAsync(Socket conn)
+    {
+        using var stream = new NetworkStream(conn, ownsSocket: true);
+        try
+        {
+            var len = new byte[2];
+            await stream.ReadExactlyAsync(len, _stop.Token);
+            var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(len)];
+            await stream.ReadExactlyAsync(query, _stop.Token);
+            Interlocked.Increment(ref _tcpQueries);
+            var reply = BuildReply(query, truncate: false);
+            if (reply is null) return;
+            await stream.WriteAsync(BigEndian((ushort)reply.Length), _stop.Token);
+            await stream.WriteAsync(reply, _stop.Token);
+        }
+        catch (Exception)
+        {
+            // Client gone or teardown.
+        }
+    }
+
+    private byte[]? BuildReply(byte[] q, bool truncate)
     {
         if (q.Length < 12) return null;
         // Question: labels up to the zero byte, then qtype and qclass.
@@ -90,13 +153,13 @@ internal sealed class TestDnsServer : IAsyncDisposable
 
         var known = _records.Keys.Any(k => k.Item1 == name);
         var found = _records.TryGetValue((name, qtype), out var rr);
-        var answers = found ? rr.Addrs : [];
+        var answers = found && !truncate ? rr.Addrs : [];
         var rcode = known ? 0 : 3; // NXDOMAIN for unknown names
 
         var reply = new List<byte>();
         reply.AddRange(q.AsSpan(0, 2).ToArray());                 // id
         var rd = q[2] & 0x01;
-        reply.Add((byte)(0x84 | rd));                              // QR, AA, RD copied
+        reply.Add((byte)(0x84 | (truncate ? 0x02 : 0) | rd));      // QR, AA, TC, RD copied
         reply.Add((byte)(0x80 | rcode));                           // RA, rcode
         reply.AddRange([0, 1]);                                    // QDCOUNT
         reply.AddRange(BigEndian((ushort)answers.Length));         // ANCOUNT
@@ -123,7 +186,9 @@ internal sealed class TestDnsServer : IAsyncDisposable
     {
         _stop.Cancel();
         _udp.Dispose();
+        _tcp.Stop();
         await _loop;
+        await _tcpLoop;
         _stop.Dispose();
     }
 }

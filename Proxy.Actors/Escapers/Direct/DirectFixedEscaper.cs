@@ -14,6 +14,12 @@ namespace Proxy.Actors.Escapers.Direct;
 /// egress_network_filter and bind_ip first. Thread-safe and stateless per call: this object
 /// is the handle the escaper actor publishes.
 /// </summary>
+/// <remarks>
+/// Deliberate differences from g3 (G3Actors decisions): an IP target is tried up to
+/// max_retry+1 times (g3 tries it once); a domain with fewer addresses than tries retries
+/// them in turn; an address forbidden by egress_network_filter is skipped rather than
+/// failing the whole request, which fails with 403 only when every address is forbidden.
+/// </remarks>
 public sealed class DirectFixedEscaper : IEscaper
 {
     private readonly HandleRegistry<IResolver> _resolvers;
