@@ -1,1 +1,63 @@
-return 0;
+using System.Runtime.InteropServices;
+using Proxy.Actors.Config;
+using Proxy.Node;
+
+return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
+{
+    if (options.TestOnly) return ConfigCheck.Run(options.ConfigPath, Console.Out, Console.Error);
+
+    ProxyConfig config;
+    try
+    {
+        config = ConfigLoader.Load(options.ConfigPath);
+    }
+    catch (Exception e) when (e is ConfigException or IOException)
+    {
+        await Console.Error.WriteLineAsync("error: " + e.Message);
+        return 1;
+    }
+    foreach (var w in config.Warnings) await Console.Error.WriteLineAsync("warning: " + w);
+
+    var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+    using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+    using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+
+    NodeHost node;
+    try
+    {
+        node = await NodeHost.StartAsync(config, options, ct: ct);
+    }
+    catch (Exception e) when (e is InvalidOperationException or Akka.Configuration.ConfigurationException or IOException)
+    {
+        await Console.Error.WriteLineAsync("error: " + e.Message);
+        return 1;
+    }
+
+    foreach (var server in config.Servers)
+    {
+        var where = node.Listening.TryGetValue(server.Name, out var eps) && eps.Count > 0
+            ? string.Join(", ", eps) : "no listener (reached through other servers)";
+        Console.WriteLine($"server '{server.Name}' ({server.TypeName}) listening on {where}");
+    }
+    Console.WriteLine($"control endpoint {options.Control ?? config.Control.Listen} (pbm palettes come with the control-plane issue)");
+    var region = options.Region ?? config.Cluster.Region;
+    Console.WriteLine($"cluster member {node.ClusterAddress}" + (region is null ? "" : " region " + region));
+    Console.Out.Flush();
+
+    var signal = await stop.Task;
+    if (signal == PosixSignal.SIGTERM)
+    {
+        Console.WriteLine("SIGTERM: stop accepting, waiting for running tasks");
+        var left = await node.DrainAsync(config.Runtime.TaskWaitTimeout);
+        Console.WriteLine($"drained ({left} connections left), leaving the cluster");
+        await node.DisposeAsync();
+    }
+    else
+    {
+        await node.KillAsync();
+    }
+    return 0;
+}

@@ -17,7 +17,8 @@ public sealed record NetworkAclRule(IReadOnlyList<NetworkAclEntry> Entries, AclA
         var action = Default;
         foreach (var e in Entries)
         {
-            if (e.Network.PrefixLength > best && e.Network.Contains(ip))
+            // '>=': a config entry (listed after the builtins) replaces a builtin of the same prefix.
+            if (e.Network.PrefixLength >= best && e.Network.Contains(ip))
             {
                 best = e.Network.PrefixLength;
                 action = e.Action;

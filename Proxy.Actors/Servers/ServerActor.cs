@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Node;
+using Proxy.Actors.Stats;
+
+namespace Proxy.Actors.Servers;
+
+/// <summary>
+/// Per-server parent: owns the listener(s), applies the ingress filter, and spawns one
+/// <see cref="ConnectionActor"/> per accepted connection. A connection's failure stops only
+/// that connection. On <see cref="NodeMessages.StopAccepting"/> it closes its listeners and
+/// reports idle once the last connection is gone.
+/// </summary>
+public sealed class ServerActor : ReceiveActor
+{
+    private sealed record Accepted(Socket Socket, long At);
+
+    private readonly ServerConfig _config;
+    private readonly NodeServices _services;
+    private readonly IActorRef _guardian;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IServerRuntime? _runtime;
+    private IReadOnlyList<TcpAcceptLoop> _listeners = [];
+    private long _nextId;
+    private int _alive;
+    private IActorRef? _drainWaiter;
+
+    public ServerActor(ServerConfig config, NodeServices services, IActorRef guardian)
+    {
+        _config = config;
+        _services = services;
+        _guardian = guardian;
+
+        Receive<Accepted>(OnAccepted);
+        Receive<Terminated>(_ =>
+        {
+            _alive--;
+            ReportIdleIfDrained();
+        });
+        Receive<NodeMessages.StopAccepting>(_ =>
+        {
+            CloseListeners();
+            _drainWaiter = Sender;
+            ReportIdleIfDrained();
+        });
+    }
+
+    public static Props Props(ServerConfig config, NodeServices services, IActorRef guardian) =>
+        Akka.Actor.Props.Create(() => new ServerActor(config, services, guardian));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
+    {
+        var stats = _services.ServerStats.GetOrAdd(_config.Name, _ => new ServerStats());
+        _runtime = ServerRuntimeFactory.Create(_config, _services, stats);
+        if (_config.Listen is null)
+        {
+            _guardian.Tell(new NodeMessages.ServerBound(_config.Name, []));
+            return;
+        }
+        try
+        {
+            _listeners = TcpAcceptLoop.Bind(_config.Listen);
+        }
+        catch (SocketException e)
+        {
+            _guardian.Tell(new NodeMessages.ServerFailed(_config.Name, $"cannot listen on {_config.Listen.Address}: {e.Message}"));
+            return;
+        }
+        var self = Self;
+        foreach (var l in _listeners)
+            _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)));
+        var endpoints = _listeners.Select(l => l.LocalEndPoint).Distinct().ToArray();
+        _services.Listening[_config.Name] = endpoints;
+        _guardian.Tell(new NodeMessages.ServerBound(_config.Name, endpoints));
+    }
+
+    private void OnAccepted(Accepted a)
+    {
+        if (_listeners.Count == 0 || !IngressAllowed(a.Socket.RemoteEndPoint as IPEndPoint))
+        {
+            a.Socket.Dispose();
+            return;
+        }
+        var child = Context.ActorOf(
+            Akka.Actor.Props.Create(() => new ConnectionActor(_runtime!, a.Socket, a.At)),
+            "conn-" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Context.Watch(child);
+        _alive++;
+    }
+
+    private bool IngressAllowed(IPEndPoint? client)
+    {
+        if (_config.IngressNetworkFilter is not { } filter || client is null) return true;
+        return !filter.Check(client.Address).IsForbidden();
+    }
+
+    private void ReportIdleIfDrained()
+    {
+        if (_drainWaiter is not null && _alive == 0) _drainWaiter.Tell(new NodeMessages.ServerIdle(_config.Name));
+    }
+
+    private void CloseListeners()
+    {
+        foreach (var l in _listeners) l.Dispose();
+        _listeners = [];
+        _services.Listening.TryRemove(_config.Name, out _);
+    }
+
+    protected override void PostStop()
+    {
+        CloseListeners();
+        if (_runtime is not null)
+        {
+            var runtime = _runtime;
+            // Children are stopped before PostStop; release pooled upstreams off the actor thread.
+            _ = Task.Run(async () => await runtime.DisposeAsync().ConfigureAwait(false));
+        }
+        _log.Debug("server {0} stopped", _config.Name);
+    }
+}

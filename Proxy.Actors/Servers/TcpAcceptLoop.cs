@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Proxy.Actors.Config.Servers;
+
+namespace Proxy.Actors.Servers;
+
+/// <summary>
+/// A bound listening socket (one per g3 listen <c>instance</c>, sharing the port with
+/// SO_REUSEPORT) and its accept loop, which hands each socket to a callback. No actor inside.
+/// </summary>
+internal sealed class TcpAcceptLoop : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _cts = new();
+
+    private TcpAcceptLoop(Socket socket) => _socket = socket;
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>Binds every instance; the first binds the requested port, the rest share what it got.</summary>
+    public static IReadOnlyList<TcpAcceptLoop> Bind(TcpListenConfig listen)
+    {
+        var loops = new List<TcpAcceptLoop>();
+        var endpoint = listen.Address;
+        try
+        {
+            for (var i = 0; i < Math.Max(1, listen.Instance); i++)
+            {
+                var s = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                    if (listen.Instance > 1) EnableReusePort(s);
+                    if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
+                    s.Bind(endpoint);
+                    s.Listen(listen.Backlog);
+                }
+                catch
+                {
+                    s.Dispose();
+                    throw;
+                }
+                var loop = new TcpAcceptLoop(s);
+                loops.Add(loop);
+                endpoint = loop.LocalEndPoint;
+            }
+            return loops;
+        }
+        catch
+        {
+            foreach (var l in loops) l.Dispose();
+            throw;
+        }
+    }
+
+    private static void EnableReusePort(Socket s)
+    {
+        if (OperatingSystem.IsLinux()) s.SetSocketOption(SocketOptionLevel.Socket, (SocketOptionName)15 /* SO_REUSEPORT */, true);
+    }
+
+    public async Task RunAsync(Action<Socket, long> onAccepted)
+    {
+        while (!_cts.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await _socket.AcceptAsync(_cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset
+                                              or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // Out of fds or the peer gave up in the backlog: keep accepting, don't spin.
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                    await Task.Delay(50).ConfigureAwait(false);
+                continue;
+            }
+            accepted.NoDelay = true;
+            onAccepted(accepted, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _socket.Dispose();
+        _cts.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Cluster;
+using Proxy.Actors.Config;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Node;
+
+namespace Proxy.Node;
+
+/// <summary>
+/// A running node: the ActorSystem "G3Actors" (a cluster member), the guardian and its
+/// servers. Used by Program and, in-process, by the integration tests.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly IActorRef _guardian;
+    private readonly TaskLogger _logger;
+
+    private NodeHost(ActorSystem system, IActorRef guardian, TaskLogger logger, NodeServices services,
+        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening)
+    {
+        _system = system;
+        _guardian = guardian;
+        _logger = logger;
+        Services = services;
+        Listening = listening;
+    }
+
+    public NodeServices Services { get; }
+    public IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; }
+    public ActorSystem System => _system;
+    public Address ClusterAddress => Cluster.Get(_system).SelfAddress;
+
+    public static async Task<NodeHost> StartAsync(ProxyConfig config, NodeOptions options, TextWriter? taskLogOutput = null, CancellationToken ct = default)
+    {
+        if (config.Runtime.ThreadNumber > 0)
+        {
+            ThreadPool.GetMinThreads(out _, out var io);
+            ThreadPool.SetMinThreads(config.Runtime.ThreadNumber, Math.Max(io, config.Runtime.ThreadNumber));
+        }
+        var hocon = ClusterHocon.Build(options.HoconPath ?? ClusterHocon.FindDefault(), config.Cluster, options);
+        var system = ActorSystem.Create(ClusterHocon.SystemName, hocon);
+        var cluster = Cluster.Get(system);
+        if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
+
+        var logger = new TaskLogger(config.Log.Task, taskLogOutput);
+        var services = new NodeServices(logger);
+        var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
+        try
+        {
+            var reply = await guardian.Ask<object>(NodeMessages.WaitStarted.Instance, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            if (reply is NodeMessages.StartFailed failed) throw new InvalidOperationException(failed.Error);
+            var started = (NodeMessages.Started)reply;
+            return new NodeHost(system, guardian, logger, services, started.Listening);
+        }
+        catch
+        {
+            await system.Terminate().ConfigureAwait(false);
+            await logger.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>g3's graceful offline: stop accepting, let running tasks finish up to the limit, leave the cluster.</summary>
+    public async Task<int> DrainAsync(TimeSpan waitLimit, CancellationToken ct = default)
+    {
+        var drained = await _guardian.Ask<NodeMessages.Drained>(new NodeMessages.Drain(waitLimit), waitLimit + TimeSpan.FromSeconds(30), ct)
+            .ConfigureAwait(false);
+        return drained.Remaining;
+    }
+
+    /// <summary>Leaves the cluster and stops everything, running connections included.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _system.Terminate().ConfigureAwait(false);
+            await _logger.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>SIGINT/SIGQUIT: stop at once, no draining, no graceful leave.</summary>
+    public async Task KillAsync()
+    {
+        await _system.Terminate().ConfigureAwait(false);
+        await _logger.DisposeAsync().ConfigureAwait(false);
+    }
+}
