@@ -54,6 +54,15 @@ public sealed class ConfigLoaderRefusalTests
     }
 
     [Fact]
+    public void QuotedPortOnly_IsNotAnAddress()
+    {
+        using var dir = new TempConfigDir();
+        dir.Write("g3proxy.yaml", "server:\n  - {name: z, type: dummy_close, listen: \"10086\"}\n");
+        var e = Refused(dir);
+        AssertNamed(e, "invalid socket address '10086'", "g3proxy.yaml", 2, "server 'z'", "listen");
+    }
+
+    [Fact]
     public void DuplicateName_NamesBothPositions()
     {
         using var dir = new TempConfigDir();
