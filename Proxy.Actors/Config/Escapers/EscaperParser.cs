@@ -30,7 +30,13 @@ internal static class EscaperParser
         .On("happy_eyeballs", (c, v, _) => Direct(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
         .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
         .NotSupported("resolve_redirection|use_proxy_protocol|bind_interface|tcp_misc_opts|udp_misc_opts")
-        .NotSupported("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit");
+        // validated, but nothing relays UDP yet, so the limit cannot apply: say so instead of refusing the config
+        .On("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit", (c, v, s, key, k) =>
+        {
+            UdpSockSpeedLimitParser.Validate(v);
+            s.Warn(k, key, $"key '{key}' has no effect in G3Actors (no UDP relay is built yet)");
+            return c;
+        });
 
     public static EscaperConfig Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {

@@ -29,7 +29,7 @@ internal static class LogSection
             .On("task", (c, v, s) => { explicitTypes.Add("task"); return c with { Task = Driver(v, s) }; })
             .On("escape", (c, v, s) => { explicitTypes.Add("escape"); return c with { Escape = Driver(v, s) }; })
             .On("resolve", (c, v, s) => { explicitTypes.Add("resolve"); return c with { Resolve = Driver(v, s) }; })
-            .On("audit|inspect|intercept", (c, v, s) => { explicitTypes.Add("audit"); return c with { Audit = Driver(v, s) }; })
+            .On("audit", (c, v, s) => { explicitTypes.Add("audit"); return c with { Audit = Driver(v, s) }; })
             .NotSupported("syslog|fluentd|journal");
         result = keys.Apply(result, map, scope);
         // g3: a log type without its own setting follows `default`
