@@ -9,7 +9,7 @@ public sealed class AclParsingTests
     [Fact]
     public void EgressFilter_KeepsBuiltins_LongerConfiguredPrefixWins()
     {
-        var rule = NetworkAclParser.Egress(Node("{default: allow, allow: 127.0.0.1}"));
+        var rule = NetworkAclParser.Egress(YamlOf("{default: allow, allow: 127.0.0.1}"));
         Assert.Equal(AclAction.Permit, rule.Check(IPAddress.Loopback));
         Assert.True(rule.Check(IPAddress.Parse("127.0.0.2")).IsForbidden());
         Assert.True(rule.Check(IPAddress.Parse("169.254.1.1")).IsForbidden());
@@ -20,14 +20,14 @@ public sealed class AclParsingTests
     [Fact]
     public void EgressFilter_SameNetworkAsBuiltin_ConfigWins()
     {
-        var rule = NetworkAclParser.Egress(Node("{default: allow, permit: 127.0.0.0/8}"));
+        var rule = NetworkAclParser.Egress(YamlOf("{default: allow, permit: 127.0.0.0/8}"));
         Assert.Equal(AclAction.Permit, rule.Check(IPAddress.Parse("127.1.2.3")));
     }
 
     [Fact]
     public void Shorthand_PermitsOnlyListed_DefaultForbid()
     {
-        var rule = NetworkAclParser.Ingress(Node("[10.0.0.0/8, 192.168.1.1]"));
+        var rule = NetworkAclParser.Ingress(YamlOf("[10.0.0.0/8, 192.168.1.1]"));
         Assert.Equal(AclAction.Permit, rule.Check(IPAddress.Parse("10.2.3.4")));
         Assert.Equal(AclAction.Permit, rule.Check(IPAddress.Parse("192.168.1.1")));
         Assert.Equal(AclAction.Forbid, rule.Check(IPAddress.Parse("192.168.1.2")));
@@ -42,24 +42,24 @@ public sealed class AclParsingTests
     [InlineData("forbid_log", AclAction.ForbidLog)]
     public void Actions_AcceptAllAliases(string key, AclAction action)
     {
-        var rule = NetworkAclParser.Parse(Node($"{{{key}: 10.0.0.0/8, default: permit}}"), []);
+        var rule = NetworkAclParser.Parse(YamlOf($"{{{key}: 10.0.0.0/8, default: permit}}"), []);
         Assert.Equal(action, rule.Check(IPAddress.Parse("10.0.0.1")));
     }
 
     [Fact]
     public void HostBitsAreCleared_AndStrictestWinsOnEqualPrefix()
     {
-        var rule = NetworkAclParser.Parse(Node("{permit: 10.1.2.3/8, forbid_log: 10.0.0.0/8}"), []);
+        var rule = NetworkAclParser.Parse(YamlOf("{permit: 10.1.2.3/8, forbid_log: 10.0.0.0/8}"), []);
         Assert.Equal(AclAction.ForbidLog, rule.Check(IPAddress.Parse("10.9.9.9")));
     }
 
     [Fact]
     public void PortFilter_ListShorthandAndMap()
     {
-        var only = PortAclParser.Parse(Node("[80, 443, 8000-8100]"));
+        var only = PortAclParser.Parse(YamlOf("[80, 443, 8000-8100]"));
         Assert.Equal(AclAction.Permit, only.Check(8080));
         Assert.Equal(AclAction.Forbid, only.Check(22));
-        var map = PortAclParser.Parse(Node("{default: permit, forbid: '25,465-587'}"));
+        var map = PortAclParser.Parse(YamlOf("{default: permit, forbid: '25,465-587'}"));
         Assert.Equal(AclAction.Forbid, map.Check(500));
         Assert.Equal(AclAction.Permit, map.Check(443));
     }
@@ -67,7 +67,7 @@ public sealed class AclParsingTests
     [Fact]
     public void HostFilterSet_AllMatchKinds()
     {
-        var set = HostAclSetParser.Parse(Node("""
+        var set = HostAclSetParser.Parse(YamlOf("""
             exact: [example.com, 192.0.2.7]
             child_match: {permit: example.net, forbid: bad.example.net}
             regex: {permit_log: '^api[0-9]+\.test$'}

@@ -5,7 +5,7 @@ namespace Proxy.Tests.Config;
 
 public sealed class ValueParserTests
 {
-    internal static YamlNode Node(string yaml)
+    internal static YamlNode YamlOf(string yaml)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
@@ -34,8 +34,8 @@ public sealed class ValueParserTests
     [Fact]
     public void HumanDuration_YamlNumbersAreSeconds()
     {
-        Assert.Equal(TimeSpan.FromSeconds(30), HumanDuration.FromYaml(Node("30")));
-        Assert.Equal(TimeSpan.FromSeconds(1.5), HumanDuration.FromYaml(Node("1.5")));
+        Assert.Equal(TimeSpan.FromSeconds(30), HumanDuration.FromYaml(YamlOf("30")));
+        Assert.Equal(TimeSpan.FromSeconds(1.5), HumanDuration.FromYaml(YamlOf("1.5")));
     }
 
     [Theory]
@@ -53,26 +53,26 @@ public sealed class ValueParserTests
     [Fact]
     public void SpeedLimit_ScalarIsBothDirectionsPerDefaultSlice()
     {
-        var limit = TcpSockSpeedLimitParser.FromYaml(Node("10M"));
+        var limit = TcpSockSpeedLimitParser.FromYaml(YamlOf("10M"));
         Assert.Equal(new TcpSockSpeedLimit(10, 10_000_000, 10_000_000), limit);
-        Assert.Equal(new TcpSockSpeedLimit(10, 4096, 4096), TcpSockSpeedLimitParser.FromYaml(Node("4096")));
+        Assert.Equal(new TcpSockSpeedLimit(10, 4096, 4096), TcpSockSpeedLimitParser.FromYaml(YamlOf("4096")));
     }
 
     [Fact]
     public void SpeedLimit_MapSetsShiftAndDirections()
     {
-        var limit = TcpSockSpeedLimitParser.FromYaml(Node("{shift: 8, north: 1KiB, download_bytes: 2K}"));
+        var limit = TcpSockSpeedLimitParser.FromYaml(YamlOf("{shift: 8, north: 1KiB, download_bytes: 2K}"));
         Assert.Equal(new TcpSockSpeedLimit(8, 1024, 2000), limit);
-        Assert.True(TcpSockSpeedLimitParser.FromYaml(Node("{upload: 1M}")).IsUnlimited);
+        Assert.True(TcpSockSpeedLimitParser.FromYaml(YamlOf("{upload: 1M}")).IsUnlimited);
     }
 
     [Fact]
     public void Ports_AcceptIntRangesListsAndCommaStrings()
     {
-        Assert.Equal([(80, 80)], PortRanges.FromYaml(Node("80")));
-        Assert.Equal([(100, 200)], PortRanges.FromYaml(Node("'100-200'")));
-        Assert.Equal([(80, 80), (443, 443), (8000, 8100)], PortRanges.FromYaml(Node("80,443,8000-8100")));
-        Assert.Equal([(22, 22), (1000, 1002)], PortRanges.FromYaml(Node("[22, 1000-1002]")));
+        Assert.Equal([(80, 80)], PortRanges.FromYaml(YamlOf("80")));
+        Assert.Equal([(100, 200)], PortRanges.FromYaml(YamlOf("'100-200'")));
+        Assert.Equal([(80, 80), (443, 443), (8000, 8100)], PortRanges.FromYaml(YamlOf("80,443,8000-8100")));
+        Assert.Equal([(22, 22), (1000, 1002)], PortRanges.FromYaml(YamlOf("[22, 1000-1002]")));
         Assert.Throws<FormatException>(() => PortRanges.Parse("200-100"));
         Assert.Throws<FormatException>(() => PortRanges.Parse("70000"));
     }
@@ -80,18 +80,18 @@ public sealed class ValueParserTests
     [Fact]
     public void ResolveStrategy_BareStringOrMap()
     {
-        Assert.Equal(ResolveQuery.Ipv4Only, ResolveStrategyParser.FromYaml(Node("IPv4Only")).Query);
-        Assert.Equal(ResolveQuery.Ipv6First, ResolveStrategyParser.FromYaml(Node("ipv6_first")).Query);
-        var s = ResolveStrategyParser.FromYaml(Node("{query: Ipv6Only, pick: First}"));
+        Assert.Equal(ResolveQuery.Ipv4Only, ResolveStrategyParser.FromYaml(YamlOf("IPv4Only")).Query);
+        Assert.Equal(ResolveQuery.Ipv6First, ResolveStrategyParser.FromYaml(YamlOf("ipv6_first")).Query);
+        var s = ResolveStrategyParser.FromYaml(YamlOf("{query: Ipv6Only, pick: First}"));
         Assert.Equal(new ResolveStrategy(ResolveQuery.Ipv6Only, ResolvePick.First), s);
     }
 
     [Fact]
     public void TcpConnectAndHappyEyeballs()
     {
-        var tc = TcpConnectParser.FromYaml(Node("{max_retry: 1, each_timeout: 5s}"));
+        var tc = TcpConnectParser.FromYaml(YamlOf("{max_retry: 1, each_timeout: 5s}"));
         Assert.Equal((1, TimeSpan.FromSeconds(5)), (tc.MaxRetry, tc.EachTimeout));
-        var he = HappyEyeballsParser.FromYaml(Node("{resolution_delay: 10ms, connection_attempt_delay: 10s, first_address_family_count: 2}"));
+        var he = HappyEyeballsParser.FromYaml(YamlOf("{resolution_delay: 10ms, connection_attempt_delay: 10s, first_address_family_count: 2}"));
         Assert.Equal(TimeSpan.FromMilliseconds(10), he.ResolutionDelay);
         Assert.Equal(TimeSpan.FromSeconds(2), he.ConnectionAttemptDelay);
         Assert.Equal(2, he.FirstAddressFamilyCount);
