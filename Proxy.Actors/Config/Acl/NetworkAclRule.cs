@@ -17,8 +17,9 @@ public sealed record NetworkAclRule(IReadOnlyList<NetworkAclEntry> Entries, AclA
         var action = Default;
         foreach (var e in Entries)
         {
-            // '>=': a config entry (listed after the builtins) replaces a builtin of the same prefix.
-            if (e.Network.PrefixLength >= best && e.Network.Contains(ip))
+            // '>': on equal prefixes the first entry wins; the parser lists the strictest first
+            // and drops a builtin that the config names again.
+            if (e.Network.PrefixLength > best && e.Network.Contains(ip))
             {
                 best = e.Network.PrefixLength;
                 action = e.Action;
