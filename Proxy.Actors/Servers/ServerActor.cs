@@ -69,7 +69,10 @@ public sealed class ServerActor : ReceiveActor
         }
         try
         {
-            _listeners = TcpAcceptLoop.Bind(_config.Listen);
+            var listen = _config.ListenInWorker
+                ? _config.Listen with { Instance = Math.Max(_config.Listen.Instance, Environment.ProcessorCount) }
+                : _config.Listen;
+            _listeners = TcpAcceptLoop.Bind(listen);
         }
         catch (SocketException e)
         {
