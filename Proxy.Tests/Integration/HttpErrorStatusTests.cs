@@ -108,6 +108,47 @@ public sealed class HttpErrorStatusTests
         Assert.Empty(origin.Seen);
     }
 
+    [Fact]
+    public async Task LargeUploadToForbiddenTarget_ClientSees403_NotAReset()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "dst_port_filter: [80, 443]"));
+        var file = Path.Combine(Path.GetTempPath(), "g3a-up-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(file, TestOrigin.Pattern(8 * 1024 * 1024));
+        try
+        {
+            // The proxy answers before reading the body; closing with the body unread must not
+            // turn into a TCP reset that destroys the 403 before curl reads it.
+            var (code, stdout, err) = await HttpForwardTests.RunAsync("curl",
+                $"-sS --max-time 60 -o /dev/null -w %{{http_code}} -H Expect: --data-binary @{file} -x {proxy.ProxyUri()} {origin.Url("/echo")}");
+
+            Assert.True(code == 0, $"curl exit {code}: {err}");
+            Assert.Equal("403", stdout);
+            Assert.Contains("reason=ForbiddenByRule", await LogFor(proxy, 403));
+            Assert.Empty(origin.Seen);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task LargeUploadToForbiddenTarget_HttpClientSees403()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "dst_port_filter: [80, 443]"));
+        using var client = proxy.Client();
+
+        // Before the staged close, HttpClient failed here with "Broken pipe" (the proxy's reset).
+        var rsp = await client.PostAsync(origin.Url("/echo"), new ByteArrayContent(TestOrigin.Pattern(8 * 1024 * 1024)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, rsp.StatusCode);
+        Assert.True(rsp.Headers.ConnectionClose);
+        Assert.Contains("reason=ForbiddenByRule", await LogFor(proxy, 403));
+        Assert.Empty(origin.Seen);
+    }
+
     // ---------- 408 ----------
 
     [Fact]
@@ -168,6 +209,21 @@ public sealed class HttpErrorStatusTests
 
         AssertClosingError(431, rsp, closed);
         Assert.Contains("reason=InvalidClientProtocol", await LogFor(proxy, 431));
+        Assert.Empty(origin.Seen);
+    }
+
+    [Fact]
+    public async Task HeaderOf1MiB_StillAnswered431()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint());
+
+        // Far more than the proxy reads: the rest is drained, not answered with a reset.
+        await raw.SendAsync($"GET {origin.Url("/hello")} HTTP/1.1\r\nX-Big: {new string('a', 1024 * 1024)}\r\n\r\n");
+        var rsp = await raw.ReadResponseAsync();
+
+        AssertClosingError(431, rsp, await raw.ClosedByPeerAsync());
         Assert.Empty(origin.Seen);
     }
 
@@ -431,6 +487,8 @@ public sealed class HttpErrorStatusTests
         var rsp = await raw.ReadResponseAsync(timeoutMs: 30000);
 
         Assert.Equal(525, rsp.Status);
+        // Like a failed connect: a body-less keep-alive request leaves the connection usable.
+        Assert.Equal("keep-alive", rsp.Header("Connection"));
         Assert.Contains("reason=UpstreamTlsHandshakeFailed", await LogFor(proxy, 525));
         Assert.Empty(origin.Seen);
     }
