@@ -409,6 +409,29 @@ public sealed class HttpErrorStatusTests
     }
 
     [Fact]
+    public async Task Head_ToClosedPort_521_HasNoBody_ConnectionStaysUsable()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint());
+        var closed = ClosedPort();
+
+        // A reply to HEAD carries no body (RFC 9110 9.3.2); a body here would be read as the
+        // start of the next response on this keep-alive connection.
+        await raw.SendAsync($"HEAD http://127.0.0.1:{closed}/ HTTP/1.1\r\nHost: 127.0.0.1:{closed}\r\n\r\n");
+        var head = await raw.ReadResponseAsync(headRequest: true);
+        await raw.SendAsync(Get(origin.Url("/hello"), origin.HttpPort));
+        var next = await raw.ReadResponseAsync();
+
+        Assert.Equal(521, head.Status);
+        Assert.Equal("keep-alive", head.Header("Connection"));
+        Assert.Equal(200, next.Status);
+        Assert.Equal("hello", next.BodyText);
+        var logs = await proxy.WaitForLogAsync(l => l.Contains("task_type=HttpForward"), 2);
+        Assert.Contains(logs, l => l.Contains("method=HEAD") && l.Contains("rsp_status=521"));
+    }
+
+    [Fact]
     public async Task ClosedPort_WithRequestBody_521_Closes()
     {
         await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());

@@ -337,7 +337,7 @@ internal static class HttpForwardHandler
     {
         notes.RspStatus = status;
         client.ClosingAfterError = true;
-        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
+        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct, req.Method == "HEAD").ConfigureAwait(false);
         return Exchange.Close;
     }
 
@@ -347,7 +347,7 @@ internal static class HttpForwardHandler
         notes.RspStatus = status;
         notes.Stage = "Preparing";
         client.ClosingAfterError = close;
-        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct).ConfigureAwait(false);
+        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct, req.Method == "HEAD").ConfigureAwait(false);
         return sent && !close;
     }
 
