@@ -24,6 +24,11 @@ internal sealed class ClientConnection
     public ActivityTracker Activity { get; }
     public IPEndPoint? ClientAddr { get; }
     public IPEndPoint? ServerAddr { get; }
+    /// <summary>
+    /// Set when the proxy answered an error and is closing while the client may still be
+    /// sending (a body, the rest of an oversized head): the close then drains first.
+    /// </summary>
+    public bool ClosingAfterError { get; set; }
     /// <summary>Cancelled when the connection is torn down (idle, node stop, actor stop).</summary>
     public CancellationToken Token => Activity.Token;
 }

@@ -69,6 +69,7 @@ internal static class HttpConnectHandler
         notes.Reason = reason;
         notes.RspStatus = status;
         notes.Stage = "Preparing";
+        client.ClosingAfterError = true;
         await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
         return false;
     }

@@ -336,7 +336,8 @@ internal static class HttpForwardHandler
     private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, CancellationToken ct)
     {
         notes.RspStatus = status;
-        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
+        client.ClosingAfterError = true;
+        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct, req.Method == "HEAD").ConfigureAwait(false);
         return Exchange.Close;
     }
 
@@ -345,7 +346,8 @@ internal static class HttpForwardHandler
         notes.Reason = reason;
         notes.RspStatus = status;
         notes.Stage = "Preparing";
-        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct).ConfigureAwait(false);
+        client.ClosingAfterError = close;
+        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct, req.Method == "HEAD").ConfigureAwait(false);
         return sent && !close;
     }
 
@@ -357,9 +359,10 @@ internal static class HttpForwardHandler
         return h.HasToken("Connection", "keep-alive") || h.HasToken("Proxy-Connection", "keep-alive");
     }
 
-    private static bool HostMatches(string host, RequestTarget target)
+    /// <summary>allow_custom_host: false — a Host without a port means the scheme's default port.</summary>
+    internal static bool HostMatches(string host, RequestTarget target)
     {
-        var parsed = RequestTarget.ParseAuthority(host, target.Upstream!.Port == 443 && target.Scheme == "https" ? 443 : 80);
+        var parsed = RequestTarget.ParseAuthority(host, target.Scheme == "https" ? 443 : 80);
         return parsed is not null && parsed.Host == target.Upstream.Host && parsed.Port == target.Upstream.Port;
     }
 

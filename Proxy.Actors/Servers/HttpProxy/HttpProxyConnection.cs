@@ -37,6 +37,7 @@ public static class HttpProxyConnection
                     notes.Stage = "Preparing";
                     if (!ctx.Config.NoEarlyErrorReply)
                     {
+                        client.ClosingAfterError = true;
                         await HttpReply.SendErrorAsync(client.Stream, code, 11, close: true, client.Token).ConfigureAwait(false);
                         notes.RspStatus = code;
                     }
@@ -66,8 +67,53 @@ public static class HttpProxyConnection
         {
             ctx.Stats.ConnectionClosed();
             await client.Reader.CompleteAsync().ConfigureAwait(false);
+            if (client.ClosingAfterError) await LingerAsync(socket, ctx.Time, ct).ConfigureAwait(false);
             try { socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             socket.Dispose();
+        }
+    }
+
+    /// <summary>How long, and how much, a closing connection drains after an error reply.</summary>
+    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
+    private const long LingerMaxBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// RFC 9112 9.6 staged close. After an error reply the client may still be sending (an
+    /// upload to a forbidden host, the rest of an oversized head); closing with those bytes
+    /// unread makes the kernel send a reset, and the client then sees "broken pipe" or
+    /// "connection reset" instead of our 403/431. So: half-close, then read and discard until
+    /// the client closes too, for at most LingerTime / LingerMaxBytes.
+    /// </summary>
+    private static async Task LingerAsync(Socket socket, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return;
+        }
+        using var limit = new CancellationTokenSource(LingerTime, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, ct);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            long drained = 0;
+            while (drained < LingerMaxBytes)
+            {
+                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, linked.Token).ConfigureAwait(false);
+                if (n == 0) return;
+                drained += n;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Reset by the client, node stopping, or the limit: close now either way.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

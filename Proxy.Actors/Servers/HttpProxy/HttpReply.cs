@@ -28,7 +28,11 @@ internal static class HttpReply
         _ => "Unknown",
     };
 
-    public static HeadWriter Error(int status, int version, bool close)
+    /// <summary>
+    /// An error page. A reply to HEAD keeps Content-Length but sends no body (RFC 9110 9.3.2):
+    /// on a keep-alive connection the client would read the page as the next response.
+    /// </summary>
+    public static HeadWriter Error(int status, int version, bool close, bool headRequest = false)
     {
         var reason = Reason(status);
         var body = $"<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<h1>{status} {reason}</h1>\n</body>\n</html>\n";
@@ -37,14 +41,14 @@ internal static class HttpReply
             .Field("Content-Type", "text/html")
             .Field("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Field("Connection", close ? "close" : "keep-alive")
-            .End()
-            .Append(body);
+            .End();
+        if (!headRequest) w.Append(body);
         return w;
     }
 
-    public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct)
+    public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct, bool headRequest = false)
     {
-        using var w = Error(status, version, close);
+        using var w = Error(status, version, close, headRequest);
         try
         {
             await client.WriteAsync(w.Written, ct).ConfigureAwait(false);

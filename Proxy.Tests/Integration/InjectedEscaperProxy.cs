@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Proxy.Actors.Config;
+using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Node;
+using Proxy.Actors.Resolvers;
+using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Stats;
+
+namespace Proxy.Tests.Integration;
+
+/// <summary>
+/// An http_proxy server built by hand from YAML, without a node, so its direct_fixed escaper can
+/// get a fake <see cref="ISocketConnector"/> (hanging or unreachable connects are not producible
+/// on loopback). Accepts on 127.0.0.1:0 and runs <see cref="HttpProxyConnection"/> per client,
+/// exactly as the server actor does.
+/// </summary>
+public sealed class InjectedEscaperProxy : IAsyncDisposable
+{
+    private readonly string _dir;
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _connections = [];
+    private readonly HttpProxyServerContext _ctx;
+    private readonly TaskLogger _logger;
+    private readonly StringWriter _log = new();
+    private readonly Task _loop;
+
+    private InjectedEscaperProxy(string dir, ProxyConfig config, ISocketConnector connector)
+    {
+        _dir = dir;
+        var server = config.Servers.OfType<HttpProxyServerConfig>().Single();
+        var escaper = config.Escapers.OfType<DirectFixedEscaperConfig>().Single();
+        var resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
+        var escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
+        escapers.Publish(escaper.Name, new DirectFixedEscaper(escaper, resolvers, connector));
+        _logger = new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_log));
+        _ctx = new HttpProxyServerContext(server, escapers, _logger, new ServerStats(), TimeProvider.System);
+        _listener.Start();
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    public static async Task<InjectedEscaperProxy> StartAsync(string yaml, ISocketConnector connector)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "g3a-inj-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var main = Path.Combine(dir, "main.yml");
+        await File.WriteAllTextAsync(main, yaml);
+        return new InjectedEscaperProxy(dir, ConfigLoader.Load(main), connector);
+    }
+
+    public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket s;
+            try { s = await _listener.AcceptSocketAsync(_stop.Token); }
+            catch (Exception) { return; }
+            lock (_connections) _connections.Add(Task.Run(() => HttpProxyConnection.RunAsync(_ctx, s, Stopwatch.GetTimestamp(), _stop.Token)));
+        }
+    }
+
+    public async Task<string[]> WaitForLogAsync(Func<string, bool> match, int count = 1, int timeoutMs = 10000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var lines = _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(match).ToArray();
+            if (lines.Length >= count || DateTime.UtcNow > deadline) return lines;
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        await _loop;
+        Task[] running;
+        lock (_connections) running = [.. _connections];
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
+        await _ctx.DisposeAsync();
+        await _logger.DisposeAsync();
+        _stop.Dispose();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+}
