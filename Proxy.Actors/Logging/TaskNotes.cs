@@ -12,7 +12,9 @@ public sealed class TaskNotes
     public required string ServerType { get; init; }
     public required string ServerName { get; init; }
     public string TaskType { get; set; } = "TcpConnect";
-    public string TaskId { get; } = Guid.NewGuid().ToString("N");
+    private string? _taskId;
+    /// <summary>g3's task id (a UUID, simple form); made on first use, so unlogged tasks skip it.</summary>
+    public string TaskId => _taskId ??= Guid.NewGuid().ToString("N");
     public string Stage { get; set; } = "Created";
     public DateTimeOffset StartAt { get; init; } = DateTimeOffset.UtcNow;
     public long CreatedTimestamp { get; init; }

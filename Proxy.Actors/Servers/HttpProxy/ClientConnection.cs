@@ -16,7 +16,11 @@ internal sealed class ClientConnection
         Activity = activity;
         ClientAddr = socket.RemoteEndPoint as IPEndPoint;
         ServerAddr = socket.LocalEndPoint as IPEndPoint;
+        Timer = new PhaseTimer(activity.Token);
     }
+
+    /// <summary>The deadline of the current wait (request head, response head).</summary>
+    public PhaseTimer Timer { get; }
 
     public Socket Socket { get; }
     public NetworkStream Stream { get; }

@@ -118,7 +118,7 @@ internal static class HttpForwardHandler
             {
                 // Expect: 100-continue — hold the body until the origin says 100, but not forever:
                 // an origin that ignores Expect gets the body after a second, as curl does.
-                pending = ReadResponseHeadAsync(ctx, conn, ct);
+                pending = ReadResponseHeadAsync(ctx, client, conn, ct).AsTask();
                 await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, ctx.Time, CancellationToken.None)).ConfigureAwait(false);
                 if (!pending.IsCompleted)
                 {
@@ -132,7 +132,7 @@ internal static class HttpForwardHandler
             {
                 var (status, parsed) = pending is not null
                     ? await pending.ConfigureAwait(false)
-                    : await ReadResponseHeadAsync(ctx, conn, ct).ConfigureAwait(false);
+                    : await ReadResponseHeadAsync(ctx, client, conn, ct).ConfigureAwait(false);
                 pending = null;
                 if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
                 if (status != RspRead.Ok)
@@ -241,45 +241,53 @@ internal static class HttpForwardHandler
 
     private enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
-    private static async Task<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(HttpProxyServerContext ctx, UpstreamConnection conn, CancellationToken ct)
+    /// <summary>The origin's next response head, within rsp_header_recv_timeout.</summary>
+    private static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
+        HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, CancellationToken ct)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(ctx.Config.RspHeaderRecvTimeout);
-        var any = false;
-        while (true)
+        var deadline = client.Timer.Arm(ctx.Config.RspHeaderRecvTimeout);
+        try
         {
-            ReadResult r;
-            try
+            var any = false;
+            while (true)
             {
-                r = await conn.Reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+                ReadResult r;
+                try
+                {
+                    r = await conn.Reader.ReadAsync(deadline).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    return (RspRead.Timeout, null);
+                }
+                catch (Exception e) when (BodyForwarder.IsIo(e))
+                {
+                    return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
+                }
+                var buf = r.Buffer;
+                any |= !buf.IsEmpty;
+                var status = HttpHeadParser.TryParseResponse(buf, ctx.Config.RspHeaderMaxSize, 1024, out var head, out _);
+                if (status == HeadParseStatus.Done)
+                {
+                    conn.Reader.AdvanceTo(buf.GetPosition(head!.WireLength));
+                    return (RspRead.Ok, head);
+                }
+                if (status != HeadParseStatus.Incomplete)
+                {
+                    conn.Reader.AdvanceTo(buf.End);
+                    return (RspRead.Invalid, null);
+                }
+                if (r.IsCompleted)
+                {
+                    conn.Reader.AdvanceTo(buf.End);
+                    return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
+                }
+                conn.Reader.AdvanceTo(buf.Start, buf.End);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return (RspRead.Timeout, null);
-            }
-            catch (Exception e) when (BodyForwarder.IsIo(e))
-            {
-                return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
-            }
-            var buf = r.Buffer;
-            any |= !buf.IsEmpty;
-            var status = HttpHeadParser.TryParseResponse(buf, ctx.Config.RspHeaderMaxSize, 1024, out var head, out _);
-            if (status == HeadParseStatus.Done)
-            {
-                conn.Reader.AdvanceTo(buf.GetPosition(head!.WireLength));
-                return (RspRead.Ok, head);
-            }
-            if (status != HeadParseStatus.Incomplete)
-            {
-                conn.Reader.AdvanceTo(buf.End);
-                return (RspRead.Invalid, null);
-            }
-            if (r.IsCompleted)
-            {
-                conn.Reader.AdvanceTo(buf.End);
-                return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
-            }
-            conn.Reader.AdvanceTo(buf.Start, buf.End);
+        }
+        finally
+        {
+            client.Timer.Disarm();
         }
     }
 

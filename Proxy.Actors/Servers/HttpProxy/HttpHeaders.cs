@@ -33,8 +33,11 @@ public sealed class HttpHeaders
 
     public bool Contains(string name) => Get(name) is not null;
 
-    public void Remove(string name) =>
-        _fields.RemoveAll(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase));
+    public void Remove(string name)
+    {
+        for (var i = _fields.Count - 1; i >= 0; i--)
+            if (string.Equals(_fields[i].Key, name, StringComparison.OrdinalIgnoreCase)) _fields.RemoveAt(i);
+    }
 
     public void Set(string name, string value)
     {
@@ -60,16 +63,19 @@ public sealed class HttpHeaders
     /// </summary>
     public void RemoveHopByHop(bool keepUpgrade)
     {
-        var named = new List<string>();
-        foreach (var v in GetAll("Connection"))
-            foreach (var part in v.Split(','))
-            {
-                var t = part.Trim();
-                if (t.Length > 0 && !(keepUpgrade && t.Equals("upgrade", StringComparison.OrdinalIgnoreCase))) named.Add(t);
-            }
-        foreach (var n in named)
-            if (!n.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)) Remove(n);
-        Remove("Connection");
+        if (Contains("Connection"))
+        {
+            var named = new List<string>();
+            foreach (var v in GetAll("Connection"))
+                foreach (var part in v.Split(','))
+                {
+                    var t = part.Trim();
+                    if (t.Length > 0 && !(keepUpgrade && t.Equals("upgrade", StringComparison.OrdinalIgnoreCase))) named.Add(t);
+                }
+            foreach (var n in named)
+                if (!n.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)) Remove(n);
+            Remove("Connection");
+        }
         Remove("Keep-Alive");
         Remove("Proxy-Connection");
         Remove("Proxy-Authenticate");

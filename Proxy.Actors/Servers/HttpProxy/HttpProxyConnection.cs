@@ -20,14 +20,14 @@ public static class HttpProxyConnection
         using var tracking = ctx.Idle.Track(activity);
         var client = new ClientConnection(socket, activity);
         ctx.Stats.ConnectionOpened();
-        using var phase = CancellationTokenSource.CreateLinkedTokenSource(client.Token);
+        using var timer = client.Timer;
         try
         {
             var first = true;
             while (!client.Token.IsCancellationRequested)
             {
                 var waitStart = ctx.Time.GetTimestamp();
-                var (status, head, error) = await ReadHeadAsync(ctx, client, phase, first).ConfigureAwait(false);
+                var (status, head, error) = await ReadHeadAsync(ctx, client, first).ConfigureAwait(false);
                 if (status is HeadRead.Closed or HeadRead.IdleTimeout) return;
                 var notes = NewNotes(ctx, client, first ? acceptedAt : waitStart, head);
                 if (status != HeadRead.Ok)
@@ -151,12 +151,12 @@ public static class HttpProxyConnection
     /// head must arrive within req_header_recv_timeout — a slow sender gets 408.
     /// </summary>
     private static async Task<(HeadRead, HttpRequestHead?, string?)> ReadHeadAsync(
-        HttpProxyServerContext ctx, ClientConnection client, CancellationTokenSource phase, bool first)
+        HttpProxyServerContext ctx, ClientConnection client, bool first)
     {
         var cfg = ctx.Config;
         var reader = client.Reader;
         var started = false;
-        phase.CancelAfter(first ? cfg.ReqHeaderRecvTimeout : cfg.PipelineReadIdleTimeout);
+        var deadline = client.Timer.Arm(first ? cfg.ReqHeaderRecvTimeout : cfg.PipelineReadIdleTimeout);
         try
         {
             while (true)
@@ -164,7 +164,7 @@ public static class HttpProxyConnection
                 ReadResult r;
                 try
                 {
-                    r = await reader.ReadAsync(phase.Token).ConfigureAwait(false);
+                    r = await reader.ReadAsync(deadline).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!client.Token.IsCancellationRequested)
                 {
@@ -178,7 +178,7 @@ public static class HttpProxyConnection
                 if (!started && !buffer.IsEmpty)
                 {
                     started = true;
-                    if (!first) phase.CancelAfter(cfg.ReqHeaderRecvTimeout);
+                    if (!first) client.Timer.Extend(cfg.ReqHeaderRecvTimeout);
                 }
                 var status = HttpHeadParser.TryParseRequest(buffer, cfg.ReqHeaderMaxSize, cfg.ReqHeaderMaxCount, out var head, out var error);
                 switch (status)
@@ -203,7 +203,7 @@ public static class HttpProxyConnection
         }
         finally
         {
-            phase.CancelAfter(Timeout.InfiniteTimeSpan);
+            client.Timer.Disarm();
         }
     }
 }
