@@ -21,6 +21,12 @@ public sealed class ActivityTracker : IDisposable
 
     public void Touch() => _activity++;
 
+    /// <summary>Ends the task: a relay direction failed, so the other one must stop too.</summary>
+    internal void Abort()
+    {
+        try { _cts.Cancel(); } catch (ObjectDisposedException) { }
+    }
+
     /// <summary>Called by the idle watcher; returns true when the task was cancelled as idle.</summary>
     internal bool Check(int maxIdleCount)
     {

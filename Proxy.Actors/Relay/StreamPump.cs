@@ -5,17 +5,35 @@ namespace Proxy.Actors.Relay;
 
 /// <summary>
 /// Copies one direction of a relay (YARP StreamCopier style): a zero-byte read while idle so an
-/// idle tunnel holds no buffer, a pooled buffer only while data flows, counters as plain fields.
+/// idle tunnel holds no buffer, a pooled buffer only while data flows, counters as plain fields,
+/// and the source's FIN passed on to the destination. One state machine per direction: an idle
+/// tunnel's memory is mostly these two.
 /// </summary>
 internal static class StreamPump
 {
     public static async Task<PumpResult> CopyAsync(
+        RelayEndpoint from,
+        RelayEndpoint to,
+        int bufferSize,
+        SpeedLimiter? limiter,
+        ActivityTracker activity,
+        TaskBytes bytes,
+        bool north)
+    {
+        var result = await CopyCoreAsync(from.Stream, to.Stream, bufferSize, limiter, activity, bytes, north, activity.Token)
+            .ConfigureAwait(false);
+        if (result == PumpResult.SourceClosed) await to.ShutdownSendAsync().ConfigureAwait(false);
+        return result;
+    }
+
+    private static async ValueTask<PumpResult> CopyCoreAsync(
         Stream source,
         Stream destination,
         int bufferSize,
         SpeedLimiter? limiter,
-        ActivityTracker? activity,
-        Action<int> onRead,
+        ActivityTracker activity,
+        TaskBytes bytes,
+        bool north,
         CancellationToken ct)
     {
         byte[]? buffer = null;
@@ -60,8 +78,17 @@ internal static class StreamPump
                 }
                 if (read == 0) return PumpResult.SourceClosed;
                 limiter?.Consume(read);
-                activity?.Touch();
-                onRead(read);
+                activity.Touch();
+                if (north)
+                {
+                    bytes.ClientRead += read;
+                    bytes.RemoteWritten += read;
+                }
+                else
+                {
+                    bytes.RemoteRead += read;
+                    bytes.ClientWritten += read;
+                }
 
                 try
                 {

@@ -27,27 +27,27 @@ public sealed record RelayOptions(
 /// </summary>
 public static class TunnelRelay
 {
+    /// <summary>
+    /// Relays until both sides have closed, one side fails, or the activity tracker ends the task
+    /// (idle, node stop). Cancellation is the tracker's token: the tunnel is the task's last stage.
+    /// </summary>
     public static async Task<RelayEnd> RunAsync(
         RelayEndpoint client,
         RelayEndpoint remote,
         RelayOptions options,
         TaskBytes bytes,
-        ActivityTracker activity,
-        CancellationToken ct)
+        ActivityTracker activity)
     {
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(ct, activity.Token);
         var north = SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time);
         var south = SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time);
 
-        var up = Direction(client, remote, north, options.BufferSize, activity,
-            n => { bytes.ClientRead += n; bytes.RemoteWritten += n; }, both);
-        var down = Direction(remote, client, south, options.BufferSize, activity,
-            n => { bytes.RemoteRead += n; bytes.ClientWritten += n; }, both);
+        var up = StreamPump.CopyAsync(client, remote, options.BufferSize, north, activity, bytes, north: true);
+        var down = StreamPump.CopyAsync(remote, client, options.BufferSize, south, activity, bytes, north: false);
 
         var first = await Task.WhenAny(up, down).ConfigureAwait(false);
         var firstResult = await first.ConfigureAwait(false);
         var firstIsUp = first == up;
-        if (firstResult != PumpResult.SourceClosed) both.Cancel();
+        if (firstResult != PumpResult.SourceClosed) activity.Abort();
         await (firstIsUp ? down : up).ConfigureAwait(false);
 
         if (activity.TimedOut) return RelayEnd.Idle;
@@ -63,15 +63,5 @@ public static class TunnelRelay
             (false, PumpResult.DestinationFailed) => RelayEnd.ClientTcpWriteFailed,
             _ => RelayEnd.Canceled,
         };
-    }
-
-    private static async Task<PumpResult> Direction(
-        RelayEndpoint from, RelayEndpoint to, SpeedLimiter? limiter, int bufferSize,
-        ActivityTracker activity, Action<int> onRead, CancellationTokenSource both)
-    {
-        var result = await StreamPump.CopyAsync(from.Stream, to.Stream, bufferSize, limiter, activity, onRead, both.Token)
-            .ConfigureAwait(false);
-        if (result == PumpResult.SourceClosed) await to.ShutdownSendAsync().ConfigureAwait(false);
-        return result;
     }
 }
