@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -39,11 +38,11 @@ public static class TlsClientHandshake
 
     private static SslClientAuthenticationOptions BuildOptions(string host, TlsClientConfig config)
     {
-        var isIp = IPAddress.TryParse(host.Trim('[', ']'), out _);
         var options = new SslClientAuthenticationOptions
         {
-            // An IP literal is never sent as SNI (RFC 6066 section 3).
-            TargetHost = config.DisableSni || isIp ? "" : host,
+            // The name is checked against the certificate; SslStream sends no SNI for an IP
+            // literal (RFC 6066 section 3), and disable_sni drops it for names too.
+            TargetHost = config.DisableSni ? "" : host.Trim('[', ']'),
             EnabledSslProtocols = Protocols(config),
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         };
