@@ -23,14 +23,16 @@ public sealed class ServerActor : ReceiveActor
     private readonly NodeServices _services;
     private readonly IActorRef _guardian;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IServerRuntime? _runtimeOverride;
     private IServerRuntime? _runtime;
     private IReadOnlyList<TcpAcceptLoop> _listeners = [];
     private long _nextId;
     private int _alive;
     private IActorRef? _drainWaiter;
 
-    public ServerActor(ServerConfig config, NodeServices services, IActorRef guardian)
+    public ServerActor(ServerConfig config, NodeServices services, IActorRef guardian, IServerRuntime? runtime = null)
     {
+        _runtimeOverride = runtime;
         _config = config;
         _services = services;
         _guardian = guardian;
@@ -49,8 +51,9 @@ public sealed class ServerActor : ReceiveActor
         });
     }
 
-    public static Props Props(ServerConfig config, NodeServices services, IActorRef guardian) =>
-        Akka.Actor.Props.Create(() => new ServerActor(config, services, guardian));
+    /// <param name="runtime">Tests pass their own; otherwise built from the config's server type.</param>
+    public static Props Props(ServerConfig config, NodeServices services, IActorRef guardian, IServerRuntime? runtime = null) =>
+        Akka.Actor.Props.Create(() => new ServerActor(config, services, guardian, runtime));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(_ => Directive.Stop);
@@ -58,7 +61,7 @@ public sealed class ServerActor : ReceiveActor
     protected override void PreStart()
     {
         var stats = _services.ServerStats.GetOrAdd(_config.Name, _ => new ServerStats());
-        _runtime = ServerRuntimeFactory.Create(_config, _services, stats);
+        _runtime = _runtimeOverride ?? ServerRuntimeFactory.Create(_config, _services, stats);
         if (_config.Listen is null)
         {
             _guardian.Tell(new NodeMessages.ServerBound(_config.Name, []));
@@ -66,7 +69,10 @@ public sealed class ServerActor : ReceiveActor
         }
         try
         {
-            _listeners = TcpAcceptLoop.Bind(_config.Listen);
+            var listen = _config.ListenInWorker
+                ? _config.Listen with { Instance = Math.Max(_config.Listen.Instance, Environment.ProcessorCount) }
+                : _config.Listen;
+            _listeners = TcpAcceptLoop.Bind(listen);
         }
         catch (SocketException e)
         {
@@ -88,8 +94,10 @@ public sealed class ServerActor : ReceiveActor
             a.Socket.Dispose();
             return;
         }
+        // Props from a type and arguments: the expression form compiles a lambda (JIT) per call,
+        // which showed up as the top cost of connection churn.
         var child = Context.ActorOf(
-            Akka.Actor.Props.Create(() => new ConnectionActor(_runtime!, a.Socket, a.At)),
+            Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime!, a.Socket, a.At),
             "conn-" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Context.Watch(child);
         _alive++;

@@ -14,6 +14,8 @@ public abstract record ServerConfig
     public string? UserGroup { get; init; }
     public string? Auditor { get; init; }
     public TcpListenConfig? Listen { get; init; }
+    /// <summary>g3's listen_in_worker: one SO_REUSEPORT listener per worker (here: per core).</summary>
+    public bool ListenInWorker { get; init; }
     public NetworkAclRule? IngressNetworkFilter { get; init; }
     public HostAclRuleSet? DstHostFilterSet { get; init; }
     public PortAclRule? DstPortFilter { get; init; }

@@ -11,7 +11,7 @@ internal static class ServerParser
     private static readonly KeyTable<ServerConfig> DummyCloseKeys = new KeyTable<ServerConfig>()
         .Skip("name|type")
         .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
-        .FalseOnly("listen_in_worker")
+        .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
 
     private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys());
@@ -40,7 +40,7 @@ internal static class ServerParser
         .NotSupported("flush_task_log_on_created|flush_task_log_on_connected|task_log_flush_interval")
         .NoEffect("shared_logger")
         .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
-        .FalseOnly("listen_in_worker")
+        .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })
         .On("ingress_network_filter|ingress_net_filter", (c, v, _) => c with { IngressNetworkFilter = NetworkAclParser.Ingress(v) })
         .On("dst_host_filter_set", (c, v, _) => c with { DstHostFilterSet = HostAclSetParser.Parse(v) })
         .On("dst_port_filter", (c, v, _) => c with { DstPortFilter = PortAclParser.Parse(v) })

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Proxy.Actors.Config;
+using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Node;
+using Proxy.Actors.Servers;
+using Proxy.Tests.Integration;
+
+namespace Proxy.Tests.Servers;
+
+[Collection(NodeCollection.Name)]
+public sealed class ServerActorSpec : TestKit
+{
+    private static DummyCloseServerConfig Config(string name = "s") => new()
+    {
+        Name = name,
+        Position = new ConfigPosition("main.yml", 1),
+        Listen = new TcpListenConfig { Address = new IPEndPoint(IPAddress.Loopback, 0) },
+    };
+
+    /// <summary>A runtime that does what the test says with each connection.</summary>
+    private sealed class ScriptedRuntime(Func<Socket, CancellationToken, Task> handle) : IServerRuntime
+    {
+        public Task HandleAsync(Socket socket, long acceptedAt, CancellationToken ct) => handle(socket, ct);
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private (IActorRef Server, IPEndPoint Endpoint) StartServer(IServerRuntime? runtime = null)
+    {
+        var guardian = CreateTestProbe();
+        var server = Sys.ActorOf(ServerActor.Props(Config(), new NodeServices(TaskLogger.Discard), guardian, runtime), "server");
+        var bound = guardian.ExpectMsg<NodeMessages.ServerBound>(TimeSpan.FromSeconds(10));
+        return (server, Assert.Single(bound.Endpoints));
+    }
+
+    private static async Task<bool> ClosedByServerAsync(TcpClient client)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var n = await client.GetStream().ReadAsync(new byte[16], cts.Token);
+        return n == 0;
+    }
+
+    private async Task<IActorRef> ConnectionActorAsync(IActorRef server, int id)
+    {
+        IActorRef? conn = null;
+        await AwaitAssertAsync(async () =>
+        {
+            var identity = await Sys.ActorSelection(server.Path / $"conn-{id}").Ask<ActorIdentity>(new Identify(id));
+            conn = identity.Subject;
+            Assert.NotNull(conn);
+        }, TimeSpan.FromSeconds(10));
+        return conn!;
+    }
+
+    [Fact]
+    public async Task DummyClose_AcceptsAndCloses()
+    {
+        var (_, ep) = StartServer();
+        using var client = new TcpClient();
+        await client.ConnectAsync(ep);
+        Assert.True(await ClosedByServerAsync(client));
+    }
+
+    [Fact]
+    public async Task FailingConnection_StopsOnlyItself_ServerKeepsAccepting()
+    {
+        var calls = 0;
+        var runtime = new ScriptedRuntime((socket, _) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                socket.Dispose();
+                throw new InvalidOperationException("bug in one connection");
+            }
+            socket.Send("ok"u8);
+            socket.Dispose();
+            return Task.CompletedTask;
+        });
+        var (server, ep) = StartServer(runtime);
+        Watch(server);
+
+        using (var first = new TcpClient())
+        {
+            await first.ConnectAsync(ep);
+            Assert.True(await ClosedByServerAsync(first));
+        }
+        using var second = new TcpClient();
+        await second.ConnectAsync(ep);
+        var buf = new byte[2];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await second.GetStream().ReadExactlyAsync(buf, cts.Token);
+        Assert.Equal("ok"u8.ToArray(), buf);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the server did not die
+    }
+
+    [Fact]
+    public async Task StopAccepting_ClosesListener_ReportsIdleWhenLastConnectionEnds()
+    {
+        var release = new TaskCompletionSource();
+        var runtime = new ScriptedRuntime(async (socket, ct) =>
+        {
+            await release.Task.WaitAsync(ct);
+            socket.Dispose();
+        });
+        var (server, ep) = StartServer(runtime);
+        using var held = new TcpClient();
+        await held.ConnectAsync(ep);
+        await ConnectionActorAsync(server, 1);
+
+        server.Tell(NodeMessages.StopAccepting.Instance, TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // a connection is still running
+        using (var late = new TcpClient())
+            await Assert.ThrowsAnyAsync<SocketException>(() => late.ConnectAsync(ep));
+
+        release.SetResult();
+        ExpectMsg<NodeMessages.ServerIdle>(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task StoppingTheConnectionActor_CancelsItsTask()
+    {
+        var cancelled = new TaskCompletionSource();
+        var runtime = new ScriptedRuntime(async (socket, ct) =>
+        {
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            catch (OperationCanceledException) { cancelled.TrySetResult(); }
+            socket.Dispose();
+        });
+        var (server, ep) = StartServer(runtime);
+        using var client = new TcpClient();
+        await client.ConnectAsync(ep);
+        var conn = await ConnectionActorAsync(server, 1);
+
+        Sys.Stop(conn);
+
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+}
