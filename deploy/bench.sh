@@ -9,14 +9,16 @@
 #
 # Environment:
 #   BENCH_SHARED     the shared/ directory (or shared/bench itself); default <repo>/../shared
+#   BENCH_CONF       node config template (default deploy/bench/http.yml)
 #   BENCH_PUBLISH    publish output directory (default /tmp/g3bench/g3actors-publish)
 #   BENCH_NO_PUBLISH=1  reuse an existing publish
 #   BENCH_GC         workstation (default) | server -- the GC mode, set explicitly
 #   BENCH_GC_CONCURRENT  0 (default) | 1 -- background GC
+#   BENCH_INLINE     1 (default) | 0 -- DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
 #   BENCH_DOTNET_ENV extra VAR=VALUE words for the node (e.g. "DOTNET_GCgen0size=0x4000000")
-#   BENCH_LABEL      target name in the RESULT lines (default g3actors-<gc>)
+#   BENCH_LABEL      target name in the RESULT lines (default g3actors)
 #   BENCH_SCENARIOS  scenarios (default "http_small conn_churn connect_bulk idle_conns")
-#   BENCH_PEERS      peer targets run beside ours (default squid)
+#   BENCH_PEERS      peer targets run beside ours (default squid; empty: none)
 #   BENCH_WARMUP     warm-up seconds for our node (default 5: tiered JIT)
 #
 # Everything stays on 127.0.0.1 and every load is time-bounded (the harness does this).
@@ -33,9 +35,10 @@ OUT=${2:-$ROOT/deploy/bench/results/bench-$(date -u +%Y%m%dT%H%M%SZ).txt}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT;; esac
 mkdir -p "$(dirname "$OUT")"
 PUB=${BENCH_PUBLISH:-/tmp/g3bench/g3actors-publish}
-CONF=$ROOT/deploy/bench/http.yml
+CONF=${BENCH_CONF:-$ROOT/deploy/bench/http.yml}
+case "$CONF" in /*) ;; *) CONF=$PWD/$CONF;; esac
 SCENARIOS=${BENCH_SCENARIOS:-http_small conn_churn connect_bulk idle_conns}
-PEERS=${BENCH_PEERS:-squid}
+PEERS=${BENCH_PEERS-squid}
 WARMUP=${BENCH_WARMUP:-5}
 
 log() { echo "bench.sh: $*" >&2; }
@@ -86,8 +89,11 @@ case "$GC" in
   *) log "BENCH_GC must be workstation or server"; exit 2;;
 esac
 GC_CONC=${BENCH_GC_CONCURRENT:-0}
-DOTNET_ENV="DOTNET_gcServer=$GC_SERVER DOTNET_gcConcurrent=$GC_CONC ${BENCH_DOTNET_ENV:-}"
-LABEL=${BENCH_LABEL:-g3actors-$GC}
+# Socket continuations inline on the epoll thread (no thread-pool hop per completion): chosen
+# after the sweep in docs/perf.md (-40 % CPU per GiB on connect_bulk). BENCH_INLINE=0 turns it off.
+INLINE=${BENCH_INLINE:-1}
+DOTNET_ENV="DOTNET_gcServer=$GC_SERVER DOTNET_gcConcurrent=$GC_CONC DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$INLINE ${BENCH_DOTNET_ENV:-}"
+LABEL=${BENCH_LABEL:-g3actors}
 NODE_CMD="env $DOTNET_ENV dotnet $DLL -c {CONF} --cluster-port 0"
 
 {

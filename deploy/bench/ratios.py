@@ -30,7 +30,7 @@ def med(runs, scen, target, key):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
-    ap.add_argument("--ours", default="g3actors-workstation")
+    ap.add_argument("--ours", default="g3actors")
     ap.add_argument("--peer", default="squid")
     a = ap.parse_args()
     runs = load(a.results)
