@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# deploy/bench.sh [REPS] [OUT] -- G3Actors (published Release build) beside squid, same run.
+#
+# Runs the shared harness (../shared/bench/run.sh, i.e. the repo's parent holds shared/)
+# for http_small, conn_churn, connect_bulk and idle_conns, REPS interleaved repetitions
+# (default 3), squid and this node alternating, appends the RESULT lines to OUT
+# (default deploy/bench/results/bench-<UTC time>.txt), then writes OUT.md: the harness's
+# summary table plus the ratios against the targets (deploy/bench/ratios.py).
+#
+# Environment:
+#   BENCH_SHARED     the shared/ directory (or shared/bench itself); default <repo>/../shared
+#   BENCH_CONF       node config template (default deploy/bench/http.yml)
+#   BENCH_PUBLISH    publish output directory (default /tmp/g3bench/g3actors-publish)
+#   BENCH_NO_PUBLISH=1  reuse an existing publish
+#   BENCH_GC         workstation (default) | server -- the GC mode, set explicitly
+#   BENCH_GC_CONCURRENT  0 (default) | 1 -- background GC
+#   BENCH_INLINE     1 (default) | 0 -- DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
+#   BENCH_DOTNET_ENV extra VAR=VALUE words for the node (e.g. "DOTNET_GCgen0size=0x4000000")
+#   BENCH_LABEL      target name in the RESULT lines (default g3actors)
+#   BENCH_SCENARIOS  scenarios (default "http_small conn_churn connect_bulk idle_conns")
+#   BENCH_PEERS      peer targets run beside ours (default squid; empty: none)
+#   BENCH_WARMUP     warm-up seconds for our node (default 5: tiered JIT)
+#
+# Everything stays on 127.0.0.1 and every load is time-bounded (the harness does this).
+set -u -o pipefail
+
+REPS=${1:-3}
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${BENCH_SHARED:-$ROOT/../shared}
+if [ -x "$SHARED/run.sh" ]; then BENCH=$(cd "$SHARED" && pwd)
+elif [ -x "$SHARED/bench/run.sh" ]; then BENCH=$(cd "$SHARED/bench" && pwd)
+else echo "bench.sh: no run.sh under $SHARED (set BENCH_SHARED)" >&2; exit 2; fi
+mkdir -p "$ROOT/deploy/bench/results"
+OUT=${2:-$ROOT/deploy/bench/results/bench-$(date -u +%Y%m%dT%H%M%SZ).txt}
+case "$OUT" in /*) ;; *) OUT=$PWD/$OUT;; esac
+mkdir -p "$(dirname "$OUT")"
+PUB=${BENCH_PUBLISH:-/tmp/g3bench/g3actors-publish}
+CONF=${BENCH_CONF:-$ROOT/deploy/bench/http.yml}
+case "$CONF" in /*) ;; *) CONF=$PWD/$CONF;; esac
+SCENARIOS=${BENCH_SCENARIOS:-http_small conn_churn connect_bulk idle_conns}
+PEERS=${BENCH_PEERS-squid}
+WARMUP=${BENCH_WARMUP:-5}
+
+log() { echo "bench.sh: $*" >&2; }
+
+# ------------------------------------------------------------ prerequisites (idempotent)
+need_pkgs=()
+for p in wrk:wrk curl:curl nginx:nginx squid:squid python3:python3 openssl:openssl ss:iproute2; do
+  command -v "${p%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${p%%:*}" ] || need_pkgs+=("${p#*:}")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { log "missing ${need_pkgs[*]}; run as root to install them"; exit 2; }
+  made_policy=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then   # keep apt from starting nginx/squid services
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; made_policy=1
+  fi
+  log "installing ${need_pkgs[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_pkgs[@]}" >/dev/null ||
+    { log "apt-get install failed"; exit 2; }
+  [ "$made_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+fi
+command -v dotnet >/dev/null || { log "dotnet SDK missing"; exit 2; }
+
+# idle_conns opens 9000 tunnels = ~18k fds in the proxy; raise the soft limit to the hard one.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+[ "$NOFILE" = unlimited ] || [ "$NOFILE" -ge 18100 ] || log "warning: ulimit -n is $NOFILE; idle_conns needs ~18k fds"
+
+# ------------------------------------------------------------ build
+if [ "${BENCH_NO_PUBLISH:-0}" != 1 ]; then
+  log "dotnet publish Proxy.Node -c Release -o $PUB"
+  (cd "$ROOT" && dotnet publish Proxy.Node -c Release -o "$PUB" -nologo -v q) >&2 || { log "publish failed"; exit 2; }
+fi
+DLL=$PUB/Proxy.Node.dll
+[ -f "$DLL" ] && [ -f "$PUB/cluster.hocon" ] || { log "no $DLL / cluster.hocon"; exit 2; }
+
+# config check on a rendered copy (the harness renders @PORT@ the same way)
+CHECK=$(mktemp /tmp/g3bench-http-check.XXXX.yml)
+sed 's/@PORT@/18080/g' "$CONF" > "$CHECK"
+(cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
+rm -f "$CHECK"
+
+# ------------------------------------------------------------ runtime settings (explicit)
+GC=${BENCH_GC:-workstation}
+case "$GC" in
+  workstation) GC_SERVER=0;;
+  server) GC_SERVER=1;;
+  *) log "BENCH_GC must be workstation or server"; exit 2;;
+esac
+GC_CONC=${BENCH_GC_CONCURRENT:-0}
+# Socket continuations inline on the epoll thread (no thread-pool hop per completion): chosen
+# after the sweep in docs/perf.md (-40 % CPU per GiB on connect_bulk). BENCH_INLINE=0 turns it off.
+INLINE=${BENCH_INLINE:-1}
+DOTNET_ENV="DOTNET_gcServer=$GC_SERVER DOTNET_gcConcurrent=$GC_CONC DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$INLINE ${BENCH_DOTNET_ENV:-}"
+LABEL=${BENCH_LABEL:-g3actors}
+NODE_CMD="env $DOTNET_ENV dotnet $DLL -c {CONF} --cluster-port 0"
+
+{
+  echo "# bench.sh $(date -u +%FT%TZ) host=$(hostname) cpus=$(nproc) kernel=$(uname -r) ulimit_n=$NOFILE"
+  echo "# commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) dotnet=$(dotnet --version) label=$LABEL env: $DOTNET_ENV"
+  echo "# node: $NODE_CMD (conf $CONF, warmup ${WARMUP}s)"
+} >> "$OUT"
+log "results -> $OUT ($LABEL: $DOTNET_ENV)"
+
+run_one() { # SCENARIO TARGET REP
+  local s=$1 t=$2 rep=$3 args=() rc
+  if [ "$t" = "$LABEL" ]; then
+    args=(--cmd "$NODE_CMD" --conf "$CONF" --warmup "$WARMUP")
+    [ "$s" = idle_conns ] && args+=(--proto http)
+  fi
+  local tmp; tmp=$(mktemp /tmp/g3bench-run.XXXX)
+  (cd "$BENCH" && ./run.sh "$s" "$t" "${args[@]}" --rep "$rep" --out "$OUT") >"$tmp" 2>&1
+  rc=$?
+  grep '^RESULT\|^SKIP' "$tmp" || true
+  if [ "$rc" != 0 ]; then
+    echo "# FAILED scenario=$s target=$t rep=$rep rc=$rc" >> "$OUT"
+    log "FAILED $s $t rep $rep (rc $rc); harness output:"
+    sed 's/^/    /' "$tmp" >&2
+    local kept; kept=$(sed -n 's/^run.sh: run dir kept: //p' "$tmp" | tail -1)
+    if [ -n "$kept" ] && [ -f "$kept/proxy.log" ]; then
+      log "proxy stderr tail ($kept/proxy.log):"; tail -30 "$kept/proxy.log" | sed 's/^/    /' >&2
+    fi
+  fi
+  rm -f "$tmp"
+}
+
+for ((rep = 1; rep <= REPS; rep++)); do
+  for s in $SCENARIOS; do
+    # alternate who goes first so slow drift of the shared machine hits both sides alike
+    if [ $((rep % 2)) = 1 ]; then order="$PEERS $LABEL"; else order="$LABEL $PEERS"; fi
+    for t in $order; do run_one "$s" "$t" "$rep"; done
+  done
+done
+
+# ------------------------------------------------------------ summary
+{
+  "$BENCH/summarize.py" "$OUT"
+  echo
+  python3 "$ROOT/deploy/bench/ratios.py" "$OUT" --ours "$LABEL" --peer squid
+} > "${OUT%.txt}.md"
+cat "${OUT%.txt}.md"
+log "summary -> ${OUT%.txt}.md"

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Same-run ratios of our node against a peer, checked against the issue's targets.
+
+  ratios.py RESULTS.txt [--ours g3actors-workstation] [--peer squid]
+
+Medians over the ok runs of each (scenario, target); every ratio is ours / peer from the
+same file (same session, interleaved), which is what the targets are judged on.
+"""
+import argparse
+import statistics
+from collections import defaultdict
+
+
+def load(path):
+    runs = defaultdict(list)
+    for line in open(path):
+        if not line.startswith("RESULT "):
+            continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
+        if kv.get("status") == "ok":
+            runs[(kv["scenario"], kv["target"])].append(kv)
+    return runs
+
+
+def med(runs, scen, target, key):
+    vals = [float(r[key]) for r in runs.get((scen, target), []) if key in r]
+    return (statistics.median(vals), len(vals)) if vals else (None, 0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--ours", default="g3actors")
+    ap.add_argument("--peer", default="squid")
+    a = ap.parse_args()
+    runs = load(a.results)
+    o, p = a.ours, a.peer
+    rows = []
+
+    def ratio(scen, key):
+        x, nx = med(runs, scen, o, key)
+        y, ny = med(runs, scen, p, key)
+        return x, y, (x / y if x is not None and y else None), min(nx, ny)
+
+    def fmt(v, f="%.2f"):
+        return "-" if v is None else f % v
+
+    def row(what, scen, key, target, ok, f="%.3f"):
+        x, y, r, n = ratio(scen, key)
+        met = "-" if r is None or target == "-" else ("met" if ok(r) else "NOT met")
+        rows.append((what, fmt(x, f), fmt(y, f), fmt(r), target, met, n))
+
+    row("http_small req/s", "http_small", "rps", ">= 2.00x", lambda r: r >= 2.0, "%.0f")
+    row("http_small CPU s / 10k req", "http_small", "cpu_s_per_10k", "<= 0.50x", lambda r: r <= 0.5)
+    row("connect_bulk MiB/s", "connect_bulk", "MiBps", ">= 1.00x", lambda r: r >= 1.0, "%.0f")
+    row("connect_bulk CPU s / GiB", "connect_bulk", "cpu_s_per_GiB", "<= 0.75x", lambda r: r <= 0.75)
+    row("conn_churn req/s (no target)", "conn_churn", "rps", "-", lambda r: True, "%.0f")
+    row("conn_churn CPU s / 10k req (no target)", "conn_churn", "cpu_s_per_10k", "-", lambda r: True)
+    x, nx = med(runs, "idle_conns", o, "rss_per_conn_KiB")
+    y, _ = med(runs, "idle_conns", p, "rss_per_conn_KiB")
+    rows.append(("idle_conns RSS KiB / tunnel (9000)", fmt(x), fmt(y), fmt(x / y if x and y else None),
+                 "<= 8 KiB absolute", "-" if x is None else ("met" if x <= 8 else "NOT met"), nx))
+    x, nx = med(runs, "idle_conns", o, "pss_per_conn_KiB")
+    y, _ = med(runs, "idle_conns", p, "pss_per_conn_KiB")
+    rows.append(("idle_conns PSS KiB / tunnel (info)", fmt(x), fmt(y), fmt(x / y if x and y else None), "-", "-", nx))
+
+    print("### Targets: %s vs %s (medians, same run)\n" % (o, p))
+    print("| metric | %s | %s | ratio | target | verdict | n |" % (o, p))
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| %s | %s | %s | %s | %s | %s | %s |" % r)
+
+
+if __name__ == "__main__":
+    main()
