@@ -41,7 +41,7 @@ public sealed class TunnelRelayTests
         var bytes = new TaskBytes();
         using var activity = new ActivityTracker(CancellationToken.None);
         var relay = TunnelRelay.RunAsync(End(clientInner), End(remoteInner),
-            new RelayOptions(16 * 1024, TcpSockSpeedLimit.Unlimited, TcpSockSpeedLimit.Unlimited, TimeProvider.System), bytes, activity, CancellationToken.None);
+            new RelayOptions(16 * 1024, TcpSockSpeedLimit.Unlimited, TcpSockSpeedLimit.Unlimited, TimeProvider.System), bytes, activity);
 
         var up = new byte[100_000];
         Random.Shared.NextBytes(up);
@@ -70,7 +70,7 @@ public sealed class TunnelRelayTests
         var limit = new TcpSockSpeedLimit(7, 10_000, 0);
         using var activity = new ActivityTracker(CancellationToken.None);
         var relay = TunnelRelay.RunAsync(End(clientInner), End(remoteInner),
-            new RelayOptions(16 * 1024, limit, TcpSockSpeedLimit.Unlimited, TimeProvider.System), new TaskBytes(), activity, CancellationToken.None);
+            new RelayOptions(16 * 1024, limit, TcpSockSpeedLimit.Unlimited, TimeProvider.System), new TaskBytes(), activity);
 
         var sw = Stopwatch.StartNew();
         await client.SendAsync(new byte[40_000]);
@@ -94,7 +94,7 @@ public sealed class TunnelRelayTests
         using var activity = new ActivityTracker(CancellationToken.None);
         using var reg = watcher.Track(activity);
         var relay = TunnelRelay.RunAsync(End(clientInner), End(remoteInner),
-            new RelayOptions(16 * 1024, TcpSockSpeedLimit.Unlimited, TcpSockSpeedLimit.Unlimited, TimeProvider.System), new TaskBytes(), activity, CancellationToken.None);
+            new RelayOptions(16 * 1024, TcpSockSpeedLimit.Unlimited, TcpSockSpeedLimit.Unlimited, TimeProvider.System), new TaskBytes(), activity);
 
         // task_idle_max_count 2: the first idle check only counts, the second closes the task.
         watcher.Sweep();

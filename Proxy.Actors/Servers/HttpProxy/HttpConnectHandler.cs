@@ -58,7 +58,7 @@ internal static class HttpConnectHandler
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(upstreamStream, upstream),
             new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, result.SpeedLimit, ctx.Time),
-            notes.Bytes, client.Activity, ct).ConfigureAwait(false);
+            notes.Bytes, client.Activity).ConfigureAwait(false);
         notes.Reason = end.ToString();
         notes.Stage = "Finished";
         return false;

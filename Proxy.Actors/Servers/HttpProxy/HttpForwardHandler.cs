@@ -305,7 +305,7 @@ internal static class HttpForwardHandler
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(conn.Stream, conn.Socket),
             new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time),
-            notes.Bytes, client.Activity, ct).ConfigureAwait(false);
+            notes.Bytes, client.Activity).ConfigureAwait(false);
         notes.Reason = end.ToString();
         return Exchange.Close;
     }
