@@ -6,6 +6,12 @@ namespace Proxy.Actors.Relay;
 /// <summary>One side of a relay: the stream bytes move through and the socket under it (for half-close).</summary>
 public sealed record RelayEndpoint(Stream Stream, Socket Socket)
 {
+    /// <summary>Ends the connection at once (the task was cancelled); pending reads and writes fail.</summary>
+    public void Abort()
+    {
+        try { Socket.Dispose(); } catch (ObjectDisposedException) { }
+    }
+
     /// <summary>Pass a FIN along: TLS close_notify first when the stream is TLS.</summary>
     public async ValueTask ShutdownSendAsync()
     {

@@ -26,6 +26,10 @@ internal static class StreamPump
         return result;
     }
 
+    /// <remarks>
+    /// Socket operations get no cancellation token (a registration per waiting operation costs
+    /// on every chunk); <see cref="TunnelRelay"/> aborts a tunnel by closing its sockets instead.
+    /// </remarks>
     private static async ValueTask<PumpResult> CopyCoreAsync(
         Stream source,
         Stream destination,
@@ -37,46 +41,53 @@ internal static class StreamPump
         CancellationToken ct)
     {
         byte[]? buffer = null;
+        var lastReadFilled = false;
         try
         {
             while (true)
             {
-                try
+                // While idle, wait with a zero-byte read so the tunnel holds no buffer. Right after
+                // a read that filled the buffer more data is almost surely there: skip the peek.
+                if (!lastReadFilled)
                 {
-                    var zero = source.ReadAsync(Memory<byte>.Empty, ct);
-                    if (!zero.IsCompletedSuccessfully)
+                    try
                     {
-                        if (buffer is not null)
+                        var zero = source.ReadAsync(Memory<byte>.Empty, CancellationToken.None);
+                        if (!zero.IsCompletedSuccessfully)
                         {
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = null;
+                            if (buffer is not null)
+                            {
+                                ArrayPool<byte>.Shared.Return(buffer);
+                                buffer = null;
+                            }
+                            await zero.ConfigureAwait(false);
                         }
-                        await zero.ConfigureAwait(false);
+                        else
+                        {
+                            zero.GetAwaiter().GetResult();
+                        }
                     }
-                    else
+                    catch (Exception e) when (IsIoError(e))
                     {
-                        zero.GetAwaiter().GetResult();
+                        return Failed(PumpResult.SourceFailed, ct);
                     }
-                }
-                catch (Exception e) when (IsIoError(e, ct))
-                {
-                    return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.SourceFailed;
                 }
 
                 buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
-                var want = buffer.Length;
+                var want = Math.Min(buffer.Length, bufferSize);
                 if (limiter is not null) want = await limiter.AcquireAsync(want, ct).ConfigureAwait(false);
 
                 int read;
                 try
                 {
-                    read = await source.ReadAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
+                    read = await source.ReadAsync(buffer.AsMemory(0, want), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (IsIoError(e, ct))
+                catch (Exception e) when (IsIoError(e))
                 {
-                    return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.SourceFailed;
+                    return Failed(PumpResult.SourceFailed, ct);
                 }
-                if (read == 0) return PumpResult.SourceClosed;
+                if (read == 0) return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.SourceClosed;
+                lastReadFilled = read == want;
                 limiter?.Consume(read);
                 activity.Touch();
                 if (north)
@@ -92,11 +103,11 @@ internal static class StreamPump
 
                 try
                 {
-                    await destination.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                    await destination.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (IsIoError(e, ct))
+                catch (Exception e) when (IsIoError(e))
                 {
-                    return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.DestinationFailed;
+                    return Failed(PumpResult.DestinationFailed, ct);
                 }
             }
         }
@@ -110,7 +121,10 @@ internal static class StreamPump
         }
     }
 
-    internal static bool IsIoError(Exception e, CancellationToken ct) =>
-        e is IOException or SocketException or ObjectDisposedException
-        || (e is OperationCanceledException && ct.IsCancellationRequested);
+    /// <summary>A failure after the tunnel was aborted (idle, node stop, the other side failed) is the abort.</summary>
+    private static PumpResult Failed(PumpResult result, CancellationToken ct) =>
+        ct.IsCancellationRequested ? PumpResult.Cancelled : result;
+
+    private static bool IsIoError(Exception e) =>
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 }

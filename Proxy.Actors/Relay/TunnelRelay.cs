@@ -38,6 +38,13 @@ public static class TunnelRelay
         TaskBytes bytes,
         ActivityTracker activity)
     {
+        // One registration per tunnel instead of one per socket operation: aborting closes both sockets.
+        using var abort = activity.Token.UnsafeRegister(static state =>
+        {
+            var (a, b) = ((RelayEndpoint, RelayEndpoint))state!;
+            a.Abort();
+            b.Abort();
+        }, (client, remote));
         var north = SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time);
         var south = SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time);
 

@@ -45,6 +45,13 @@ public static class TlsClientHandshake
             TargetHost = config.DisableSni ? "" : host.Trim('[', ']'),
             EnabledSslProtocols = Protocols(config),
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            // Chain building must never fetch missing intermediates: it would block the socket
+            // thread (inline completions) and reach the network from inside a handshake.
+            CertificateChainPolicy = new X509ChainPolicy
+            {
+                RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true,
+            },
         };
         if (config.Alpn.Count > 0)
             options.ApplicationProtocols = config.Alpn.Select(p => new SslApplicationProtocol(p)).ToList();
@@ -67,7 +74,11 @@ public static class TlsClientHandshake
             {
                 // Extra CAs on top of the system store: accept a chain that either store vouches for.
                 var chainPolicy = options.CertificateChainPolicy;
-                options.CertificateChainPolicy = null;
+                options.CertificateChainPolicy = new X509ChainPolicy
+                {
+                    RevocationMode = X509RevocationMode.NoCheck,
+                    DisableCertificateDownloads = true,
+                };
                 options.RemoteCertificateValidationCallback = (_, cert, _, errors) =>
                 {
                     if (errors == SslPolicyErrors.None) return true;
@@ -86,6 +97,7 @@ public static class TlsClientHandshake
         {
             RevocationMode = X509RevocationMode.NoCheck,
             TrustMode = X509ChainTrustMode.CustomRootTrust,
+            DisableCertificateDownloads = true,
         };
         policy.CustomTrustStore.AddRange(roots);
         return policy;

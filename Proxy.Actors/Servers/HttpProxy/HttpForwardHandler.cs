@@ -47,7 +47,7 @@ internal static class HttpForwardHandler
         // request is retried once on a fresh connection, as a browser would.
         for (var attempt = 0; ; attempt++)
         {
-            var conn = cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key) : null;
+            var conn = cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key, probe: hasBody) : null;
             notes.ReuseConnection = conn is not null;
             if (conn is null)
             {

@@ -13,8 +13,9 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Socket = socket;
         Stream = stream;
         Escape = escape;
-        // Zero-byte reads: a pooled idle connection holds no buffer.
-        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+        // No zero-byte reads: an origin connection is only read while a response is due (a pooled
+        // idle one has no read pending, so holds no buffer), and the peek would cost a syscall.
+        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: false));
     }
 
     public string Key { get; }

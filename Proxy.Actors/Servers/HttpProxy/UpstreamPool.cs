@@ -26,7 +26,11 @@ internal sealed class UpstreamPool : IAsyncDisposable
 
     public static string KeyFor(string escaper, string scheme, string host, int port) => $"{escaper}|{scheme}|{host}|{port}";
 
-    public UpstreamConnection? TryTake(string key)
+    /// <param name="probe">
+    /// Check the socket for a close before handing it out. Body-less requests skip the syscall:
+    /// they are retried once on a fresh connection when a pooled one turns out dead.
+    /// </param>
+    public UpstreamConnection? TryTake(string key, bool probe)
     {
         while (true)
         {
@@ -36,7 +40,7 @@ internal sealed class UpstreamPool : IAsyncDisposable
                 if (!_idle.TryGetValue(key, out var stack) || !stack.TryPop(out conn)) return null;
                 _total--;
             }
-            if (!Expired(conn) && conn.LooksAlive()) return conn;
+            if (!Expired(conn) && (!probe || conn.LooksAlive())) return conn;
             _ = conn.DisposeAsync();
         }
     }
