@@ -10,6 +10,9 @@ namespace Proxy.Actors.Servers.HttpProxy;
 /// </summary>
 internal static class HttpConnectHandler
 {
+    private static readonly byte[] Ok10 = Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\n\r\n");
+    private static readonly byte[] Ok11 = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n");
+
     public static async Task<bool> RunAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         var ct = client.Token;
@@ -33,7 +36,7 @@ internal static class HttpConnectHandler
         using var upstream = result.Socket!;
         await using var upstreamStream = new System.Net.Sockets.NetworkStream(upstream, ownsSocket: false);
         notes.Stage = "Connected";
-        var ok = Encoding.ASCII.GetBytes(req.Version == 10 ? "HTTP/1.0 200 OK\r\n\r\n" : "HTTP/1.1 200 OK\r\n\r\n");
+        var ok = req.Version == 10 ? Ok10 : Ok11;
         try
         {
             await client.Stream.WriteAsync(ok, ct).ConfigureAwait(false);
@@ -54,6 +57,10 @@ internal static class HttpConnectHandler
             return false;
         }
         notes.Stage = "Relaying";
+        // The HTTP side of the connection is over: give back what parsing held (reader
+        // segments, the phase timer's token source) before the tunnel idles for hours.
+        await client.Reader.CompleteAsync().ConfigureAwait(false);
+        client.Timer.Dispose();
         var end = await TunnelRelay.RunAsync(
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(upstreamStream, upstream),
