@@ -33,6 +33,16 @@ public sealed class TaskNotes
     public TimeSpan? TcpConnectSpend { get; set; }
     public TaskBytes Bytes { get; } = new();
 
+    /// <summary>What the escaper reported about its connect attempt (next_* fields, tries, spend).</summary>
+    public void RecordEscape(Escapers.EscapeResult result)
+    {
+        TcpConnectTries = result.Tries;
+        TcpConnectSpend = result.Spend;
+        NextPeerAddr = result.PeerAddr;
+        NextBoundAddr = result.BoundAddr;
+        NextBindIp = result.BindIp;
+    }
+
     // HttpForward only.
     public string? Method { get; set; }
     public string? Uri { get; set; }

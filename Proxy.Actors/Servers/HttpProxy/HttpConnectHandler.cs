@@ -25,11 +25,7 @@ internal static class HttpConnectHandler
         notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
         var result = await escaper.ConnectTcpAsync(new Escapers.EscapeRequest(target.Upstream, client.ClientAddr, notes.TaskId), ct).ConfigureAwait(false);
-        notes.TcpConnectTries = result.Tries;
-        notes.TcpConnectSpend = result.Spend;
-        notes.NextPeerAddr = result.PeerAddr;
-        notes.NextBoundAddr = result.BoundAddr;
-        notes.NextBindIp = result.BindIp;
+        notes.RecordEscape(result);
         if (!result.Ok)
             return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error), ct);
 

@@ -371,7 +371,7 @@ internal static class HttpForwardHandler
     internal static bool HostMatches(string host, RequestTarget target)
     {
         var parsed = RequestTarget.ParseAuthority(host, target.Scheme == "https" ? 443 : 80);
-        return parsed is not null && parsed.Host == target.Upstream.Host && parsed.Port == target.Upstream.Port;
+        return parsed is not null && target.Upstream is { } upstream && parsed.Host == upstream.Host && parsed.Port == upstream.Port;
     }
 
     /// <summary>The request as the origin sees it: origin-form target, hop-by-hop fields gone, Host set.</summary>

@@ -15,11 +15,7 @@ internal static class UpstreamConnector
         TaskNotes notes, CancellationToken ct)
     {
         var result = await escaper.ConnectTcpAsync(new EscapeRequest(target, notes.ClientAddr, notes.TaskId), ct).ConfigureAwait(false);
-        notes.TcpConnectTries = result.Tries;
-        notes.TcpConnectSpend = result.Spend;
-        notes.NextPeerAddr = result.PeerAddr;
-        notes.NextBoundAddr = result.BoundAddr;
-        notes.NextBindIp = result.BindIp;
+        notes.RecordEscape(result);
         if (!result.Ok)
         {
             notes.Reason = EscapeErrorStatus.Reason(result.Error);
