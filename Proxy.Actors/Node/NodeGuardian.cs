@@ -14,7 +14,7 @@ namespace Proxy.Actors.Node;
 /// States: <see cref="Starting"/> (waiting for handles, then listeners), <see cref="Running"/>,
 /// <see cref="Draining"/>.
 /// </summary>
-public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash
+public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     public const string Name = "node";
 
@@ -32,6 +32,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash
     private readonly HashSet<string> _busyServers = new();
 
     public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public NodeGuardian(ProxyConfig config, NodeServices services)
     {
@@ -124,7 +125,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash
             _drainRequester = Sender;
             foreach (var s in _config.Servers) _busyServers.Add(s.Name);
             _servers.Tell(new FamilyActor.Broadcast(NodeMessages.StopAccepting.Instance, Self));
-            Context.System.Scheduler.ScheduleTellOnce(d.WaitLimit, Self, new DrainTimeout(), Self);
+            Timers.StartSingleTimer("drain", new DrainTimeout(), d.WaitLimit);
             Become(Draining);
             if (_busyServers.Count == 0) FinishDrain();
         });
