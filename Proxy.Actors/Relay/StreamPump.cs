@@ -11,6 +11,12 @@ namespace Proxy.Actors.Relay;
 /// </summary>
 internal static class StreamPump
 {
+    /// <summary>
+    /// How far a direction's buffer grows while reads keep filling it. tcp_copy_buffer_size is
+    /// where it starts; the buffer is only held while data flows, so idle tunnels cost nothing.
+    /// </summary>
+    public const int MaxBufferSize = 1024 * 1024;
+
     public static async Task<PumpResult> CopyAsync(
         RelayEndpoint from,
         RelayEndpoint to,
@@ -42,6 +48,7 @@ internal static class StreamPump
     {
         byte[]? buffer = null;
         var lastReadFilled = false;
+        var size = bufferSize;
         try
         {
             while (true)
@@ -73,8 +80,8 @@ internal static class StreamPump
                     }
                 }
 
-                buffer ??= ArrayPool<byte>.Shared.Rent(bufferSize);
-                var want = Math.Min(buffer.Length, bufferSize);
+                buffer ??= ArrayPool<byte>.Shared.Rent(size);
+                var want = Math.Min(buffer.Length, size);
                 if (limiter is not null) want = await limiter.AcquireAsync(want, ct).ConfigureAwait(false);
 
                 int read;
@@ -88,6 +95,12 @@ internal static class StreamPump
                 }
                 if (read == 0) return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.SourceClosed;
                 lastReadFilled = read == want;
+                if (lastReadFilled && size < MaxBufferSize && limiter is null)
+                {
+                    // A bulk flow: each doubling halves the syscalls and wake-ups per byte, which is
+                    // where a loopback relay's CPU goes (docs/perf.md). Written below, then swapped.
+                    size = Math.Min(size * 2, MaxBufferSize);
+                }
                 limiter?.Consume(read);
                 activity.Touch();
                 if (north)
@@ -108,6 +121,11 @@ internal static class StreamPump
                 catch (Exception e) when (IsIoError(e))
                 {
                     return Failed(PumpResult.DestinationFailed, ct);
+                }
+                if (buffer.Length < size)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
                 }
             }
         }
