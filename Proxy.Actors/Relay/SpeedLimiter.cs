@@ -7,7 +7,7 @@ namespace Proxy.Actors.Relay;
 /// of 2^shift ms. A token bucket read inline by the pump — no timers.
 /// Not thread-safe: one pump direction owns one limiter.
 /// </summary>
-internal sealed class SpeedLimiter
+public sealed class SpeedLimiter
 {
     private readonly long _maxPerSlice;
     private readonly long _sliceTicks;
@@ -61,4 +61,15 @@ internal sealed class SpeedLimiter
     }
 
     public void Consume(int n) => _used += n;
+
+    /// <summary>Waits until <paramref name="n"/> bytes fit the limit and takes them (for writers that move whole buffers).</summary>
+    public async ValueTask ThrottleAsync(long n, CancellationToken ct)
+    {
+        while (n > 0)
+        {
+            var got = await AcquireAsync((int)Math.Min(n, int.MaxValue), ct).ConfigureAwait(false);
+            Consume(got);
+            n -= got;
+        }
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 
@@ -18,17 +19,19 @@ public readonly record struct BodyCopyResult(BodyCopyStatus Status, long Read, l
 /// </summary>
 internal static class BodyForwarder
 {
+    /// <param name="limiter">The socket speed limit of this direction (tcp_sock_speed_limit), or null.</param>
     public static ValueTask<BodyCopyResult> CopyAsync(
-        BodyFraming framing, PipeReader source, Stream destination, bool decodeChunked, int maxLineLength, CancellationToken ct) =>
+        BodyFraming framing, PipeReader source, Stream destination, bool decodeChunked, int maxLineLength,
+        SpeedLimiter? limiter, CancellationToken ct) =>
         framing.Kind switch
         {
             BodyKind.None => ValueTask.FromResult(new BodyCopyResult(BodyCopyStatus.Done, 0, 0)),
-            BodyKind.ContentLength => CopyFixedAsync(source, destination, framing.Length, ct),
-            BodyKind.Chunked => CopyChunkedAsync(source, destination, decodeChunked, maxLineLength, ct),
-            _ => CopyUntilCloseAsync(source, destination, ct),
+            BodyKind.ContentLength => CopyFixedAsync(source, destination, framing.Length, limiter, ct),
+            BodyKind.Chunked => CopyChunkedAsync(source, destination, decodeChunked, maxLineLength, limiter, ct),
+            _ => CopyUntilCloseAsync(source, destination, limiter, ct),
         };
 
-    public static async ValueTask<BodyCopyResult> CopyFixedAsync(PipeReader source, Stream destination, long length, CancellationToken ct)
+    public static async ValueTask<BodyCopyResult> CopyFixedAsync(PipeReader source, Stream destination, long length, SpeedLimiter? limiter, CancellationToken ct)
     {
         long moved = 0;
         while (moved < length)
@@ -43,7 +46,7 @@ internal static class BodyForwarder
                 return new(BodyCopyStatus.SourceClosedEarly, moved, moved);
             }
             var take = buf.Slice(0, Math.Min(buf.Length, length - moved));
-            if (!await WriteAsync(destination, take, ct).ConfigureAwait(false))
+            if (!await WriteAsync(destination, take, limiter, ct).ConfigureAwait(false))
             {
                 source.AdvanceTo(take.End);
                 return new(BodyCopyStatus.DestinationFailed, moved + take.Length, moved);
@@ -54,7 +57,7 @@ internal static class BodyForwarder
         return new(BodyCopyStatus.Done, moved, moved);
     }
 
-    public static async ValueTask<BodyCopyResult> CopyUntilCloseAsync(PipeReader source, Stream destination, CancellationToken ct)
+    public static async ValueTask<BodyCopyResult> CopyUntilCloseAsync(PipeReader source, Stream destination, SpeedLimiter? limiter, CancellationToken ct)
     {
         long moved = 0;
         while (true)
@@ -63,7 +66,7 @@ internal static class BodyForwarder
             try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
             catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
             var buf = r.Buffer;
-            if (!buf.IsEmpty && !await WriteAsync(destination, buf, ct).ConfigureAwait(false))
+            if (!buf.IsEmpty && !await WriteAsync(destination, buf, limiter, ct).ConfigureAwait(false))
             {
                 source.AdvanceTo(buf.End);
                 return new(BodyCopyStatus.DestinationFailed, moved + buf.Length, moved);
@@ -75,7 +78,7 @@ internal static class BodyForwarder
     }
 
     public static async ValueTask<BodyCopyResult> CopyChunkedAsync(
-        PipeReader source, Stream destination, bool decode, int maxLineLength, CancellationToken ct)
+        PipeReader source, Stream destination, bool decode, int maxLineLength, SpeedLimiter? limiter, CancellationToken ct)
     {
         var scanner = new ChunkedScanner(maxLineLength);
         var dataSlices = decode ? new List<ReadOnlySequence<byte>>() : null;
@@ -95,13 +98,13 @@ internal static class BodyForwarder
             {
                 foreach (var slice in dataSlices)
                 {
-                    if (!await WriteAsync(destination, slice, ct).ConfigureAwait(false)) { ok = false; break; }
+                    if (!await WriteAsync(destination, slice, limiter, ct).ConfigureAwait(false)) { ok = false; break; }
                     written += slice.Length;
                 }
             }
             else if (!consumed.IsEmpty)
             {
-                ok = await WriteAsync(destination, consumed, ct).ConfigureAwait(false);
+                ok = await WriteAsync(destination, consumed, limiter, ct).ConfigureAwait(false);
                 if (ok) written += consumed.Length;
             }
             source.AdvanceTo(end, buf.End);
@@ -112,10 +115,14 @@ internal static class BodyForwarder
         }
     }
 
-    internal static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken ct)
+    internal static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken ct) =>
+        await WriteAsync(destination, data, null, ct).ConfigureAwait(false);
+
+    private static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, SpeedLimiter? limiter, CancellationToken ct)
     {
         try
         {
+            if (limiter is not null) await limiter.ThrottleAsync(data.Length, ct).ConfigureAwait(false);
             if (data.IsSingleSegment)
             {
                 await destination.WriteAsync(data.First, ct).ConfigureAwait(false);

@@ -106,7 +106,7 @@ internal static class HttpForwardHandler
             var bodySent = framing.Kind == BodyKind.None;
             if (!bodySent && !expectContinue)
             {
-                if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
                     return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502, ct);
                 bodySent = true;
             }
@@ -122,7 +122,7 @@ internal static class HttpForwardHandler
                 await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, ctx.Time, CancellationToken.None)).ConfigureAwait(false);
                 if (!pending.IsCompleted)
                 {
-                    if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                    if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
                         return await Fail(client, req, notes, 502, ct);
                     bodySent = true;
                 }
@@ -153,7 +153,7 @@ internal static class HttpForwardHandler
                     }
                     if (rsp.Status == 100 && !bodySent)
                     {
-                        if (!await SendBodyAsync(client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                        if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
                             return await Fail(client, req, notes, 502, ct);
                         bodySent = true;
                     }
@@ -200,7 +200,8 @@ internal static class HttpForwardHandler
 
             if (!sentWithHead)
             {
-                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, ct).ConfigureAwait(false);
+                var south = SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
+                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, ct).ConfigureAwait(false);
                 notes.Bytes.RemoteRead += copy.Read;
                 notes.Bytes.ClientWritten += copy.Written;
                 if (!copy.Ok)
@@ -223,9 +224,10 @@ internal static class HttpForwardHandler
         }
     }
 
-    private static async Task<bool> SendBodyAsync(ClientConnection client, UpstreamConnection conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
+    private static async Task<bool> SendBodyAsync(HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
     {
-        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, ct).ConfigureAwait(false);
+        var north = SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
+        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, north, ct).ConfigureAwait(false);
         notes.Bytes.ClientRead += copy.Read;
         notes.Bytes.RemoteWritten += copy.Written;
         if (copy.Ok) return true;
