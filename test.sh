@@ -21,4 +21,14 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-dotnet test G3Actors.sln -c Release --logger "console;verbosity=normal" "$@"
+log=$(mktemp)
+set +e
+dotnet test G3Actors.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line for CI: "N passed, N failed".
+passed=$(grep -E '^\s+Passed:\s+[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+failed=$(grep -E '^\s+Failed:\s+[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$rc"
