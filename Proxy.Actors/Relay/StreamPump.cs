@@ -17,6 +17,10 @@ internal static class StreamPump
     /// </summary>
     public const int MaxBufferSize = 1024 * 1024;
 
+    /// <remarks>
+    /// Socket operations get no cancellation token (a registration per waiting operation costs
+    /// on every chunk); <see cref="TunnelRelay"/> aborts a tunnel by closing its sockets instead.
+    /// </remarks>
     public static async Task<PumpResult> CopyAsync(
         RelayEndpoint from,
         RelayEndpoint to,
@@ -26,26 +30,9 @@ internal static class StreamPump
         TaskBytes bytes,
         bool north)
     {
-        var result = await CopyCoreAsync(from.Stream, to.Stream, bufferSize, limiter, activity, bytes, north, activity.Token)
-            .ConfigureAwait(false);
-        if (result == PumpResult.SourceClosed) await to.ShutdownSendAsync().ConfigureAwait(false);
-        return result;
-    }
-
-    /// <remarks>
-    /// Socket operations get no cancellation token (a registration per waiting operation costs
-    /// on every chunk); <see cref="TunnelRelay"/> aborts a tunnel by closing its sockets instead.
-    /// </remarks>
-    private static async ValueTask<PumpResult> CopyCoreAsync(
-        Stream source,
-        Stream destination,
-        int bufferSize,
-        SpeedLimiter? limiter,
-        ActivityTracker activity,
-        TaskBytes bytes,
-        bool north,
-        CancellationToken ct)
-    {
+        var source = from.Stream;
+        var destination = to.Stream;
+        var ct = activity.Token;
         byte[]? buffer = null;
         var lastReadFilled = false;
         var size = bufferSize;
@@ -93,7 +80,12 @@ internal static class StreamPump
                 {
                     return Failed(PumpResult.SourceFailed, ct);
                 }
-                if (read == 0) return ct.IsCancellationRequested ? PumpResult.Cancelled : PumpResult.SourceClosed;
+                if (read == 0)
+                {
+                    if (ct.IsCancellationRequested) return PumpResult.Cancelled;
+                    await to.ShutdownSendAsync().ConfigureAwait(false);
+                    return PumpResult.SourceClosed;
+                }
                 lastReadFilled = read == want;
                 if (lastReadFilled && size < MaxBufferSize && limiter is null)
                 {

@@ -60,6 +60,7 @@ public sealed class ServerActor : ReceiveActor
 
     protected override void PreStart()
     {
+        ConnectionMailbox.Register(Context.System);
         var stats = _services.ServerStats.GetOrAdd(_config.Name, _ => new ServerStats());
         _runtime = _runtimeOverride ?? ServerRuntimeFactory.Create(_config, _services, stats);
         if (_config.Listen is null)
@@ -97,7 +98,7 @@ public sealed class ServerActor : ReceiveActor
         // Props from a type and arguments: the expression form compiles a lambda (JIT) per call,
         // which showed up as the top cost of connection churn.
         var child = Context.ActorOf(
-            Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime!, a.Socket, a.At),
+            Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime!, a.Socket, a.At).WithMailbox(ConnectionMailbox.Id),
             "conn-" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Context.Watch(child);
         _alive++;
