@@ -44,7 +44,7 @@ public sealed class NodeHost : IAsyncDisposable
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
 
-        var logger = new TaskLogger(config.Log.Task, taskLogOutput);
+        var logger = new TaskLogger(config.Log.Task, taskLogOutput, escapeDriver: config.Log.Escape);
         var services = new NodeServices(logger);
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try

@@ -46,6 +46,26 @@ public static class TaskLogFormatter
         return sb.ToString();
     }
 
+    /// <summary>An Escape log line (reference section 9): which escaper failed to reach what, and why.</summary>
+    public static string FormatEscape(string escaperType, string escaperName, string escapeType, TaskNotes n, string reason, string daemonName)
+    {
+        var sb = new StringBuilder(256);
+        Add(sb, "daemon_name", daemonName);
+        Add(sb, "log_type", "Escape");
+        Add(sb, "escaper_type", escaperType);
+        Add(sb, "escaper_name", escaperName);
+        Add(sb, "escape_type", escapeType);
+        Add(sb, "task_id", n.TaskId);
+        Add(sb, "upstream", n.Upstream);
+        Add(sb, "next_bind_ip", n.NextBindIp?.ToString());
+        Add(sb, "next_bound_addr", n.NextBoundAddr?.ToString());
+        Add(sb, "next_peer_addr", n.NextPeerAddr?.ToString());
+        if (n.TcpConnectTries > 0) Add(sb, "tcp_connect_tries", n.TcpConnectTries.ToString(CultureInfo.InvariantCulture));
+        if (n.TcpConnectSpend is { } spend) Add(sb, "tcp_connect_spend", Duration(spend));
+        Add(sb, "reason", reason);
+        return sb.ToString();
+    }
+
     /// <summary>g3 prints durations humanized: 111µs, 16.918ms, 2.5s.</summary>
     public static string Duration(TimeSpan t)
     {

@@ -16,10 +16,15 @@ public sealed class TaskLogger : IAsyncDisposable
     private long _dropped;
     private readonly string _daemonName;
 
-    public TaskLogger(LogDriver driver, TextWriter? output = null, string daemonName = "g3actors", int capacity = 4096)
+    /// <param name="driver">Where task logs go.</param>
+    /// <param name="escapeDriver">Where escape logs (why an upstream could not be had) go.</param>
+    public TaskLogger(LogDriver driver, TextWriter? output = null, string daemonName = "g3actors", int capacity = 4096,
+        LogDriver escapeDriver = LogDriver.Discard)
     {
         _daemonName = daemonName;
-        if (driver == LogDriver.Discard) return;
+        Enabled = driver != LogDriver.Discard;
+        EscapeEnabled = escapeDriver != LogDriver.Discard;
+        if (!Enabled && !EscapeEnabled) return;
         // A buffered writer of our own: Console.Out flushes every line, one syscall per task.
         _out = output ?? new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         _queue = Channel.CreateBounded<string>(new BoundedChannelOptions(capacity)
@@ -32,14 +37,24 @@ public sealed class TaskLogger : IAsyncDisposable
 
     public static TaskLogger Discard { get; } = new(LogDriver.Discard);
 
-    public bool Enabled => _queue is not null;
+    public bool Enabled { get; }
+    public bool EscapeEnabled { get; }
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public void Log(TaskNotes notes, TimeSpan total)
     {
-        if (_queue is null) return;
-        if (!_queue.Writer.TryWrite(TaskLogFormatter.Format(notes, total, _daemonName)))
-            Interlocked.Increment(ref _dropped);
+        if (Enabled) Enqueue(TaskLogFormatter.Format(notes, total, _daemonName));
+    }
+
+    /// <summary>g3's Escape log: one line per failed attempt to reach the next hop, with the reason.</summary>
+    public void LogEscape(string escaperType, string escaperName, string escapeType, TaskNotes notes, string reason)
+    {
+        if (EscapeEnabled) Enqueue(TaskLogFormatter.FormatEscape(escaperType, escaperName, escapeType, notes, reason, _daemonName));
+    }
+
+    private void Enqueue(string line)
+    {
+        if (!_queue!.Writer.TryWrite(line)) Interlocked.Increment(ref _dropped);
     }
 
     private async Task DrainAsync()

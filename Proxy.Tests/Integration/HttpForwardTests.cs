@@ -240,6 +240,29 @@ public sealed class HttpForwardTests
         }
     }
 
+    [Fact]
+    public async Task UpstreamFailure_EscapeLogCarriesTheReason()
+    {
+        // A port nobody listens on: bind one, note it, close it.
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        using var client = proxy.Client();
+
+        var rsp = await client.GetAsync($"http://127.0.0.1:{port}/");
+
+        Assert.Equal(521, (int)rsp.StatusCode);
+        var escape = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Escape")));
+        Assert.Contains("escaper_name=direct", escape);
+        Assert.Contains("escape_type=TcpConnect", escape);
+        Assert.Contains($"upstream=127.0.0.1:{port}", escape);
+        Assert.Contains("refused", escape, StringComparison.OrdinalIgnoreCase);
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task")));
+        Assert.Contains("reason=UpstreamNotConnected", task);
+    }
+
     internal static string Sha(byte[] data) => Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant();
 
     internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, string args, int timeoutMs = 180_000)

@@ -10,6 +10,14 @@ namespace Proxy.Tests.Node;
 [Collection(NodeCollection.Name)]
 public sealed class NodeCliTests
 {
+    /// <summary>A main.yml in a fresh folder of its own (left for the OS to clean: a node may still hold it).</summary>
+    private static async Task<string> WriteMainAsync(string yaml)
+    {
+        var main = Path.Combine(Directory.CreateTempSubdirectory("g3a-cli-").FullName, "main.yml");
+        await File.WriteAllTextAsync(main, yaml);
+        return main;
+    }
+
     [Fact]
     public async Task TestFlag_OnDefaultConfig_PrintsOk()
     {
@@ -21,9 +29,7 @@ public sealed class NodeCliTests
     [Fact]
     public async Task TestFlag_OnBadConfig_NamesFileLineEntryKey_Exit1()
     {
-        var dir = Directory.CreateTempSubdirectory("g3a-cli-").FullName;
-        var main = Path.Combine(dir, "main.yml");
-        await File.WriteAllTextAsync(main, "escaper:\n  - name: float\n    type: direct_fixed\n    resolver: default\n    bind_iq: 1.2.3.4\n");
+        var main = await WriteMainAsync("escaper:\n  - name: float\n    type: direct_fixed\n    resolver: default\n    bind_iq: 1.2.3.4\n");
 
         var (code, _, stderr) = await NodeProcess.RunAsync($"-t -c \"{main}\"");
 
@@ -36,9 +42,7 @@ public sealed class NodeCliTests
     [Fact]
     public async Task TestFlag_ListsDanglingReferenceWarnings()
     {
-        var dir = Directory.CreateTempSubdirectory("g3a-cli-").FullName;
-        var main = Path.Combine(dir, "main.yml");
-        await File.WriteAllTextAsync(main, "server:\n  - name: http\n    type: http_proxy\n    escaper: nowhere\n    listen: 127.0.0.1:0\n");
+        var main = await WriteMainAsync("server:\n  - name: http\n    type: http_proxy\n    escaper: nowhere\n    listen: 127.0.0.1:0\n");
 
         var (code, stdout, _) = await NodeProcess.RunAsync($"-t -c \"{main}\"");
 
@@ -84,9 +88,7 @@ public sealed class NodeCliTests
     public async Task Node_ServesProxy_ThenSigtermDrainsRunningTunnel()
     {
         await using var origin = await TestOrigin.StartAsync();
-        var dir = Directory.CreateTempSubdirectory("g3a-node-").FullName;
-        var main = Path.Combine(dir, "main.yml");
-        await File.WriteAllTextAsync(main, ProxyUnderTest.HttpProxyYaml());
+        var main = await WriteMainAsync(ProxyUnderTest.HttpProxyYaml());
         await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0 --region eu --control 127.0.0.1:0");
 
         var stdout = await node.WaitForStdoutAsync("cluster member");
@@ -129,9 +131,7 @@ public sealed class NodeCliTests
     [Fact]
     public async Task Node_SigintStopsAtOnce()
     {
-        var dir = Directory.CreateTempSubdirectory("g3a-node-").FullName;
-        var main = Path.Combine(dir, "main.yml");
-        await File.WriteAllTextAsync(main, ProxyUnderTest.HttpProxyYaml());
+        var main = await WriteMainAsync(ProxyUnderTest.HttpProxyYaml());
         await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0");
         await node.WaitForStdoutAsync("cluster member");
 
@@ -145,9 +145,7 @@ public sealed class NodeCliTests
     [Fact]
     public async Task Node_BadConfig_RefusedBeforeAnythingStarts()
     {
-        var dir = Directory.CreateTempSubdirectory("g3a-node-").FullName;
-        var main = Path.Combine(dir, "main.yml");
-        await File.WriteAllTextAsync(main, "server:\n  - name: a\n    type: http_proxy\n    escaper: d\n    listen: 127.0.0.1:0\n  - name: a\n    type: http_proxy\n    escaper: d\n");
+        var main = await WriteMainAsync("server:\n  - name: a\n    type: http_proxy\n    escaper: d\n    listen: 127.0.0.1:0\n  - name: a\n    type: http_proxy\n    escaper: d\n");
 
         var (code, stdout, stderr) = await NodeProcess.RunAsync($"-c \"{main}\" --cluster-port 0");
 

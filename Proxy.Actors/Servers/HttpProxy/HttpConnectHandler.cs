@@ -24,8 +24,7 @@ internal static class HttpConnectHandler
         var escaper = ctx.Escapers.Get(ctx.Config.Escaper);
         notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
-        var result = await escaper.ConnectTcpAsync(new Escapers.EscapeRequest(target.Upstream, client.ClientAddr, notes.TaskId), ct).ConfigureAwait(false);
-        notes.RecordEscape(result);
+        var result = await UpstreamConnector.EscapeAsync(ctx, escaper, target.Upstream, notes, ct).ConfigureAwait(false);
         if (!result.Ok)
             return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error), ct);
 

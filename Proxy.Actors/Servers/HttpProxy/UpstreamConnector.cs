@@ -10,15 +10,30 @@ internal static class UpstreamConnector
 {
     public readonly record struct Outcome(UpstreamConnection? Connection, int Status, bool AlwaysClose, string? Reason);
 
-    public static async Task<Outcome> ConnectAsync(
-        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, string scheme, string key,
-        TaskNotes notes, CancellationToken ct)
+    /// <summary>
+    /// A TCP connection through the escaper, its facts recorded in the task's notes, and an
+    /// escape log line with the reason when there is none. Shared by forward and CONNECT.
+    /// </summary>
+    public static async Task<EscapeResult> EscapeAsync(
+        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, TaskNotes notes, CancellationToken ct)
     {
         var result = await escaper.ConnectTcpAsync(new EscapeRequest(target, notes.ClientAddr, notes.TaskId), ct).ConfigureAwait(false);
         notes.RecordEscape(result);
         if (!result.Ok)
         {
             notes.Reason = EscapeErrorStatus.Reason(result.Error);
+            ctx.Logger.LogEscape(escaper.TypeName, escaper.Name, "TcpConnect", notes, result.Reason ?? result.Error.ToString());
+        }
+        return result;
+    }
+
+    public static async Task<Outcome> ConnectAsync(
+        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, string scheme, string key,
+        TaskNotes notes, CancellationToken ct)
+    {
+        var result = await EscapeAsync(ctx, escaper, target, notes, ct).ConfigureAwait(false);
+        if (!result.Ok)
+        {
             return new Outcome(null, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.AlwaysClose(result.Error), result.Reason);
         }
 
@@ -31,6 +46,7 @@ internal static class UpstreamConnector
             if (ssl is null)
             {
                 notes.Reason = "UpstreamTlsHandshakeFailed";
+                ctx.Logger.LogEscape(escaper.TypeName, escaper.Name, "TlsHandshake", notes, error ?? "tls handshake failed");
                 return new Outcome(null, 525, false, error);
             }
             stream = ssl;
