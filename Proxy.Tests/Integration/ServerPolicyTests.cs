@@ -71,4 +71,35 @@ public sealed class ServerPolicyTests
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task IdleTunnel_ClosedAfterIdleChecks_BusyTransferIsNot()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        // Checks every 2 s (g3's minimum), closing after 2 idle checks in a row.
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(
+            serverExtra: "task_idle_check_interval: 2s\ntask_idle_max_count: 2\ntcp_sock_speed_limit: 100K"));
+
+        // A throttled 900 KB download takes ~9 s, well past two check periods: it keeps moving, so it lives.
+        using var client = proxy.Client();
+        var body = await client.GetByteArrayAsync(origin.Url("/bytes/900000"));
+        Assert.Equal(900_000, body.Length);
+
+        // A tunnel that carries nothing is closed by the proxy.
+        using var tunnel = new TcpClient();
+        await tunnel.ConnectAsync(proxy.Endpoint());
+        var stream = tunnel.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT 127.0.0.1:{origin.HttpPort} HTTP/1.1\r\n\r\n"));
+        var buf = new byte[256];
+        var n = await stream.ReadAsync(buf);
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buf, 0, n));
+        var sw = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        int read;
+        try { read = await stream.ReadAsync(buf, cts.Token); }
+        catch (IOException) { read = 0; }
+        Assert.Equal(0, read);
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1.5), $"closed after {sw.Elapsed.TotalSeconds:0.0}s");
+        Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("task_type=TcpConnect") && l.Contains("reason=Idle")));
+    }
 }

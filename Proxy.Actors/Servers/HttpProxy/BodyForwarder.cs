@@ -20,18 +20,25 @@ public readonly record struct BodyCopyResult(BodyCopyStatus Status, long Read, l
 internal static class BodyForwarder
 {
     /// <param name="limiter">The socket speed limit of this direction (tcp_sock_speed_limit), or null.</param>
+    /// <param name="activity">Told of every chunk, so a long transfer is never taken for an idle task.</param>
     public static ValueTask<BodyCopyResult> CopyAsync(
         BodyFraming framing, PipeReader source, Stream destination, bool decodeChunked, int maxLineLength,
-        SpeedLimiter? limiter, CancellationToken ct) =>
-        framing.Kind switch
+        SpeedLimiter? limiter, ActivityTracker? activity, CancellationToken ct)
+    {
+        var sink = new Sink(destination, limiter, activity);
+        return framing.Kind switch
         {
             BodyKind.None => ValueTask.FromResult(new BodyCopyResult(BodyCopyStatus.Done, 0, 0)),
-            BodyKind.ContentLength => CopyFixedAsync(source, destination, framing.Length, limiter, ct),
-            BodyKind.Chunked => CopyChunkedAsync(source, destination, decodeChunked, maxLineLength, limiter, ct),
-            _ => CopyUntilCloseAsync(source, destination, limiter, ct),
+            BodyKind.ContentLength => CopyFixedAsync(source, sink, framing.Length, ct),
+            BodyKind.Chunked => CopyChunkedAsync(source, sink, decodeChunked, maxLineLength, ct),
+            _ => CopyUntilCloseAsync(source, sink, ct),
         };
+    }
 
-    public static async ValueTask<BodyCopyResult> CopyFixedAsync(PipeReader source, Stream destination, long length, SpeedLimiter? limiter, CancellationToken ct)
+    /// <summary>Where body bytes go: the stream, paced by the speed limit, noted as activity.</summary>
+    internal readonly record struct Sink(Stream Stream, SpeedLimiter? Limiter, ActivityTracker? Activity);
+
+    internal static async ValueTask<BodyCopyResult> CopyFixedAsync(PipeReader source, Sink destination, long length, CancellationToken ct)
     {
         long moved = 0;
         while (moved < length)
@@ -46,7 +53,7 @@ internal static class BodyForwarder
                 return new(BodyCopyStatus.SourceClosedEarly, moved, moved);
             }
             var take = buf.Slice(0, Math.Min(buf.Length, length - moved));
-            if (!await WriteAsync(destination, take, limiter, ct).ConfigureAwait(false))
+            if (!await WriteAsync(destination, take, ct).ConfigureAwait(false))
             {
                 source.AdvanceTo(take.End);
                 return new(BodyCopyStatus.DestinationFailed, moved + take.Length, moved);
@@ -57,7 +64,7 @@ internal static class BodyForwarder
         return new(BodyCopyStatus.Done, moved, moved);
     }
 
-    public static async ValueTask<BodyCopyResult> CopyUntilCloseAsync(PipeReader source, Stream destination, SpeedLimiter? limiter, CancellationToken ct)
+    internal static async ValueTask<BodyCopyResult> CopyUntilCloseAsync(PipeReader source, Sink destination, CancellationToken ct)
     {
         long moved = 0;
         while (true)
@@ -66,7 +73,7 @@ internal static class BodyForwarder
             try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
             catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
             var buf = r.Buffer;
-            if (!buf.IsEmpty && !await WriteAsync(destination, buf, limiter, ct).ConfigureAwait(false))
+            if (!buf.IsEmpty && !await WriteAsync(destination, buf, ct).ConfigureAwait(false))
             {
                 source.AdvanceTo(buf.End);
                 return new(BodyCopyStatus.DestinationFailed, moved + buf.Length, moved);
@@ -77,8 +84,8 @@ internal static class BodyForwarder
         }
     }
 
-    public static async ValueTask<BodyCopyResult> CopyChunkedAsync(
-        PipeReader source, Stream destination, bool decode, int maxLineLength, SpeedLimiter? limiter, CancellationToken ct)
+    internal static async ValueTask<BodyCopyResult> CopyChunkedAsync(
+        PipeReader source, Sink destination, bool decode, int maxLineLength, CancellationToken ct)
     {
         var scanner = new ChunkedScanner(maxLineLength);
         var dataSlices = decode ? new List<ReadOnlySequence<byte>>() : null;
@@ -98,13 +105,13 @@ internal static class BodyForwarder
             {
                 foreach (var slice in dataSlices)
                 {
-                    if (!await WriteAsync(destination, slice, limiter, ct).ConfigureAwait(false)) { ok = false; break; }
+                    if (!await WriteAsync(destination, slice, ct).ConfigureAwait(false)) { ok = false; break; }
                     written += slice.Length;
                 }
             }
             else if (!consumed.IsEmpty)
             {
-                ok = await WriteAsync(destination, consumed, limiter, ct).ConfigureAwait(false);
+                ok = await WriteAsync(destination, consumed, ct).ConfigureAwait(false);
                 if (ok) written += consumed.Length;
             }
             source.AdvanceTo(end, buf.End);
@@ -115,14 +122,16 @@ internal static class BodyForwarder
         }
     }
 
-    internal static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken ct) =>
-        await WriteAsync(destination, data, null, ct).ConfigureAwait(false);
+    internal static ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, CancellationToken ct) =>
+        WriteAsync(new Sink(destination, null, null), data, ct);
 
-    private static async ValueTask<bool> WriteAsync(Stream destination, ReadOnlySequence<byte> data, SpeedLimiter? limiter, CancellationToken ct)
+    private static async ValueTask<bool> WriteAsync(Sink sink, ReadOnlySequence<byte> data, CancellationToken ct)
     {
+        var destination = sink.Stream;
+        sink.Activity?.Touch();
         try
         {
-            if (limiter is not null) await limiter.ThrottleAsync(data.Length, ct).ConfigureAwait(false);
+            if (sink.Limiter is not null) await sink.Limiter.ThrottleAsync(data.Length, ct).ConfigureAwait(false);
             if (data.IsSingleSegment)
             {
                 await destination.WriteAsync(data.First, ct).ConfigureAwait(false);

@@ -43,11 +43,12 @@ internal static class HttpForwardHandler
         using var head = BuildUpstreamHead(req, target, cfg.DropDefaultPortInHost, cfg.StealForwardedFor);
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
 
-        // A pooled connection may have been closed by the origin a moment ago; a body-less
-        // request is retried once on a fresh connection, as a browser would.
+        // A pooled connection may have been closed by the origin a moment ago: the request is
+        // retried once on a fresh connection when nothing of it was consumed yet (the head could
+        // not be written, or a body-less request met a close), as a browser would.
         for (var attempt = 0; ; attempt++)
         {
-            var conn = cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key, probe: hasBody) : null;
+            var conn = attempt == 0 && cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key, probe: hasBody) : null;
             notes.ReuseConnection = conn is not null;
             if (conn is null)
             {
@@ -64,7 +65,7 @@ internal static class HttpForwardHandler
             notes.NextBoundAddr ??= conn.Escape.BoundAddr;
             notes.Stage = "Connected";
             var exchange = await ExchangeAsync(ctx, client, req, framing.Value, head, conn, notes, wantsUpgrade, clientKeepAlive, ct).ConfigureAwait(false);
-            if (exchange == Exchange.RetryFresh && attempt == 0 && !hasBody)
+            if (exchange == Exchange.RetryFresh)
             {
                 await conn.DisposeAsync().ConfigureAwait(false);
                 notes.NextPeerAddr = null;
@@ -201,7 +202,7 @@ internal static class HttpForwardHandler
             if (!sentWithHead)
             {
                 var south = SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
-                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, ct).ConfigureAwait(false);
+                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
                 notes.Bytes.RemoteRead += copy.Read;
                 notes.Bytes.ClientWritten += copy.Written;
                 if (!copy.Ok)
@@ -227,7 +228,7 @@ internal static class HttpForwardHandler
     private static async Task<bool> SendBodyAsync(HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
     {
         var north = SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
-        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, north, ct).ConfigureAwait(false);
+        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, north, client.Activity, ct).ConfigureAwait(false);
         notes.Bytes.ClientRead += copy.Read;
         notes.Bytes.RemoteWritten += copy.Written;
         if (copy.Ok) return true;
