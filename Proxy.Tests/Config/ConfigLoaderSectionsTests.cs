@@ -111,7 +111,7 @@ public sealed class ConfigLoaderSectionsTests
         Assert.Null(d.Listen);
 
         var h = (HttpProxyServerConfig)config.Servers[1];
-        Assert.Equal(new IPEndPoint(IPAddress.IPv6Any, 8080), h.Listen!.Address);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("::"), 8080), h.Listen!.Address);
         Assert.Null(h.TlsClient);
         Assert.Equal(["proxy.local", "127.0.0.1"], h.LocalServerName);
         Assert.Equal(new TcpSockSpeedLimit(10, 100_000_000, 100_000_000), h.TcpSockSpeedLimit);
@@ -134,7 +134,7 @@ public sealed class ConfigLoaderSectionsTests
               - {name: b, type: dummy_close, listen: "127.0.0.1:81"}
               - {name: c, type: dummy_close, listen: {address: "0.0.0.0:82", backlog: 100, ipv6_only: true, instance: 3}}
             """);
-        Assert.Equal(new IPEndPoint(IPAddress.IPv6Any, 10086), config.Servers[0].Listen!.Address);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("::"), 10086), config.Servers[0].Listen!.Address);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:81"), config.Servers[1].Listen!.Address);
         Assert.Equal(new TcpListenConfig { Address = IPEndPoint.Parse("0.0.0.0:82"), Backlog = 100, Ipv6Only = true, Instance = 3 },
             config.Servers[2].Listen);
