@@ -135,6 +135,26 @@ public sealed class HttpForwardTests
     }
 
     [Fact]
+    public async Task PipelinedRequests_AreAnsweredInOrder()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint());
+
+        // Three requests in one write: the proxy must answer each, in order, on this connection.
+        await raw.SendAsync($"GET {origin.Url("/bytes/3")} HTTP/1.1\r\nHost: a\r\n\r\n" +
+                            $"GET {origin.Url("/bytes/5")} HTTP/1.1\r\nHost: a\r\n\r\n" +
+                            $"GET {origin.Url("/hello")} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+
+        Assert.Equal(TestOrigin.Pattern(3), (await raw.ReadResponseAsync()).Body);
+        Assert.Equal(TestOrigin.Pattern(5), (await raw.ReadResponseAsync()).Body);
+        var last = await raw.ReadResponseAsync();
+        Assert.Equal("hello", last.BodyText);
+        Assert.Equal("close", last.Header("Connection"));
+        Assert.True(await raw.ClosedByPeerAsync());
+    }
+
+    [Fact]
     public async Task HopByHopHeaders_AreNotForwarded()
     {
         await using var origin = await TestOrigin.StartAsync();
