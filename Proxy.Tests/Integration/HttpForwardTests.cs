@@ -135,6 +135,37 @@ public sealed class HttpForwardTests
     }
 
     [Fact]
+    public async Task WebSocketUpgrade_ThroughForwardProxy_BecomesATunnel()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint());
+
+        await raw.SendAsync($"GET {origin.Url("/ws")} HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\nUpgrade: websocket\r\n" +
+                            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        var upgraded = await raw.ReadResponseAsync(headRequest: true);
+        Assert.Equal(101, upgraded.Status);
+        Assert.Equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", upgraded.Header("Sec-WebSocket-Accept"));
+
+        // One masked text frame "ping" (RFC 6455 5.2); the origin echoes it unmasked.
+        byte[] mask = [1, 2, 3, 4];
+        var payload = "ping"u8.ToArray();
+        var frame = new byte[6 + payload.Length];
+        frame[0] = 0x81;
+        frame[1] = (byte)(0x80 | payload.Length);
+        mask.CopyTo(frame, 2);
+        for (var i = 0; i < payload.Length; i++) frame[6 + i] = (byte)(payload[i] ^ mask[i % 4]);
+        await raw.SendAsync(frame);
+        var echo = new byte[2 + payload.Length];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await raw.Stream.ReadExactlyAsync(echo, cts.Token);
+
+        Assert.Equal(0x81, echo[0]);
+        Assert.Equal(payload.Length, echo[1]);
+        Assert.Equal(payload, echo[2..]);
+    }
+
+    [Fact]
     public async Task PipelinedRequests_AreAnsweredInOrder()
     {
         await using var origin = await TestOrigin.StartAsync();

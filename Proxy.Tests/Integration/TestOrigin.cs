@@ -72,6 +72,28 @@ public sealed class TestOrigin : IAsyncDisposable
             ctx.Items["echo"] = echoed;
             await next(ctx);
         });
+        app.UseWebSockets();
+        app.Map("/ws", async (HttpContext c) =>
+        {
+            if (!c.WebSockets.IsWebSocketRequest)
+            {
+                c.Response.StatusCode = 400;
+                return;
+            }
+            // Echoes every message back, then closes when the client does.
+            using var ws = await c.WebSockets.AcceptWebSocketAsync();
+            var buf = new byte[4096];
+            while (true)
+            {
+                var r = await ws.ReceiveAsync(buf, CancellationToken.None);
+                if (r.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+                {
+                    await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    return;
+                }
+                await ws.SendAsync(buf.AsMemory(0, r.Count), r.MessageType, r.EndOfMessage, CancellationToken.None);
+            }
+        });
         app.MapGet("/hello", () => "hello");
         app.MapGet("/conn", (HttpContext c) => c.Connection.Id);
         app.MapGet("/bytes/{n:long}", async (HttpContext c, long n) =>

@@ -40,8 +40,9 @@ internal static class HttpForwardHandler
         notes.Stage = "Connecting";
         var key = UpstreamPool.KeyFor(escaper.Name, target.Scheme, target.Upstream.Host, target.Upstream.Port);
 
-        using var head = BuildUpstreamHead(req, target, cfg.DropDefaultPortInHost, cfg.StealForwardedFor);
+        // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
+        using var head = BuildUpstreamHead(req, target, cfg.DropDefaultPortInHost, cfg.StealForwardedFor);
 
         // A pooled connection may have been closed by the origin a moment ago: the request is
         // retried once on a fresh connection when nothing of it was consumed yet (the head could
