@@ -166,6 +166,22 @@ public sealed class HttpForwardTests
     }
 
     [Fact]
+    public async Task ResponseDelimitedByClose_IsRelayed_AndClientConnectionCloses()
+    {
+        // An HTTP/1.0-style origin: no length, the body ends when it closes.
+        await using var origin = new ScriptedOrigin(Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end"));
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint());
+
+        await raw.SendAsync($"GET http://127.0.0.1:{origin.Port}/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        var rsp = await raw.ReadResponseAsync();
+
+        Assert.Equal(200, rsp.Status);
+        Assert.Equal("close", rsp.Header("Connection"));
+        Assert.Equal("until the end", rsp.BodyText);
+    }
+
+    [Fact]
     public async Task PipelinedRequests_AreAnsweredInOrder()
     {
         await using var origin = await TestOrigin.StartAsync();
