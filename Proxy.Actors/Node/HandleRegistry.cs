@@ -27,8 +27,6 @@ public sealed class HandleRegistry<T> where T : class
         return found;
     }
 
-    public IReadOnlyCollection<string> Names => Volatile.Read(ref _handles).Keys.ToArray();
-
     public void Publish(string name, T handle) =>
         ImmutableInterlocked.AddOrUpdate(ref _handles, name, handle, (_, _) => handle);
 

@@ -9,5 +9,4 @@ public sealed record TcpSockSpeedLimit(int ShiftMillis, long MaxNorth, long MaxS
 {
     public static readonly TcpSockSpeedLimit Unlimited = new(10, 0, 0);
     public bool IsUnlimited => MaxNorth == 0 && MaxSouth == 0;
-    public TimeSpan Slice => TimeSpan.FromMilliseconds(1 << ShiftMillis);
 }

@@ -12,7 +12,6 @@ public sealed class HttpRequestHead
     public int WireLength { get; init; }
 
     public bool IsConnect => Method == "CONNECT";
-    public bool IsHead => Method == "HEAD";
 }
 
 /// <summary>A parsed status line and header block.</summary>

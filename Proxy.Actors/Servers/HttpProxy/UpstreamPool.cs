@@ -65,11 +65,6 @@ internal sealed class UpstreamPool : IAsyncDisposable
         _ = conn.DisposeAsync();
     }
 
-    public int IdleCount
-    {
-        get { lock (_idle) return _total; }
-    }
-
     private bool Expired(UpstreamConnection c) => _time.GetElapsedTime(c.IdleSince) >= _idleExpire;
 
     private async Task SweepAsync()
