@@ -1,8 +1,11 @@
 namespace Proxy.Actors.Relay;
 
 /// <summary>
-/// What the idle checker looks at: a counter bumped by every read, and the cancel switch it
-/// pulls after too many idle checks in a row (g3's task_idle_check_interval × task_idle_max_count).
+/// A connection's lifetime: the cancel switch every wait of its task honours, pulled by the
+/// connection's actor when it is stopped, by a failing relay direction, or by the idle checker
+/// after too many idle checks in a row (g3's task_idle_check_interval × task_idle_max_count);
+/// and the activity counter that checker looks at. One token source per connection, not a
+/// linked chain of them.
 /// </summary>
 public sealed class ActivityTracker : IDisposable
 {
@@ -11,7 +14,8 @@ public sealed class ActivityTracker : IDisposable
     private int _idleCount;
     private readonly CancellationTokenSource _cts;
 
-    public ActivityTracker(CancellationToken parent)
+    /// <param name="parent">Only for callers that nest a tracker; a connection's tracker has none.</param>
+    public ActivityTracker(CancellationToken parent = default)
     {
         _cts = CancellationTokenSource.CreateLinkedTokenSource(parent);
     }
@@ -21,8 +25,8 @@ public sealed class ActivityTracker : IDisposable
 
     public void Touch() => _activity++;
 
-    /// <summary>Ends the task: a relay direction failed, so the other one must stop too.</summary>
-    internal void Abort()
+    /// <summary>Ends the task: the actor was stopped, or a relay direction failed and the other must stop too.</summary>
+    public void Abort()
     {
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
     }

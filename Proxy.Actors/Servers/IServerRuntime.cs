@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Servers;
 
@@ -8,5 +9,6 @@ namespace Proxy.Actors.Servers;
 /// </summary>
 public interface IServerRuntime : IAsyncDisposable
 {
-    Task HandleAsync(Socket socket, long acceptedAt, CancellationToken ct);
+    /// <param name="lifetime">The connection's cancel switch and activity counter, owned by its actor.</param>
+    Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime);
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Node;
+using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.HttpProxy;
 using Proxy.Actors.Stats;
 
@@ -19,8 +20,8 @@ public static class ServerRuntimeFactory
 
     private sealed class HttpProxyRuntime(HttpProxyServerContext ctx) : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, CancellationToken ct) =>
-            HttpProxyConnection.RunAsync(ctx, socket, acceptedAt, ct);
+        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime) =>
+            HttpProxyConnection.RunAsync(ctx, socket, acceptedAt, lifetime);
 
         public ValueTask DisposeAsync() => ctx.DisposeAsync();
     }
@@ -28,7 +29,7 @@ public static class ServerRuntimeFactory
     /// <summary>g3's dummy_close: accept, then close at once.</summary>
     private sealed class DummyCloseRuntime : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, CancellationToken ct)
+        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime)
         {
             socket.Dispose();
             return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using Proxy.Actors.Relay;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -64,7 +65,7 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
             Socket s;
             try { s = await _listener.AcceptSocketAsync(_stop.Token); }
             catch (Exception) { return; }
-            lock (_connections) _connections.Add(Task.Run(() => HttpProxyConnection.RunAsync(_ctx, s, Stopwatch.GetTimestamp(), _stop.Token)));
+            lock (_connections) _connections.Add(Task.Run(() => HttpProxyConnection.RunAsync(_ctx, s, Stopwatch.GetTimestamp(), new ActivityTracker(_stop.Token))));
         }
     }
 

@@ -6,6 +6,7 @@ using Proxy.Actors.Config;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Node;
+using Proxy.Actors.Relay;
 using Proxy.Actors.Servers;
 using Proxy.Tests.Integration;
 
@@ -24,7 +25,7 @@ public sealed class ServerActorSpec : TestKit
     /// <summary>A runtime that does what the test says with each connection.</summary>
     private sealed class ScriptedRuntime(Func<Socket, CancellationToken, Task> handle) : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, CancellationToken ct) => handle(socket, ct);
+        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime) => handle(socket, lifetime.Token);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

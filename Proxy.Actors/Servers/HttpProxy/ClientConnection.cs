@@ -12,7 +12,7 @@ internal sealed class ClientConnection
     {
         Socket = socket;
         Stream = new NetworkStream(socket, ownsSocket: false);
-        Reader = PipeReader.Create(Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
+        _reader = PipeReader.Create(Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
         Activity = activity;
         ClientAddr = socket.RemoteEndPoint as IPEndPoint;
         ServerAddr = socket.LocalEndPoint as IPEndPoint;
@@ -24,7 +24,17 @@ internal sealed class ClientConnection
 
     public Socket Socket { get; }
     public NetworkStream Stream { get; }
-    public PipeReader Reader { get; }
+    private PipeReader? _reader;
+
+    /// <summary>The parser's view of the client; gone once the connection became a tunnel.</summary>
+    public PipeReader Reader => _reader ?? throw new InvalidOperationException("the HTTP reader was released");
+
+    /// <summary>Completes the reader and drops it with its pooled segments (idempotent).</summary>
+    public async ValueTask ReleaseReaderAsync()
+    {
+        var reader = Interlocked.Exchange(ref _reader, null);
+        if (reader is not null) await reader.CompleteAsync().ConfigureAwait(false);
+    }
     public ActivityTracker Activity { get; }
     public IPEndPoint? ClientAddr { get; }
     public IPEndPoint? ServerAddr { get; }

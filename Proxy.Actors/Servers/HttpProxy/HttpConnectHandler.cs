@@ -1,3 +1,5 @@
+using Proxy.Actors.Config.Values;
+using System.Net.Sockets;
 using System.Text;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
@@ -13,7 +15,14 @@ internal static class HttpConnectHandler
     private static readonly byte[] Ok10 = Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\n\r\n");
     private static readonly byte[] Ok11 = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n");
 
-    public static async Task<bool> RunAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+    /// <summary>An open tunnel's origin side.</summary>
+    internal sealed record Tunnel(Socket Upstream, NetworkStream UpstreamStream, TcpSockSpeedLimit RemoteLimit);
+
+    /// <summary>
+    /// ACL checks, the escaper, "200 OK", and any bytes the client sent behind the head. Null
+    /// when the request was refused or failed (the client got its status; the connection ends).
+    /// </summary>
+    public static async Task<Tunnel?> OpenAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         var ct = client.Token;
         var target = RequestTarget.Parse(req.Method, req.Target);
@@ -28,51 +37,70 @@ internal static class HttpConnectHandler
         if (!result.Ok)
             return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error), ct);
 
-        using var upstream = result.Socket!;
-        await using var upstreamStream = new System.Net.Sockets.NetworkStream(upstream, ownsSocket: false);
+        var tunnel = new Tunnel(result.Socket!, new NetworkStream(result.Socket!, ownsSocket: false), result.SpeedLimit);
         notes.Stage = "Connected";
         var ok = req.Version == 10 ? Ok10 : Ok11;
         try
         {
             await client.Stream.WriteAsync(ok, ct).ConfigureAwait(false);
+            notes.Bytes.ClientWritten += ok.Length;
+            notes.RspStatus = 200;
+            notes.ReadyTime = ctx.Time.GetElapsedTime(notes.CreatedTimestamp);
         }
         catch (Exception e) when (BodyForwarder.IsIo(e))
         {
             notes.Reason = "ClientTcpWriteFailed";
-            return false;
+            Close(tunnel);
+            return null;
         }
-        notes.Bytes.ClientWritten += ok.Length;
-        notes.RspStatus = 200;
-        notes.ReadyTime = ctx.Time.GetElapsedTime(notes.CreatedTimestamp);
 
         // Bytes the client sent right behind the CONNECT head belong to the tunnel.
-        if (!await HttpForwardHandler.FlushBufferedAsync(client.Reader, upstreamStream, ct).ConfigureAwait(false))
+        if (!await HttpForwardHandler.FlushBufferedAsync(client.Reader, tunnel.UpstreamStream, ct).ConfigureAwait(false))
         {
             notes.Reason = "UpstreamWriteFailed";
-            return false;
+            Close(tunnel);
+            return null;
         }
-        notes.Stage = "Relaying";
-        // The HTTP side of the connection is over: give back what parsing held (reader
-        // segments, the phase timer's token source) before the tunnel idles for hours.
-        await client.Reader.CompleteAsync().ConfigureAwait(false);
-        client.Timer.Dispose();
-        var end = await TunnelRelay.RunAsync(
-            new RelayEndpoint(client.Stream, client.Socket),
-            new RelayEndpoint(upstreamStream, upstream),
-            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, result.SpeedLimit, ctx.Time),
-            notes.Bytes, client.Activity).ConfigureAwait(false);
-        notes.Reason = end.ToString();
-        notes.Stage = "Finished";
-        return false;
+        return tunnel;
     }
 
-    private static async Task<bool> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, CancellationToken ct)
+    /// <summary>Relays until the tunnel ends; the HTTP side's state is released first.</summary>
+    public static async Task RelayAsync(HttpProxyServerContext ctx, ClientConnection client, Tunnel tunnel, TaskNotes notes)
+    {
+        notes.Stage = "Relaying";
+        // A tunnel may idle for hours: give back what parsing held (the reader and its
+        // segments, the phase timer's token source) before it starts.
+        await client.ReleaseReaderAsync().ConfigureAwait(false);
+        client.Timer.Dispose();
+        try
+        {
+            var end = await TunnelRelay.RunAsync(
+                new RelayEndpoint(client.Stream, client.Socket),
+                new RelayEndpoint(tunnel.UpstreamStream, tunnel.Upstream),
+                new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.RemoteLimit, ctx.Time),
+                notes.Bytes, client.Activity).ConfigureAwait(false);
+            notes.Reason = end.ToString();
+            notes.Stage = "Finished";
+        }
+        finally
+        {
+            Close(tunnel);
+        }
+    }
+
+    private static void Close(Tunnel tunnel)
+    {
+        tunnel.UpstreamStream.Dispose();
+        tunnel.Upstream.Dispose();
+    }
+
+    private static async Task<Tunnel?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, CancellationToken ct)
     {
         notes.Reason = reason;
         notes.RspStatus = status;
         notes.Stage = "Preparing";
         client.ClosingAfterError = true;
         await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
-        return false;
+        return null;
     }
 }

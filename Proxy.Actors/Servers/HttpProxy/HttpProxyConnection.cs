@@ -14,9 +14,9 @@ public static class HttpProxyConnection
 {
     private enum HeadRead { Ok, Closed, IdleTimeout, HeaderTimeout, TooLarge, Invalid }
 
-    public static async Task RunAsync(HttpProxyServerContext ctx, Socket socket, long acceptedAt, CancellationToken ct)
+    public static async Task RunAsync(HttpProxyServerContext ctx, Socket socket, long acceptedAt, ActivityTracker activity)
     {
-        using var activity = new ActivityTracker(ct);
+        var ct = activity.Token;
         using var tracking = ctx.Idle.Track(activity);
         var client = new ClientConnection(socket, activity);
         ctx.Stats.ConnectionOpened();
@@ -50,9 +50,18 @@ public static class HttpProxyConnection
                 bool keepAlive;
                 try
                 {
-                    keepAlive = head.IsConnect
-                        ? await HttpConnectHandler.RunAsync(ctx, client, head, notes).ConfigureAwait(false)
-                        : await HttpForwardHandler.RunAsync(ctx, client, head, notes).ConfigureAwait(false);
+                    if (head.IsConnect)
+                    {
+                        var tunnel = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);
+                        // The request is done with: a tunnel may idle for hours, so keep nothing of it.
+                        head = null;
+                        if (tunnel is not null) await HttpConnectHandler.RelayAsync(ctx, client, tunnel, notes).ConfigureAwait(false);
+                        keepAlive = false;
+                    }
+                    else
+                    {
+                        keepAlive = await HttpForwardHandler.RunAsync(ctx, client, head, notes).ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
@@ -66,7 +75,7 @@ public static class HttpProxyConnection
         finally
         {
             ctx.Stats.ConnectionClosed();
-            await client.Reader.CompleteAsync().ConfigureAwait(false);
+            await client.ReleaseReaderAsync().ConfigureAwait(false);
             if (client.ClosingAfterError) await LingerAsync(socket, ctx.Time, ct).ConfigureAwait(false);
             try { socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             socket.Dispose();
