@@ -14,45 +14,44 @@ namespace Proxy.Actors.Servers;
 /// </summary>
 public sealed class ConnectionActor : UntypedActor
 {
+    /// <summary>The accepted socket, sent right after the actor is made: the server's Props stay shared.</summary>
+    public sealed record Start(Socket Socket, long AcceptedAt);
+
     private sealed record Finished(Exception? Error);
 
     private readonly IServerRuntime _runtime;
-    private readonly Socket _socket;
-    private readonly long _acceptedAt;
     private readonly ActivityTracker _lifetime = new();
+    private bool _started;
     private bool _finished;
 
-    public ConnectionActor(IServerRuntime runtime, Socket socket, long acceptedAt)
-    {
-        _runtime = runtime;
-        _socket = socket;
-        _acceptedAt = acceptedAt;
-    }
+    public ConnectionActor(IServerRuntime runtime) => _runtime = runtime;
 
     protected override void OnReceive(object message)
     {
-        if (message is not Finished f)
+        switch (message)
         {
-            Unhandled(message);
-            return;
+            case Start s when !_started:
+                _started = true;
+                _runtime.HandleAsync(s.Socket, s.AcceptedAt, _lifetime).ContinueWith(
+                    static (task, self) => ((IActorRef)self!).Tell(new Finished(task.Exception?.GetBaseException())),
+                    Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                break;
+            case Finished f:
+                _finished = true;
+                if (f.Error is not null) Context.GetLogger().Error(f.Error, "connection task failed: {0}", f.Error.Message);
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
         }
-        _finished = true;
-        if (f.Error is not null) Context.GetLogger().Error(f.Error, "connection task failed: {0}", f.Error.Message);
-        Context.Stop(Self);
-    }
-
-    protected override void PreStart()
-    {
-        _runtime.HandleAsync(_socket, _acceptedAt, _lifetime).ContinueWith(
-            static (task, self) => ((IActorRef)self!).Tell(new Finished(task.Exception?.GetBaseException())),
-            Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     protected override void PostStop()
     {
         // Stopped from outside while the task runs: abort it (it unwinds on its own and may
         // still touch the token, so the source is only disposed once the task has finished).
-        if (_finished) _lifetime.Dispose();
+        if (_finished || !_started) _lifetime.Dispose();
         else _lifetime.Abort();
     }
 }

@@ -25,6 +25,12 @@ public sealed class ServerActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IServerRuntime? _runtimeOverride;
     private IServerRuntime? _runtime;
+    /// <summary>
+    /// One Props for every connection (the socket follows in a Start message): per-connection
+    /// Props cost a Props, a Deploy and an argument array for as long as the connection lives.
+    /// Built from a type, not an expression, which Akka would compile per call.
+    /// </summary>
+    private Props? _connectionProps;
     private IReadOnlyList<TcpAcceptLoop> _listeners = [];
     private long _nextId;
     private int _alive;
@@ -63,6 +69,7 @@ public sealed class ServerActor : ReceiveActor
         ConnectionMailbox.Register(Context.System);
         var stats = _services.ServerStats.GetOrAdd(_config.Name, _ => new ServerStats());
         _runtime = _runtimeOverride ?? ServerRuntimeFactory.Create(_config, _services, stats);
+        _connectionProps = Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime).WithMailbox(ConnectionMailbox.Id);
         if (_config.Listen is null)
         {
             _guardian.Tell(new NodeMessages.ServerBound(_config.Name, []));
@@ -95,11 +102,8 @@ public sealed class ServerActor : ReceiveActor
             a.Socket.Dispose();
             return;
         }
-        // Props from a type and arguments: the expression form compiles a lambda (JIT) per call,
-        // which showed up as the top cost of connection churn.
-        var child = Context.ActorOf(
-            Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime!, a.Socket, a.At).WithMailbox(ConnectionMailbox.Id),
-            "conn-" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var child = Context.ActorOf(_connectionProps!, "conn-" + (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        child.Tell(new ConnectionActor.Start(a.Socket, a.At));
         Context.Watch(child);
         _alive++;
     }

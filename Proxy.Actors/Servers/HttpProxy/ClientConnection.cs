@@ -30,11 +30,7 @@ internal sealed class ClientConnection
     public PipeReader Reader => _reader ?? throw new InvalidOperationException("the HTTP reader was released");
 
     /// <summary>Completes the reader and drops it with its pooled segments (idempotent).</summary>
-    public async ValueTask ReleaseReaderAsync()
-    {
-        var reader = Interlocked.Exchange(ref _reader, null);
-        if (reader is not null) await reader.CompleteAsync().ConfigureAwait(false);
-    }
+    public void ReleaseReader() => Interlocked.Exchange(ref _reader, null)?.Complete();
     public ActivityTracker Activity { get; }
     public IPEndPoint? ClientAddr { get; }
     public IPEndPoint? ServerAddr { get; }

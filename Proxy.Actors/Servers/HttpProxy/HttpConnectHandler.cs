@@ -64,31 +64,24 @@ internal static class HttpConnectHandler
         return tunnel;
     }
 
-    /// <summary>Relays until the tunnel ends; the HTTP side's state is released first.</summary>
-    public static async Task RelayAsync(HttpProxyServerContext ctx, ClientConnection client, Tunnel tunnel, TaskNotes notes)
+    /// <summary>
+    /// Relays until the tunnel ends, after giving back what HTTP parsing held (the reader and its
+    /// segments, the phase timer): a tunnel may idle for hours. Not an async method of its own:
+    /// the caller's frame is the only one a waiting tunnel keeps besides the relay's.
+    /// </summary>
+    public static Task<RelayEnd> RelayAsync(HttpProxyServerContext ctx, ClientConnection client, Tunnel tunnel, TaskNotes notes)
     {
-        notes.Stage = "Relaying";
-        // A tunnel may idle for hours: give back what parsing held (the reader and its
-        // segments, the phase timer's token source) before it starts.
-        await client.ReleaseReaderAsync().ConfigureAwait(false);
+        client.ReleaseReader();
         client.Timer.Dispose();
-        try
-        {
-            var end = await TunnelRelay.RunAsync(
-                new RelayEndpoint(client.Stream, client.Socket),
-                new RelayEndpoint(tunnel.UpstreamStream, tunnel.Upstream),
-                new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.RemoteLimit, ctx.Time),
-                notes.Bytes, client.Activity).ConfigureAwait(false);
-            notes.Reason = end.ToString();
-            notes.Stage = "Finished";
-        }
-        finally
-        {
-            Close(tunnel);
-        }
+        notes.Stage = "Relaying";
+        return TunnelRelay.RunAsync(
+            new RelayEndpoint(client.Stream, client.Socket),
+            new RelayEndpoint(tunnel.UpstreamStream, tunnel.Upstream),
+            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.RemoteLimit, ctx.Time),
+            notes.Bytes, client.Activity);
     }
 
-    private static void Close(Tunnel tunnel)
+    public static void Close(Tunnel tunnel)
     {
         tunnel.UpstreamStream.Dispose();
         tunnel.Upstream.Dispose();

@@ -55,7 +55,18 @@ public static class HttpProxyConnection
                         var tunnel = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);
                         // The request is done with: a tunnel may idle for hours, so keep nothing of it.
                         head = null;
-                        if (tunnel is not null) await HttpConnectHandler.RelayAsync(ctx, client, tunnel, notes).ConfigureAwait(false);
+                        if (tunnel is not null)
+                        {
+                            try
+                            {
+                                notes.Reason = (await HttpConnectHandler.RelayAsync(ctx, client, tunnel, notes).ConfigureAwait(false)).ToString();
+                                notes.Stage = "Finished";
+                            }
+                            finally
+                            {
+                                HttpConnectHandler.Close(tunnel);
+                            }
+                        }
                         keepAlive = false;
                     }
                     else
@@ -75,7 +86,7 @@ public static class HttpProxyConnection
         finally
         {
             ctx.Stats.ConnectionClosed();
-            await client.ReleaseReaderAsync().ConfigureAwait(false);
+            client.ReleaseReader();
             if (client.ClosingAfterError) await LingerAsync(socket, ctx.Time, ct).ConfigureAwait(false);
             try { socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             socket.Dispose();

@@ -31,5 +31,9 @@ internal sealed class PhaseTimer(CancellationToken connection) : IDisposable
 
     public void Disarm() => _cts?.CancelAfter(Timeout.InfiniteTimeSpan);
 
-    public void Dispose() => _cts?.Dispose();
+    public void Dispose()
+    {
+        _cts?.Dispose();
+        _cts = null; // a tunnel keeps its connection for hours: let the source go
+    }
 }
