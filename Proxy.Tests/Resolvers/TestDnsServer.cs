@@ -54,6 +54,9 @@ internal sealed class TestDnsServer : IAsyncDisposable
     public bool TruncateUdp { get; set; }
 
     public IPEndPoint EndPoint => (IPEndPoint)_udp.Client.LocalEndPoint!;
+    /// <summary>Where the last UDP and TCP queries came from (source-address checks).</summary>
+    public IPEndPoint? LastUdpSource { get; private set; }
+    public IPEndPoint? LastTcpSource { get; private set; }
     public int Queries => Volatile.Read(ref _queries);
     /// <summary>Swallow every query (a dead server).</summary>
     public bool Silent { get; set; }
@@ -83,6 +86,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
             try { packet = await _udp.ReceiveAsync(_stop.Token); }
             catch (Exception) { return; }
             Interlocked.Increment(ref _queries);
+            LastUdpSource = packet.RemoteEndPoint;
             if (Silent) continue;
             _ = AnswerAsync(packet);
         }
@@ -115,6 +119,7 @@ internal sealed class TestDnsServer : IAsyncDisposable
 
     private async Task ServeTcpAsync(Socket conn)
     {
+        LastTcpSource = conn.RemoteEndPoint as IPEndPoint;
         using var stream = new NetworkStream(conn, ownsSocket: true);
         try
         {

@@ -22,8 +22,8 @@ internal static class ResolverParser
         .On("each_tries", (c, v, _) => CAres(c) with { EachTries = YamlValue.Int32(v, 1, 255) })
         .On("max_timeout", (c, v, _) => CAres(c) with { MaxTimeout = Millis(v) is { Ticks: > 0 } t ? t : null })
         .On("round_robin", (c, v, _) => CAres(c) with { RoundRobin = YamlValue.Bool(v) })
-        // DnsClient cannot bind its query sockets; refused rather than silently ignored.
-        .NotSupported("bind_ipv4|bind_ipv6")
+        .On("bind_ipv4", (c, v, _) => CAres(c) with { BindIpv4 = SockAddrParser.Ip(v) })
+        .On("bind_ipv6", (c, v, _) => CAres(c) with { BindIpv6 = SockAddrParser.Ip(v) })
         .NoEffect("udp_max_quires|udp_max_queries|socket_send_buffer_size|socket_recv_buffer_size");
 
     public static ResolverConfig Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope) =>

@@ -16,9 +16,12 @@ public sealed class CAresResolver : IResolver
     public CAresResolver(CAresResolverConfig config, TimeProvider? time = null)
     {
         Config = config;
-        var driver = new DnsClientDriver(config);
+        // DnsClient for the usual case; our own sockets only when the source address is fixed.
+        ResolveDriverQuery query = config.BindIpv4 is not null || config.BindIpv6 is not null
+            ? new BoundDnsDriver(config).QueryAsync
+            : new DnsClientDriver(config).QueryAsync;
         _cache = new ResolverCache(
-            driver.QueryAsync,
+            query,
             new CacheTtlPolicy(config.PositiveMinTtl, config.PositiveMaxTtl, config.NegativeMinTtl),
             config.ProtectiveQueryTimeout,
             time);

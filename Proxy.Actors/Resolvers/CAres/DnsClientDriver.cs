@@ -13,14 +13,12 @@ namespace Proxy.Actors.Resolvers.CAres;
 /// Every outcome is a value (<see cref="DriverAnswer"/>); only cancellation throws.
 /// </summary>
 /// <remarks>
-/// bind_ipv4 / bind_ipv6 cannot be honoured: DnsClient 1.8 opens its own UDP/TCP sockets and
-/// offers no local endpoint option. The keys are accepted and ignored (see <see cref="IgnoredBindNote"/>).
-/// udp_max_quires and the socket buffer sizes have no DnsClient equivalent either.
+/// DnsClient 1.8 opens its own sockets and cannot bind them, so a resolver with bind_ipv4 /
+/// bind_ipv6 uses <see cref="BoundDnsDriver"/> instead. udp_max_quires and the socket buffer
+/// sizes have no DnsClient equivalent (the config loader warns they have no effect).
 /// </remarks>
 internal sealed class DnsClientDriver
 {
-    public const string IgnoredBindNote = "bind_ipv4/bind_ipv6 have no effect: DnsClient cannot bind its query sockets";
-
     private readonly LookupClient? _client;
     private readonly string? _setupError;
 
