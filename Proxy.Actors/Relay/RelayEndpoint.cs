@@ -20,7 +20,7 @@ public sealed record RelayEndpoint(Stream Stream, Socket Socket)
             if (Stream is SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
             Socket.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IoErrors.IsExpected(e))
         {
             // The peer is gone already; the other direction will see it.
         }

@@ -61,7 +61,7 @@ internal static class StreamPump
                             zero.GetAwaiter().GetResult();
                         }
                     }
-                    catch (Exception e) when (IsIoError(e))
+                    catch (Exception e) when (IoErrors.IsExpected(e))
                     {
                         return Failed(PumpResult.SourceFailed, ct);
                     }
@@ -76,7 +76,7 @@ internal static class StreamPump
                 {
                     read = await source.ReadAsync(buffer.AsMemory(0, want), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (IsIoError(e))
+                catch (Exception e) when (IoErrors.IsExpected(e))
                 {
                     return Failed(PumpResult.SourceFailed, ct);
                 }
@@ -110,7 +110,7 @@ internal static class StreamPump
                 {
                     await destination.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (IsIoError(e))
+                catch (Exception e) when (IoErrors.IsExpected(e))
                 {
                     return Failed(PumpResult.DestinationFailed, ct);
                 }
@@ -135,6 +135,4 @@ internal static class StreamPump
     private static PumpResult Failed(PumpResult result, CancellationToken ct) =>
         ct.IsCancellationRequested ? PumpResult.Cancelled : result;
 
-    private static bool IsIoError(Exception e) =>
-        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 }

@@ -45,7 +45,7 @@ internal static class BodyForwarder
         {
             ReadResult r;
             try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
-            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
+            catch (Exception e) when (IoErrors.IsExpected(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
             var buf = r.Buffer;
             if (buf.IsEmpty && r.IsCompleted)
             {
@@ -71,7 +71,7 @@ internal static class BodyForwarder
         {
             ReadResult r;
             try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
-            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
+            catch (Exception e) when (IoErrors.IsExpected(e)) { return new(BodyCopyStatus.SourceFailed, moved, moved); }
             var buf = r.Buffer;
             if (!buf.IsEmpty && !await WriteAsync(destination, buf, ct).ConfigureAwait(false))
             {
@@ -94,7 +94,7 @@ internal static class BodyForwarder
         {
             ReadResult r;
             try { r = await source.ReadAsync(ct).ConfigureAwait(false); }
-            catch (Exception e) when (IsIo(e)) { return new(BodyCopyStatus.SourceFailed, read, written); }
+            catch (Exception e) when (IoErrors.IsExpected(e)) { return new(BodyCopyStatus.SourceFailed, read, written); }
             var buf = r.Buffer;
             dataSlices?.Clear();
             var scan = scanner.Scan(buf, dataSlices, out var end);
@@ -142,12 +142,10 @@ internal static class BodyForwarder
             }
             return true;
         }
-        catch (Exception e) when (IsIo(e))
+        catch (Exception e) when (IoErrors.IsExpected(e))
         {
             return false;
         }
     }
 
-    internal static bool IsIo(Exception e) =>
-        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
 }

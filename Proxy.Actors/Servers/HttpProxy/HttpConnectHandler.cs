@@ -47,7 +47,7 @@ internal static class HttpConnectHandler
             notes.RspStatus = 200;
             notes.ReadyTime = ctx.Time.GetElapsedTime(notes.CreatedTimestamp);
         }
-        catch (Exception e) when (BodyForwarder.IsIo(e))
+        catch (Exception e) when (IoErrors.IsExpected(e))
         {
             notes.Reason = "ClientTcpWriteFailed";
             Close(tunnel);

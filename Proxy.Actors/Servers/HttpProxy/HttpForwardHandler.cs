@@ -95,7 +95,7 @@ internal static class HttpForwardHandler
             {
                 await conn.Stream.WriteAsync(head.Written, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (BodyForwarder.IsIo(e))
+            catch (Exception e) when (IoErrors.IsExpected(e))
             {
                 if (reused) return Exchange.RetryFresh;
                 notes.Reason = "UpstreamWriteFailed";
@@ -264,7 +264,7 @@ internal static class HttpForwardHandler
                 {
                     return (RspRead.Timeout, null);
                 }
-                catch (Exception e) when (BodyForwarder.IsIo(e))
+                catch (Exception e) when (IoErrors.IsExpected(e))
                 {
                     return (any ? RspRead.Closed : RspRead.ClosedBeforeAnyByte, null);
                 }
@@ -338,7 +338,7 @@ internal static class HttpForwardHandler
             notes.Bytes.ClientWritten += data.Length;
             return true;
         }
-        catch (Exception e) when (BodyForwarder.IsIo(e))
+        catch (Exception e) when (IoErrors.IsExpected(e))
         {
             notes.Reason = "ClientTcpWriteFailed";
             return false;

@@ -190,7 +190,7 @@ public static class HttpProxyConnection
                 {
                     return (started ? HeadRead.HeaderTimeout : (first ? HeadRead.HeaderTimeout : HeadRead.IdleTimeout), null, "request header timed out");
                 }
-                catch (Exception e) when (BodyForwarder.IsIo(e))
+                catch (Exception e) when (IoErrors.IsExpected(e))
                 {
                     return (HeadRead.Closed, null, null);
                 }

@@ -54,7 +54,7 @@ internal static class HttpReply
             await client.WriteAsync(w.Written, ct).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (Relay.IoErrors.IsExpected(e))
         {
             return false;
         }
