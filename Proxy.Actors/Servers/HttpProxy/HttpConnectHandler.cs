@@ -26,16 +26,16 @@ internal static class HttpConnectHandler
     {
         var ct = client.Token;
         var target = RequestTarget.Parse(req.Method, req.Target);
-        if (target?.Upstream is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol", ct);
+        if (target?.Upstream is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol");
         notes.Upstream = target.Upstream.ToString();
-        if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream)) return await Refuse(client, req, notes, 403, "ForbiddenByRule", ct);
+        if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
         var escaper = ctx.Escapers.Get(ctx.Config.Escaper);
         notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
         var result = await UpstreamConnector.EscapeAsync(ctx, escaper, target.Upstream, notes, ct).ConfigureAwait(false);
         if (!result.Ok)
-            return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error), ct);
+            return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error));
 
         var tunnel = new Tunnel(result.Socket!, new NetworkStream(result.Socket!, ownsSocket: false), result.SpeedLimit);
         notes.Stage = "Connected";
@@ -87,13 +87,11 @@ internal static class HttpConnectHandler
         tunnel.Upstream.Dispose();
     }
 
-    private static async Task<Tunnel?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, CancellationToken ct)
+    private static async Task<Tunnel?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
     {
         notes.Reason = reason;
-        notes.RspStatus = status;
         notes.Stage = "Preparing";
-        client.ClosingAfterError = true;
-        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close: true).ConfigureAwait(false);
         return null;
     }
 }

@@ -20,29 +20,26 @@ internal static class HttpForwardHandler
         var hasBody = framing is { Kind: not BodyKind.None };
         var clientKeepAlive = ClientWantsKeepAlive(req);
 
-        if (framing is null) return await Refuse(client, req, notes, framingStatus, "InvalidClientProtocol", close: true, ct);
-        if (target is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true, ct);
-        if (target.Form != TargetForm.Absolute)
-            // Origin-form and '*' are "local" requests; the well-known URIs are not built yet.
-            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
-        if (target.Scheme is not ("http" or "https"))
-            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
-        if (target.Scheme == "https" && cfg.TlsClient is null)
-            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true, ct);
+        if (framing is null) return await Refuse(client, req, notes, framingStatus, "InvalidClientProtocol", close: true);
+        if (target is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true);
+        // Origin-form and '*' are "local" requests (the well-known URIs are not built yet);
+        // ftp:// and other schemes are not built; https:// needs tls_client.
+        if (target.Form != TargetForm.Absolute || target.Scheme is not ("http" or "https") || (target.Scheme == "https" && cfg.TlsClient is null))
+            return await Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true);
         notes.Upstream = target.Upstream!.ToString();
         if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
-            return await Refuse(client, req, notes, 409, "InvalidClientProtocol", close: true, ct);
+            return await Refuse(client, req, notes, 409, "InvalidClientProtocol", close: true);
         if (TargetPolicy.IsForbidden(cfg, target.Upstream))
-            return await Refuse(client, req, notes, 403, "ForbiddenByRule", close: true, ct);
+            return await Refuse(client, req, notes, 403, "ForbiddenByRule", close: true);
 
         var escaper = ctx.Escapers.Get(cfg.Escaper);
         notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
-        var key = UpstreamPool.KeyFor(escaper.Name, target.Scheme, target.Upstream.Host, target.Upstream.Port);
+        var key = new UpstreamKey(escaper.Name, target.Scheme, target.Upstream.Host, target.Upstream.Port);
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
-        using var head = BuildUpstreamHead(req, target, cfg.DropDefaultPortInHost, cfg.StealForwardedFor);
+        using var head = BuildUpstreamHead(req, target, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost);
 
         // A pooled connection may have been closed by the origin a moment ago: the request is
         // retried once on a fresh connection when nothing of it was consumed yet (the head could
@@ -57,7 +54,7 @@ internal static class HttpForwardHandler
                 if (outcome.Connection is null)
                 {
                     var close = outcome.AlwaysClose || hasBody || !clientKeepAlive;
-                    return await Refuse(client, req, notes, outcome.Status, notes.Reason ?? "UpstreamNotConnected", close, ct);
+                    return await Refuse(client, req, notes, outcome.Status, notes.Reason ?? "UpstreamNotConnected", close);
                 }
                 conn = outcome.Connection;
             }
@@ -99,7 +96,7 @@ internal static class HttpForwardHandler
             {
                 if (reused) return Exchange.RetryFresh;
                 notes.Reason = "UpstreamWriteFailed";
-                return await Fail(client, req, notes, 502, ct);
+                return await Fail(client, req, notes, 502);
             }
             notes.Bytes.RemoteWritten += head.Length;
 
@@ -109,7 +106,7 @@ internal static class HttpForwardHandler
             if (!bodySent && !expectContinue)
             {
                 if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                    return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502, ct);
+                    return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
                 bodySent = true;
             }
 
@@ -125,7 +122,7 @@ internal static class HttpForwardHandler
                 if (!pending.IsCompleted)
                 {
                     if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                        return await Fail(client, req, notes, 502, ct);
+                        return await Fail(client, req, notes, 502);
                     bodySent = true;
                 }
             }
@@ -140,7 +137,7 @@ internal static class HttpForwardHandler
                 if (status != RspRead.Ok)
                 {
                     notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                    return await Fail(client, req, notes, status == RspRead.Timeout ? 504 : 502, ct);
+                    return await Fail(client, req, notes, status == RspRead.Timeout ? 504 : 502);
                 }
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
@@ -156,7 +153,7 @@ internal static class HttpForwardHandler
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(ctx, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                            return await Fail(client, req, notes, 502, ct);
+                            return await Fail(client, req, notes, 502);
                         bodySent = true;
                     }
                     continue;
@@ -174,7 +171,7 @@ internal static class HttpForwardHandler
             if (rspFraming is null)
             {
                 notes.Reason = "InvalidUpstreamProtocol";
-                return await Fail(client, req, notes, 502, ct);
+                return await Fail(client, req, notes, 502);
             }
             var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
             var clientClose = !clientKeepAlive || !bodySent
@@ -345,21 +342,19 @@ internal static class HttpForwardHandler
         }
     }
 
-    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, CancellationToken ct)
+    /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>
+    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status)
     {
-        notes.RspStatus = status;
-        client.ClosingAfterError = true;
-        await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close: true, ct, req.Method == "HEAD").ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true).ConfigureAwait(false);
         return Exchange.Close;
     }
 
-    private static async Task<bool> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close, CancellationToken ct)
+    /// <summary>A refusal before any origin exchange; true when the connection may carry another request.</summary>
+    private static async Task<bool> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close)
     {
         notes.Reason = reason;
-        notes.RspStatus = status;
         notes.Stage = "Preparing";
-        client.ClosingAfterError = close;
-        var sent = await HttpReply.SendErrorAsync(client.Stream, status, req.Version, close, ct, req.Method == "HEAD").ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close).ConfigureAwait(false);
         return sent && !close;
     }
 
@@ -379,10 +374,9 @@ internal static class HttpForwardHandler
     }
 
     /// <summary>The request as the origin sees it: origin-form target, hop-by-hop fields gone, Host set.</summary>
-    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, bool dropDefaultPort, bool stealForwardedFor)
+    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, bool upgrade, bool stealForwardedFor, bool dropDefaultPort)
     {
         var headers = req.Headers;
-        var upgrade = headers.HasToken("Connection", "upgrade") && headers.Contains("Upgrade");
         headers.RemoveHopByHop(keepUpgrade: upgrade);
         if (stealForwardedFor)
         {
@@ -392,8 +386,7 @@ internal static class HttpForwardHandler
         var defaultPort = target.Scheme == "https" ? 443 : 80;
         if (!headers.Contains("Host"))
         {
-            headers.Add("Host", target.Upstream!.Port == defaultPort || dropDefaultPort && target.Upstream.Port == defaultPort
-                ? HostOnly(target) : target.Authority);
+            headers.Add("Host", target.Upstream!.Port == defaultPort ? HostOnly(target) : target.Authority);
         }
         else if (dropDefaultPort)
         {

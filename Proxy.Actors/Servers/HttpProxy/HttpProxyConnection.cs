@@ -36,11 +36,7 @@ public static class HttpProxyConnection
                     notes.Reason = status == HeadRead.HeaderTimeout ? "ClientAppTimeout" : "InvalidClientProtocol";
                     notes.Stage = "Preparing";
                     if (!ctx.Config.NoEarlyErrorReply)
-                    {
-                        client.ClosingAfterError = true;
-                        await HttpReply.SendErrorAsync(client.Stream, code, 11, close: true, client.Token).ConfigureAwait(false);
-                        notes.RspStatus = code;
-                    }
+                        await HttpReply.RefuseAsync(client, notes, code, 11, headRequest: false, close: true).ConfigureAwait(false);
                     Finish(ctx, notes, error);
                     return;
                 }

@@ -46,6 +46,18 @@ internal static class HttpReply
         return w;
     }
 
+    /// <summary>
+    /// Answers a client with one of the proxy's own error pages and records it in the task's
+    /// notes; a closing reply marks the connection for the staged close. Every handler's
+    /// refusal goes through here.
+    /// </summary>
+    public static ValueTask<bool> RefuseAsync(ClientConnection client, Logging.TaskNotes notes, int status, int version, bool headRequest, bool close)
+    {
+        notes.RspStatus = status;
+        if (close) client.ClosingAfterError = true;
+        return SendErrorAsync(client.Stream, status, version, close, client.Token, headRequest);
+    }
+
     public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct, bool headRequest = false)
     {
         using var w = Error(status, version, close, headRequest);

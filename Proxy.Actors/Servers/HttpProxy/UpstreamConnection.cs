@@ -7,7 +7,7 @@ namespace Proxy.Actors.Servers.HttpProxy;
 /// <summary>A connection to an origin that HTTP forward requests go over, reusable between requests.</summary>
 internal sealed class UpstreamConnection : IAsyncDisposable
 {
-    public UpstreamConnection(string key, Socket socket, Stream stream, EscapeResult escape)
+    public UpstreamConnection(UpstreamKey key, Socket socket, Stream stream, EscapeResult escape)
     {
         Key = key;
         Socket = socket;
@@ -18,7 +18,7 @@ internal sealed class UpstreamConnection : IAsyncDisposable
         Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: false));
     }
 
-    public string Key { get; }
+    public UpstreamKey Key { get; }
     public Socket Socket { get; }
     public Stream Stream { get; }
     public PipeReader Reader { get; }

@@ -28,7 +28,7 @@ internal static class UpstreamConnector
     }
 
     public static async Task<Outcome> ConnectAsync(
-        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, string scheme, string key,
+        HttpProxyServerContext ctx, IEscaper escaper, UpstreamAddr target, string scheme, UpstreamKey key,
         TaskNotes notes, CancellationToken ct)
     {
         var result = await EscapeAsync(ctx, escaper, target, notes, ct).ConfigureAwait(false);

@@ -1,12 +1,15 @@
 namespace Proxy.Actors.Servers.HttpProxy;
 
+/// <summary>Which pooled origin connections a request may reuse (a value: no string built per request).</summary>
+internal readonly record struct UpstreamKey(string Escaper, string Scheme, string Host, int Port);
+
 /// <summary>
 /// Keep-alive connections to origins, per (escaper, scheme, host, port), newest first, each
 /// dropped after idle_expire (g3's http_forward_upstream_keepalive). Bounded per key and in total.
 /// </summary>
 internal sealed class UpstreamPool : IAsyncDisposable
 {
-    private readonly Dictionary<string, Stack<UpstreamConnection>> _idle = new();
+    private readonly Dictionary<UpstreamKey, Stack<UpstreamConnection>> _idle = new();
     private readonly TimeSpan _idleExpire;
     private readonly int _maxPerKey;
     private readonly int _maxTotal;
@@ -24,13 +27,12 @@ internal sealed class UpstreamPool : IAsyncDisposable
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, period, period);
     }
 
-    public static string KeyFor(string escaper, string scheme, string host, int port) => $"{escaper}|{scheme}|{host}|{port}";
 
     /// <param name="probe">
     /// Check the socket for a close before handing it out. Body-less requests skip the syscall:
     /// they are retried once on a fresh connection when a pooled one turns out dead.
     /// </param>
-    public UpstreamConnection? TryTake(string key, bool probe)
+    public UpstreamConnection? TryTake(UpstreamKey key, bool probe)
     {
         while (true)
         {
