@@ -23,24 +23,23 @@ public sealed class SpeedLimiter
         _sliceStart = time.GetTimestamp();
     }
 
-    /// <summary>A limiter for the smaller of two limits, or null when both are unlimited.</summary>
-    public static SpeedLimiter? For(long a, long b, int shiftMillis, TimeProvider time)
+    /// <summary>
+    /// A limiter for the stricter of two limits (by bytes per millisecond, each keeping its own
+    /// slice: budgets of different slice lengths cannot be compared as they stand), or null when
+    /// both are unlimited.
+    /// </summary>
+    private static SpeedLimiter? Stricter(long maxA, int shiftA, long maxB, int shiftB, TimeProvider time)
     {
-        var max = (a, b) switch
-        {
-            (0, 0) => 0,
-            (0, _) => b,
-            (_, 0) => a,
-            _ => Math.Min(a, b),
-        };
-        return max <= 0 ? null : new SpeedLimiter(max, shiftMillis, time);
+        if (maxA <= 0 && maxB <= 0) return null;
+        var useA = maxB <= 0 || (maxA > 0 && (double)maxA / (1 << shiftA) <= (double)maxB / (1 << shiftB));
+        return useA ? new SpeedLimiter(maxA, shiftA, time) : new SpeedLimiter(maxB, shiftB, time);
     }
 
     public static SpeedLimiter? North(TcpSockSpeedLimit client, TcpSockSpeedLimit remote, TimeProvider time) =>
-        For(client.MaxNorth, remote.MaxNorth, Math.Min(client.ShiftMillis, remote.ShiftMillis), time);
+        Stricter(client.MaxNorth, client.ShiftMillis, remote.MaxNorth, remote.ShiftMillis, time);
 
     public static SpeedLimiter? South(TcpSockSpeedLimit client, TcpSockSpeedLimit remote, TimeProvider time) =>
-        For(client.MaxSouth, remote.MaxSouth, Math.Min(client.ShiftMillis, remote.ShiftMillis), time);
+        Stricter(client.MaxSouth, client.ShiftMillis, remote.MaxSouth, remote.ShiftMillis, time);
 
     /// <summary>How many bytes may move now, waiting for the next slice when this one is spent.</summary>
     public async ValueTask<int> AcquireAsync(int wanted, CancellationToken ct)
