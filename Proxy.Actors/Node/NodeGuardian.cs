@@ -51,23 +51,27 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
         foreach (var r in _config.Resolvers)
         {
-            _pendingHandles.Add("resolver/" + r.Name);
             var cfg = r;
-            Spawn(_resolvers, Uri.EscapeDataString(r.Name), Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services, Self)));
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services, Self)));
         }
         foreach (var e in _config.Escapers)
         {
-            _pendingHandles.Add("escaper/" + e.Name);
             var cfg = e;
-            Spawn(_escapers, Uri.EscapeDataString(e.Name), Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services, Self)));
+            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services, Self)));
         }
         if (_pendingHandles.Count == 0) StartServers();
     }
 
-    /// <summary>Resolvers and escapers restart with back-off, rebuilt from their last good config.</summary>
-    private static void Spawn(IActorRef family, string name, Props child) =>
-        family.Tell(new FamilyActor.Spawn(name, BackoffSupervisor.Props(
-            Backoff.OnFailure(child, "handle", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, -1))));
+    /// <summary>
+    /// Resolvers and escapers restart with back-off, rebuilt from their last good config; servers
+    /// start once every one of them has published its handle.
+    /// </summary>
+    private void SpawnHandleOwner(IActorRef family, string familyName, string name, Props owner)
+    {
+        _pendingHandles.Add(familyName + "/" + name);
+        family.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(name), BackoffSupervisor.Props(
+            Backoff.OnFailure(owner, "handle", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, -1))));
+    }
 
     private void Starting()
     {
