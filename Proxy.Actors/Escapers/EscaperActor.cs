@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Proxy.Actors.Config.Escapers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 
 namespace Proxy.Actors.Escapers;
 

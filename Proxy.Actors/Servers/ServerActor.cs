@@ -4,7 +4,8 @@ using Akka.Actor;
 using Akka.Event;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Servers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Stats;
 
 namespace Proxy.Actors.Servers;

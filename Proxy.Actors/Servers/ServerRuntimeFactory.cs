@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Proxy.Actors.Config.Servers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.HttpProxy;
 using Proxy.Actors.Stats;

@@ -1,3 +1,4 @@
+using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Servers.HttpProxy;
 
 namespace Proxy.Tests.Servers;

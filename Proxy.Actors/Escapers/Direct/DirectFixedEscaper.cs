@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Values;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
 namespace Proxy.Actors.Escapers.Direct;

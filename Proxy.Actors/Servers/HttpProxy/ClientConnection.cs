@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Relay;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>The client side of one accepted connection, shared by the request handlers on it.</summary>

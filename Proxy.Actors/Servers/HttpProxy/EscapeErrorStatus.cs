@@ -1,5 +1,7 @@
 using Proxy.Actors.Escapers;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>The status g3 answers for each way an upstream could not be had (reference section 1.3).</summary>

@@ -4,6 +4,8 @@ using System.Text;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.IO.Pipelines;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>

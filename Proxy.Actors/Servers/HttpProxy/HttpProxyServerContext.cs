@@ -1,9 +1,11 @@
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Stats;
+
+using Proxy.Actors.Protocols.Http1;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 

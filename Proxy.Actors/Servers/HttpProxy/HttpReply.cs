@@ -1,3 +1,5 @@
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>The proxy's own responses: error pages (as g3 renders them) and the CONNECT 200.</summary>

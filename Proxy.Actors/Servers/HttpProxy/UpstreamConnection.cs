@@ -2,6 +2,8 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Proxy.Actors.Escapers;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>A connection to an origin that HTTP forward requests go over, reusable between requests.</summary>

@@ -3,6 +3,8 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Tls;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>Gets an origin connection through the escaper, with TLS on top for https:// targets.</summary>

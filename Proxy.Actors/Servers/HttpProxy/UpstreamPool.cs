@@ -1,3 +1,5 @@
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>Which pooled origin connections a request may reuse (a value: no string built per request).</summary>

@@ -1,4 +1,4 @@
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 public enum BodyKind { None, ContentLength, Chunked, UntilClose }
 

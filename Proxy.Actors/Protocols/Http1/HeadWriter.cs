@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 /// <summary>Builds an HTTP head into one pooled buffer so it leaves in one write.</summary>
-internal sealed class HeadWriter : IDisposable
+public sealed class HeadWriter : IDisposable
 {
     private byte[] _buffer;
     private int _length;

@@ -1,4 +1,4 @@
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 /// <summary>Header fields in arrival order; names compared case-insensitively, values kept as sent.</summary>
 public sealed class HttpHeaders

@@ -5,9 +5,10 @@ using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Resolvers;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Stats;
 
-namespace Proxy.Actors.Node;
+namespace Proxy.Actors.Guardian;
 
 /// <summary>
 /// What the node's actors share with the data plane: the published handles, the task logger,

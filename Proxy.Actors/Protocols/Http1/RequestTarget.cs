@@ -1,7 +1,7 @@
 using System.Net;
 using Proxy.Actors.Config.Values;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 public enum TargetForm { Absolute, Authority, Origin, Asterisk }
 

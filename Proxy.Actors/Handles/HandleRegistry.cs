@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Proxy.Actors.Node;
+namespace Proxy.Actors.Handles;
 
 /// <summary>
 /// The published handles of one object family (escapers, resolvers...). Owning actors

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 /// <summary>
 /// HTTP/1.x head parser over bytes (RFC 9112): request or status line, then fields, up to the

@@ -1,6 +1,6 @@
 using Akka.Actor;
 
-namespace Proxy.Actors.Node;
+namespace Proxy.Actors.Handles;
 
 /// <summary>
 /// Owns one object's published handle (a resolver, an escaper): builds it from the config on
@@ -30,7 +30,7 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
     {
         _handle = Build();
         _registry.Publish(_name, _handle);
-        _guardian.Tell(new NodeMessages.HandlePublished(_family, _name));
+        _guardian.Tell(new HandlePublished(_family, _name));
     }
 
     protected override void PostStop()

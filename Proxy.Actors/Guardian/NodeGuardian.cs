@@ -3,10 +3,11 @@ using Akka.Actor;
 using Akka.Pattern;
 using Proxy.Actors.Config;
 using Proxy.Actors.Escapers;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
 
-namespace Proxy.Actors.Node;
+namespace Proxy.Actors.Guardian;
 
 /// <summary>
 /// /user/node: builds the object families in dependency order — resolvers, then escapers
@@ -75,7 +76,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
 
     private void Starting()
     {
-        Receive<NodeMessages.HandlePublished>(p =>
+        Receive<HandlePublished>(p =>
         {
             // A restarted resolver or escaper publishes again later; only the first counts here.
             if (_pendingHandles.Remove(p.Family + "/" + p.Name) && _pendingHandles.Count == 0) StartServers();
@@ -123,7 +124,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
     private void Running(object startReply)
     {
         Receive<NodeMessages.WaitStarted>(_ => Sender.Tell(startReply));
-        Receive<NodeMessages.HandlePublished>(_ => { });
+        Receive<HandlePublished>(_ => { });
         Receive<NodeMessages.Drain>(d =>
         {
             _drainRequester = Sender;
@@ -158,24 +159,4 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
             Receive<NodeMessages.Drain>(_ => Sender.Tell(new NodeMessages.Drained(remaining)));
         });
     }
-}
-
-/// <summary>A named group of one family (resolvers/, escapers/, servers/) so paths read as the architecture says.</summary>
-public sealed class FamilyActor : ReceiveActor
-{
-    public sealed record Spawn(string Name, Props Props);
-    public sealed record Broadcast(object Message, IActorRef ReplyTo);
-
-    public FamilyActor()
-    {
-        Receive<Spawn>(s => Context.ActorOf(s.Props, s.Name));
-        Receive<Broadcast>(b =>
-        {
-            foreach (var child in Context.GetChildren()) child.Tell(b.Message, b.ReplyTo);
-        });
-    }
-
-    /// <summary>A server whose actor crashes is restarted, which re-binds its listener.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(10, TimeSpan.FromMinutes(1), _ => Directive.Restart);
 }

@@ -1,6 +1,6 @@
-using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Protocols.Http1;
 
-namespace Proxy.Tests.Servers.HttpProxy;
+namespace Proxy.Tests.Protocols.Http1;
 
 public sealed class RequestTargetTests
 {

@@ -1,13 +1,10 @@
 using System.Net;
 
-namespace Proxy.Actors.Node;
+namespace Proxy.Actors.Guardian;
 
 /// <summary>Messages of the node's control plane (a handful per object, never per byte).</summary>
 public static class NodeMessages
 {
-    /// <summary>A resolver or escaper published its handle.</summary>
-    public sealed record HandlePublished(string Family, string Name);
-
     public sealed record ServerBound(string Name, IReadOnlyList<IPEndPoint> Endpoints);
     public sealed record ServerFailed(string Name, string Error);
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 public enum ChunkScan { NeedMore, Done, Invalid }
 

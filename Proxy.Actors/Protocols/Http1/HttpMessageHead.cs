@@ -1,4 +1,4 @@
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Protocols.Http1;
 
 /// <summary>A parsed request line and header block.</summary>
 public sealed class HttpRequestHead

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
-using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Protocols.Http1;
 
-namespace Proxy.Tests.Servers.HttpProxy;
+namespace Proxy.Tests.Protocols.Http1;
 
 public sealed class HttpHeadParserTests
 {
