@@ -53,12 +53,12 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         foreach (var r in _config.Resolvers)
         {
             var cfg = r;
-            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services, Self)));
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self)));
         }
         foreach (var e in _config.Escapers)
         {
             var cfg = e;
-            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services, Self)));
+            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self)));
         }
         if (_pendingHandles.Count == 0) StartServers();
     }
@@ -97,10 +97,12 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
 
     private void StartServers()
     {
+        var deps = _services.ServerDeps;
         foreach (var s in _config.Servers)
         {
             _pendingServers.Add(s.Name);
-            _servers.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(s.Name), ServerActor.Props(s, _services, Self)));
+            var stats = _services.ServerStats.GetOrAdd(s.Name, _ => new Stats.ServerStats());
+            _servers.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(s.Name), ServerActor.Props(s, deps, stats, Self)));
         }
         if (_pendingServers.Count == 0) FinishStart();
     }

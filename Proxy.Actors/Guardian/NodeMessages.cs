@@ -25,6 +25,11 @@ public static class NodeMessages
     {
         public static readonly StopAccepting Instance = new();
     }
+    /// <summary>To a server (g3's force-quit): end its running connections now.</summary>
+    public sealed record ForceQuit
+    {
+        public static readonly ForceQuit Instance = new();
+    }
     /// <summary>From a server to whoever asked it to stop accepting: how many connections are left.</summary>
     public sealed record ServerIdle(string Name);
 }

@@ -1,18 +1,18 @@
 using System.Collections.Concurrent;
-using System.Net;
-using Proxy.Actors.Config.Escapers;
-using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Escapers;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Resolvers;
-using Proxy.Actors.Handles;
+using Proxy.Actors.Servers;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Stats;
 
 namespace Proxy.Actors.Guardian;
 
 /// <summary>
-/// What the node's actors share with the data plane: the published handles, the task logger,
-/// per-server counters and what each server listens on. One instance per node, never static.
+/// What the composition root holds for the node: the published handles of every family, the task
+/// logger, the clock and the counters. Only the guardian (and the host that starts it) sees all of
+/// it; each actor it spawns gets the few parts it uses. One instance per node, never static.
 /// </summary>
 public sealed class NodeServices
 {
@@ -22,12 +22,17 @@ public sealed class NodeServices
         Time = time ?? TimeProvider.System;
         Resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
         Escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
+        Servers = new HandleRegistry<ServerEntry>(name => throw new InvalidOperationException($"no server '{name}'"));
     }
 
     public TaskLogger Logger { get; }
     public TimeProvider Time { get; }
     public HandleRegistry<IResolver> Resolvers { get; }
     public HandleRegistry<IEscaper> Escapers { get; }
+    /// <summary>Running servers, for port servers that hand connections on by name.</summary>
+    public HandleRegistry<ServerEntry> Servers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
-    public ConcurrentDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; } = new();
+
+    /// <summary>What a server actor gets.</summary>
+    public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time);
 }

@@ -56,7 +56,7 @@ internal static class HttpReply
     public static ValueTask<bool> RefuseAsync(ClientConnection client, Logging.TaskNotes notes, int status, int version, bool headRequest, bool close)
     {
         notes.RspStatus = status;
-        if (close) client.ClosingAfterError = true;
+        if (close) client.Scope.CloseAfterError();
         return SendErrorAsync(client.Stream, status, version, close, client.Token, headRequest);
     }
 
