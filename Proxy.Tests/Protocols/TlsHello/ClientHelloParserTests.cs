@@ -63,6 +63,18 @@ public class ClientHelloParserTests
     }
 
     [Fact]
+    public void TooManyRecords_Invalid_ButTheCapItselfFine()
+    {
+        var message = HelloBytes.Message([HelloBytes.Sni("many.example"), (0xFF01, new byte[300])]);
+        Assert.True(message.Length > TlsRecordReader.MaxRecords);
+        var perRecord = (message.Length + TlsRecordReader.MaxRecords - 1) / TlsRecordReader.MaxRecords;
+        Assert.Equal("many.example", Parse(HelloBytes.Records(message, perRecord)).Value!.ServerName);
+        var r = Parse(HelloBytes.Records(message, 1));
+        Assert.Equal(ParseStatus.Invalid, r.Status);
+        Assert.Contains("more than 256 records", r.Reason);
+    }
+
+    [Fact]
     public async Task Truncated_NeedMore()
     {
         var bytes = await HelloBytes.FromSslStreamAsync("www.example.test");
