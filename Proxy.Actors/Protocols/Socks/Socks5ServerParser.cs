@@ -10,7 +10,7 @@ namespace Proxy.Actors.Protocols.Socks;
 /// Request refusals carry the reply code to send in <see cref="ParseResult{T}.Code"/>.</remarks>
 internal static class Socks5ServerParser
 {
-    /// <summary>VER=5 | NMETHODS (1..255) | METHODS.</summary>
+    /// <summary>VER=5 | NMETHODS (1..255) | METHODS (none of them 0xFF).</summary>
     public static ParseResult<Socks5Greeting> ParseGreeting(in ReadOnlySequence<byte> buffer)
     {
         if (buffer.IsEmpty) return ParseResult<Socks5Greeting>.NeedMore;
@@ -20,7 +20,10 @@ internal static class Socks5ServerParser
         var count = buffer.Slice(1, 1).FirstSpan[0];
         if (count == 0) return ParseResult<Socks5Greeting>.Invalid("greeting offers no methods");
         if (buffer.Length < 2 + count) return ParseResult<Socks5Greeting>.NeedMore;
-        return ParseResult<Socks5Greeting>.Done(new Socks5Greeting(buffer.Slice(2, count).ToArray()), 2 + count);
+        var methods = buffer.Slice(2, count).ToArray();
+        // 0xFF is the server's "none acceptable", never an offer (g3 refuses it too).
+        if (methods.Contains((byte)Socks5AuthMethod.NoAcceptable)) return ParseResult<Socks5Greeting>.Invalid("greeting offers method 0xFF");
+        return ParseResult<Socks5Greeting>.Done(new Socks5Greeting(methods), 2 + count);
     }
 
     /// <summary>RFC 1929: VER=1 | ULEN (1..255) | UNAME | PLEN | PASSWD, both UTF-8 (an empty password is accepted).</summary>

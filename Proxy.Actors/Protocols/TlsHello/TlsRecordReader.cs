@@ -11,6 +11,10 @@ internal static class TlsRecordReader
     public const int MaxRecordPayload = 1 << 14;
     private const int HandshakeHeaderLength = 4;
 
+    /// <summary>Real clients use one to a few records; a caller re-parses from the start on every read, so
+    /// a hello dribbled out in thousands of 1-byte records would cost quadratic work without this cap.</summary>
+    public const int MaxRecords = 256;
+
     /// <summary>The whole first handshake message (4-byte header included), at most maxMessageSize bytes;
     /// Consumed ends at the end of the record that completes it. TooLarge as soon as the header declares more.</summary>
     public static ParseResult<byte[]> ReadFirstMessage(in ReadOnlySequence<byte> buffer, int maxMessageSize, byte expectedType)
@@ -21,8 +25,9 @@ internal static class TlsRecordReader
         var messageLength = -1;
         long collected = 0;
         long offset = 0;
-        while (true)
+        for (var records = 0; ; records++)
         {
+            if (records == MaxRecords) return ParseResult<byte[]>.Invalid($"handshake message split over more than {MaxRecords} records");
             var available = buffer.Length - offset;
             var headerPart = (int)Math.Min(available, RecordHeaderLength);
             buffer.Slice(offset, headerPart).CopyTo(recordHeader);

@@ -30,6 +30,7 @@ public class Socks5ServerTests
     [Theory]
     [InlineData("04", "version 4")]
     [InlineData("0500", "no methods")]
+    [InlineData("050200FF", "method 0xFF")]
     public void Greeting_Refused(string hex, string reasonPart)
     {
         var r = Socks5ServerParser.ParseGreeting(Hex(hex));
