@@ -74,6 +74,31 @@ public sealed class CAresResolverTests : IAsyncLifetime
         Assert.Equal(0, _dns.Queries);
     }
 
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("LocalHost.")]
+    [InlineData("app.localhost")]
+    [InlineData("a.b.localhost.")]
+    public async Task Localhost_Loopback_WithoutAskingDns(string host)
+    {
+        var r = Resolver();
+        var v4 = await r.ResolveAsync(host, AddressFamily.InterNetwork, CancellationToken.None);
+        var v6 = await r.ResolveAsync(host, AddressFamily.InterNetworkV6, CancellationToken.None);
+        Assert.Equal([IPAddress.Loopback], v4.Addresses);
+        Assert.Equal([IPAddress.IPv6Loopback], v6.Addresses);
+        Assert.Equal(0, _dns.Queries);
+    }
+
+    [Theory]
+    [InlineData("notlocalhost")]
+    [InlineData("localhost.example")]
+    public async Task NamesThatOnlyLookLikeLocalhost_AskDns(string host)
+    {
+        var r = await Resolver().ResolveAsync(host, AddressFamily.InterNetwork, CancellationToken.None);
+        Assert.Equal(ResolveErrorKind.NotFound, r.Error);
+        Assert.True(_dns.Queries > 0);
+    }
+
     [Fact]
     public async Task NxDomain_NotFound_AndCachedNegatively()
     {

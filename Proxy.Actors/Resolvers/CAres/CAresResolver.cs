@@ -34,15 +34,6 @@ public sealed class CAresResolver : IResolver
     /// <summary>Entries held now (for the stats/control plane).</summary>
     public int CachedEntries => _cache.Count;
 
-    public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct)
-    {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, $"unsupported address family {family}"));
-        if (string.IsNullOrWhiteSpace(host))
-            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, "empty host name"));
-        if (IpLiteral.TryResolve(host, family, out var literal))
-            return new(literal);
-        // "localhost" deliberately goes to DNS too: g3 does not special-case it.
-        return _cache.GetAsync(host, family, ct);
-    }
+    public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct) =>
+        _cache.GetAsync(host, family, ct);
 }
