@@ -18,7 +18,7 @@ public sealed class CAresResolver : IResolver
         Config = config;
         // DnsClient for the usual case; our own sockets only when the source address is fixed.
         ResolveDriverQuery query = config.BindIpv4 is not null || config.BindIpv6 is not null
-            ? new BoundDnsDriver(config).QueryAsync
+            ? new BoundDnsDriver(config, time ?? TimeProvider.System).QueryAsync
             : new DnsClientDriver(config).QueryAsync;
         _cache = new ResolverCache(
             query,
