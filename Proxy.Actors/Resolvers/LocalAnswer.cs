@@ -28,7 +28,7 @@ internal static class LocalAnswer
             if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
             result = ip.AddressFamily == family
                 ? new ResolveResult([ip], ResolveErrorKind.None)
-                : ResolveResult.Fail(ResolveErrorKind.NotFound, $"{host} is not an {FamilyName(family)} address");
+                : ResolveResult.Fail(ResolveErrorKind.NoRecord, $"{host} is not an {FamilyName(family)} address");
             return true;
         }
         if (IsLocalhost(host))

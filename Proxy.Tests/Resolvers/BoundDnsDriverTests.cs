@@ -56,13 +56,13 @@ public sealed class BoundDnsDriverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Nxdomain_And_NoRecord_AreNotFound()
+    public async Task Nxdomain_IsNotFound_AndNoRecord_IsNoRecord()
     {
         _dns.SetA("v4.example", 300, "192.0.2.1");
         var missing = await Resolver().ResolveAsync("missing.example", AddressFamily.InterNetwork, CancellationToken.None);
         var noAaaa = await Resolver().ResolveAsync("v4.example", AddressFamily.InterNetworkV6, CancellationToken.None);
         Assert.Equal(ResolveErrorKind.NotFound, missing.Error);
-        Assert.Equal(ResolveErrorKind.NotFound, noAaaa.Error);
+        Assert.Equal(ResolveErrorKind.NoRecord, noAaaa.Error);
     }
 
     [Fact]

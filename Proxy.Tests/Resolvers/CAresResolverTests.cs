@@ -43,11 +43,11 @@ public sealed class CAresResolverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoRecordOfFamily_NotFound()
+    public async Task NoRecordOfFamily_NoRecord()
     {
         _dns.SetA("v4only.example", 300, "192.0.2.1");
         var r = await Resolver().ResolveAsync("v4only.example", AddressFamily.InterNetworkV6, CancellationToken.None);
-        Assert.Equal(ResolveErrorKind.NotFound, r.Error);
+        Assert.Equal(ResolveErrorKind.NoRecord, r.Error);
     }
 
     [Fact]
@@ -226,7 +226,8 @@ public sealed class CAresResolverTests : IAsyncLifetime
     [Fact]
     public async Task DenyAll_Denies()
     {
-        var r = ResolverFactory.Create(new DenyAllResolverConfig { Name = "deny", Position = new ConfigPosition("r.yml", 1) });
+        var r = ResolverFactory.Create(new DenyAllResolverConfig { Name = "deny", Position = new ConfigPosition("r.yml", 1) },
+            new Proxy.Actors.Node.HandleRegistry<IResolver>(n => new DenyAllResolver(n)));
         var result = await r.ResolveAsync("test.example", AddressFamily.InterNetwork, CancellationToken.None);
         Assert.Equal(ResolveErrorKind.Denied, result.Error);
         Assert.IsType<DenyAllResolver>(r);

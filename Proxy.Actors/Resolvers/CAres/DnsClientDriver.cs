@@ -117,7 +117,7 @@ internal sealed class DnsClientDriver
             ttl = Math.Min(ttl, (uint)Math.Max(0, record.InitialTimeToLive));
         }
         return addresses.Count == 0
-            ? Fail(ResolveErrorKind.NotFound, $"{type} {host}: no {type} record")
+            ? Fail(ResolveErrorKind.NoRecord, $"{type} {host}: no {type} record")
             : new DriverAnswer(new ResolveResult(addresses, ResolveErrorKind.None), ttl);
     }
 

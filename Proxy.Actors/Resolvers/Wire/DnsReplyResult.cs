@@ -13,7 +13,7 @@ internal static class DnsReplyResult
         return r.ResponseCode switch
         {
             0 when r.Addresses.Count > 0 => new DriverAnswer(new ResolveResult(r.Addresses, ResolveErrorKind.None), r.Ttl),
-            0 => Fail(ResolveErrorKind.NotFound, $"{name} {host}: no {name} record"),
+            0 => Fail(ResolveErrorKind.NoRecord, $"{name} {host}: no {name} record"),
             3 => Fail(ResolveErrorKind.NotFound, $"{name} {host}: NXDOMAIN"),
             _ => Fail(Classify(r.ResponseCode), $"{name} {host}: {RcodeName(r.ResponseCode)} from {server}"),
         };
