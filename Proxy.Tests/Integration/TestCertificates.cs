@@ -26,10 +26,15 @@ public sealed class TestCertificates
         var serial = RandomNumberGenerator.GetBytes(8);
         using var signed = req.Create(ca, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(29), serial);
         using var withKey = signed.CopyWithPrivateKey(leafKey);
+        ServerCertificatePem = signed.ExportCertificatePem();
+        ServerKeyPem = leafKey.ExportPkcs8PrivateKeyPem();
         // Round-trip through PKCS#12 so the key is usable by SslStream on Linux.
         ServerCertificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
     }
 
     public string CaPem { get; }
     public X509Certificate2 ServerCertificate { get; }
+    /// <summary>The leaf and its key as PEM, for servers the tests start as processes (unbound).</summary>
+    public string ServerCertificatePem { get; }
+    public string ServerKeyPem { get; }
 }

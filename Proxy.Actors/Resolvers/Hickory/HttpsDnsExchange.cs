@@ -47,8 +47,6 @@ internal sealed class HttpsDnsExchange : IDnsExchange, IDisposable
         _client = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan, // our own budget, on the TimeProvider
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
             MaxResponseContentBufferSize = MaxReply,
         };
     }
@@ -59,7 +57,13 @@ internal sealed class HttpsDnsExchange : IDnsExchange, IDisposable
     {
         using var timer = new CancellationTokenSource(_budget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
-        using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = new ByteArrayContent(query) };
+        // A message made here does not take the client's default version: ask for HTTP/2 on it.
+        using var request = new HttpRequestMessage(HttpMethod.Post, _uri)
+        {
+            Content = new ByteArrayContent(query),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
         request.Content.Headers.ContentType = DnsMessage;
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/dns-message"));
         try
@@ -79,8 +83,15 @@ internal sealed class HttpsDnsExchange : IDnsExchange, IDisposable
         }
         catch (HttpRequestException e)
         {
-            return DnsExchangeResult.Unreachable($"{Server}: {e.Message}");
+            // The outer message is generic ("an error occurred while sending"); the cause is inside.
+            return DnsExchangeResult.Unreachable($"{Server}: {Innermost(e).Message}");
         }
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner) e = inner;
+        return e;
     }
 
     public void Dispose() => _client.Dispose();
