@@ -38,7 +38,11 @@ internal sealed class TlsDnsExchange(
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             var (ssl, error) = await TlsClientHandshake.ConnectAsync(
                 new NetworkStream(socket, ownsSocket: true), encryption.TlsName, encryption.TlsClient, linked.Token).ConfigureAwait(false);
-            ct.ThrowIfCancellationRequested();
+            if (ct.IsCancellationRequested)
+            {
+                if (ssl is not null) await ssl.DisposeAsync().ConfigureAwait(false);
+                ct.ThrowIfCancellationRequested();
+            }
             if (ssl is null) return DnsExchangeResult.Unreachable($"{Server}: {error}");
             stream = ssl;
         }
