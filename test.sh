@@ -21,6 +21,18 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The DNS-over-TLS/HTTPS tests run a real unbound (Debian's is built with nghttp2, so it serves DoH).
+if ! command -v unbound >/dev/null 2>&1 && [ ! -x /usr/sbin/unbound ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends unbound
+  else
+    echo "missing tool: unbound (run as root to install it)" >&2
+    exit 1
+  fi
+fi
+
 log=$(mktemp)
 set +e
 dotnet test G3Actors.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"

@@ -8,5 +8,5 @@ namespace Proxy.Actors.Resolvers;
 public sealed class ResolverActor(ResolverConfig config, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian)
     : HandleOwnerActor<IResolver>("resolver", config.Name, resolvers, guardian)
 {
-    protected override IResolver Build() => ResolverFactory.Create(config, time);
+    protected override IResolver Build() => ResolverFactory.Create(config, resolvers, time);
 }

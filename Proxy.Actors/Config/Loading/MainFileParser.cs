@@ -36,6 +36,7 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
 
         var config = keys.Apply(new ProxyConfig { MainFile = mainFile }, root, new EntryScope(diagnostics, mainFile, ""));
         WarnDangling(config);
+        ResolverGraph.Check(config.Resolvers, _resolverNames.ToHashSet(), diagnostics);
         return config;
     }
 

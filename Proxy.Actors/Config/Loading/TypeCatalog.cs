@@ -53,8 +53,8 @@ internal static class TypeCatalog
 
         new(ConfigFamily.Resolver, "c_ares", true),
         new(ConfigFamily.Resolver, "deny_all", true),
-        new(ConfigFamily.Resolver, "hickory", false, "trust_dns"),
-        new(ConfigFamily.Resolver, "fail_over", false),
+        new(ConfigFamily.Resolver, "hickory", true, "trust_dns"),
+        new(ConfigFamily.Resolver, "fail_over", true),
     ];
 
     private static readonly Dictionary<(ConfigFamily, string), KnownType> ByName = BuildIndex();

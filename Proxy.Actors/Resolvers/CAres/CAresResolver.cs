@@ -18,7 +18,7 @@ public sealed class CAresResolver : IResolver
         Config = config;
         // DnsClient for the usual case; our own sockets only when the source address is fixed.
         ResolveDriverQuery query = config.BindIpv4 is not null || config.BindIpv6 is not null
-            ? new BoundDnsDriver(config).QueryAsync
+            ? new BoundDnsDriver(config, time ?? TimeProvider.System).QueryAsync
             : new DnsClientDriver(config).QueryAsync;
         _cache = new ResolverCache(
             query,
@@ -34,15 +34,6 @@ public sealed class CAresResolver : IResolver
     /// <summary>Entries held now (for the stats/control plane).</summary>
     public int CachedEntries => _cache.Count;
 
-    public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct)
-    {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, $"unsupported address family {family}"));
-        if (string.IsNullOrWhiteSpace(host))
-            return new(ResolveResult.Fail(ResolveErrorKind.Malformed, "empty host name"));
-        if (IpLiteral.TryResolve(host, family, out var literal))
-            return new(literal);
-        // "localhost" deliberately goes to DNS too: g3 does not special-case it.
-        return _cache.GetAsync(host, family, ct);
-    }
+    public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct) =>
+        _cache.GetAsync(host, family, ct);
 }

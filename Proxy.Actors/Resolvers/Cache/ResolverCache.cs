@@ -34,7 +34,14 @@ internal sealed class ResolverCache
 
     public int Count => Volatile.Read(ref _count);
 
-    public async ValueTask<ResolveResult> GetAsync(string host, AddressFamily family, CancellationToken ct)
+    /// <summary>
+    /// Every resolver that asks DNS comes through here, so the answers that need no server
+    /// (<see cref="LocalAnswer"/>: IP literals, localhost) are given in this one place.
+    /// </summary>
+    public ValueTask<ResolveResult> GetAsync(string host, AddressFamily family, CancellationToken ct) =>
+        LocalAnswer.TryAnswer(host, family, out var local) ? new(local) : LookupAsync(host, family, ct);
+
+    private async ValueTask<ResolveResult> LookupAsync(string host, AddressFamily family, CancellationToken ct)
     {
         var key = new CacheKey(Normalize(host), family);
         if (_entries.TryGetValue(key, out var entry))
