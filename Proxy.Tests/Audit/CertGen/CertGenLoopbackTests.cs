@@ -14,12 +14,12 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
 {
     private readonly TestCa _ca = new();
     private CertGenServer _server = null!;
-    private CertAgent _agent = null!;
+    private TlsCertAgent _agent = null!;
 
     public Task InitializeAsync()
     {
         _server = CertGenServer.Start(_ca.Config(), TimeProvider.System, TextWriter.Null, out var error) ?? throw new InvalidOperationException(error);
-        _agent = new CertAgent(new CertAgentConfig { QueryPeerAddr = _server.LocalEndPoint }, TimeProvider.System);
+        _agent = new TlsCertAgent(new CertAgentConfig { QueryPeerAddr = _server.LocalEndPoint }, TimeProvider.System);
         return Task.CompletedTask;
     }
 
@@ -98,7 +98,7 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
     [Fact]
     public async Task RepeatedHost_FromAnotherAgent_IsAnsweredFromTheGeneratorCache()
     {
-        await using var other = new CertAgent(new CertAgentConfig { QueryPeerAddr = _server.LocalEndPoint }, TimeProvider.System);
+        await using var other = new TlsCertAgent(new CertAgentConfig { QueryPeerAddr = _server.LocalEndPoint }, TimeProvider.System);
 
         var a = await _agent.FetchAsync("shared.example.org");
         var b = await other.FetchAsync("shared.example.org");
@@ -144,7 +144,7 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
     [Fact]
     public async Task ExpiredMimicCertificate_IsNotAnswered_AgentReportsWhy()
     {
-        await using var agent = new CertAgent(new CertAgentConfig
+        await using var agent = new TlsCertAgent(new CertAgentConfig
         {
             QueryPeerAddr = _server.LocalEndPoint, QueryWaitTimeout = TimeSpan.FromMilliseconds(300),
         }, TimeProvider.System);
@@ -194,7 +194,7 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
     {
         await using var keeping = CertGenServer.Start(_ca.Config(c => c with { KeepSerial = true }), TimeProvider.System, TextWriter.Null, out var error)
                                   ?? throw new InvalidOperationException(error);
-        await using var agent = new CertAgent(new CertAgentConfig { QueryPeerAddr = keeping.LocalEndPoint }, TimeProvider.System);
+        await using var agent = new TlsCertAgent(new CertAgentConfig { QueryPeerAddr = keeping.LocalEndPoint }, TimeProvider.System);
         using var upstream = TestCa.Upstream("CN=keep.example.com", ["keep.example.com"], DateTimeOffset.UtcNow.AddDays(-1),
             DateTimeOffset.UtcNow.AddDays(30), rsa: false, serial: [0x0A, 0xBC, 0xDE, 0xF0, 0x12]);
 
@@ -211,7 +211,7 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
         using var rsaCa = new TestCa(rsa: true);
         await using var server = CertGenServer.Start(rsaCa.Config(c => c with { KeyType = CertKeyType.Rsa2048 }), TimeProvider.System, TextWriter.Null, out var error)
                                  ?? throw new InvalidOperationException(error);
-        await using var agent = new CertAgent(new CertAgentConfig { QueryPeerAddr = server.LocalEndPoint }, TimeProvider.System);
+        await using var agent = new TlsCertAgent(new CertAgentConfig { QueryPeerAddr = server.LocalEndPoint }, TimeProvider.System);
 
         var result = await agent.FetchAsync("rsa.example.com");
 

@@ -16,7 +16,7 @@ namespace Proxy.Actors.Audit.CertAgent;
 /// <item>The answer's TTL: 0 means protective_cache_ttl, above maximum_cache_ttl is cut to it.</item>
 /// </list>
 /// </summary>
-public sealed class CertAgent : IAsyncDisposable
+public sealed class TlsCertAgent : IAsyncDisposable
 {
     /// <summary>g3 does not bound this cache; G3Actors does, so a scan of many names cannot grow it without end.</summary>
     public const int MaxEntries = 16384;
@@ -40,7 +40,7 @@ public sealed class CertAgent : IAsyncDisposable
     private readonly Task _receive;
     private long _queriesSent;
 
-    public CertAgent(CertAgentConfig config, TimeProvider time)
+    public TlsCertAgent(CertAgentConfig config, TimeProvider time)
     {
         _config = config;
         _time = time;
