@@ -71,7 +71,7 @@ public static class CertGenCommand
     }
 
     /// <summary>g3fcgen's order: the default, then -G port&lt;N&gt; ([::]:N), then UDP_LISTEN_ADDR; --listen last.</summary>
-    internal static IPEndPoint? ListenAddress(IPEndPoint configured, string? group, string? env, string? listen, out string error)
+    public static IPEndPoint? ListenAddress(IPEndPoint configured, string? group, string? env, string? listen, out string error)
     {
         error = "";
         var address = configured;
