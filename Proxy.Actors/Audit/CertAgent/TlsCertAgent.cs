@@ -55,6 +55,16 @@ public sealed class TlsCertAgent : IAsyncDisposable
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
 
     /// <summary>
+    /// g3's pre_fetch: the cached certificate for the host, without asking the generator. Interception
+    /// calls it while the upstream handshake runs, then <see cref="FetchAsync"/> with the real certificate on a miss.
+    /// </summary>
+    public InterceptionCert? TryGetCached(string host, TlsServiceType service = TlsServiceType.Http, TlsCertUsage usage = TlsCertUsage.TlsServer)
+    {
+        lock (_lock)
+            return _cache.TryGetValue(new CertCacheKey(service, usage, host), out var hit) && hit.VanishAt > _time.GetUtcNow() ? hit.Cert : null;
+    }
+
+    /// <summary>
     /// A certificate for <paramref name="host"/>; <paramref name="mimicCertDer"/> is the real upstream
     /// leaf when known (sent as the template, not part of the cache key, as in g3).
     /// </summary>

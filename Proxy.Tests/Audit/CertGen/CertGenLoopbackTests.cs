@@ -86,11 +86,14 @@ public sealed class CertGenLoopbackTests : IAsyncLifetime
     [Fact]
     public async Task RepeatedHost_IsAnsweredFromTheAgentCache_WithoutAQuery()
     {
+        Assert.Null(_agent.TryGetCached("cached.example.org"));
         var first = await _agent.FetchAsync("cached.example.org");
         var second = await _agent.FetchAsync("cached.example.org");
 
         Assert.True(first.Ok && second.Ok);
         Assert.Same(first.Cert, second.Cert);
+        Assert.Same(first.Cert, _agent.TryGetCached("cached.example.org"));
+        Assert.Null(_agent.TryGetCached("cached.example.org", TlsServiceType.Smtp)); // the service is part of g3's key
         Assert.Equal(1, _agent.QueriesSent);
         Assert.Equal(1, _server.Minted);
     }
