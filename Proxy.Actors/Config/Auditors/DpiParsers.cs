@@ -14,40 +14,30 @@ internal static class DpiParsers
 
     public static ProtocolInspectionConfig ProtocolInspection(YamlNode node)
     {
-        var c = new ProtocolInspectionConfig();
-        foreach (var (key, k, v) in YamlValue.Entries(Map(node, "protocol inspection")))
+        return MapFold.Apply(node, "protocol inspection", new ProtocolInspectionConfig(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "inspect_max_depth" => c with { InspectMaxDepth = YamlValue.Int32(v) },
-                "data0_buffer_size" => c with { Data0BufferSize = HumanSize.FromYamlInt32(v) },
-                "data0_wait_timeout" => c with { Data0WaitTimeout = HumanDuration.FromYaml(v) },
-                "data0_read_timeout" => c with { Data0ReadTimeout = HumanDuration.FromYaml(v) },
-                "data0_size_limit" => c with { Data0SizeLimit = SizeLimit(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "inspect_max_depth" => c with { InspectMaxDepth = YamlValue.Int32(v) },
+            "data0_buffer_size" => c with { Data0BufferSize = HumanSize.FromYamlInt32(v) },
+            "data0_wait_timeout" => c with { Data0WaitTimeout = HumanDuration.FromYaml(v) },
+            "data0_read_timeout" => c with { Data0ReadTimeout = HumanDuration.FromYaml(v) },
+            "data0_size_limit" => c with { Data0SizeLimit = SizeLimit(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     private static InspectionSizeLimit SizeLimit(YamlNode node)
     {
-        var c = new InspectionSizeLimit();
-        foreach (var (key, k, v) in YamlValue.Entries(Map(node, "inspection size limit")))
+        return MapFold.Apply(node, "inspection size limit", new InspectionSizeLimit(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "ftp_greeting_msg" or "ftp_server_greeting_msg" => c with { FtpGreetingMsg = HumanSize.FromYamlInt32(v) },
-                "http_request_uri" or "http_client_request_uri" => c with { HttpRequestUri = HumanSize.FromYamlInt32(v) },
-                "imap_greeting_msg" or "imap_server_greeting_msg" => c with { ImapGreetingMsg = HumanSize.FromYamlInt32(v) },
-                "nats_info_line" or "nats_server_info_line" => c with { NatsInfoLine = HumanSize.FromYamlInt32(v) },
-                "ldap_request_msg" => c with { LdapRequestMsg = HumanSize.FromYamlInt32(v) },
-                // deprecated in g3 1.9.0 and ignored there
-                "smtp_greeting_msg" or "smtp_server_greeting_msg" => c,
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "ftp_greeting_msg" or "ftp_server_greeting_msg" => c with { FtpGreetingMsg = HumanSize.FromYamlInt32(v) },
+            "http_request_uri" or "http_client_request_uri" => c with { HttpRequestUri = HumanSize.FromYamlInt32(v) },
+            "imap_greeting_msg" or "imap_server_greeting_msg" => c with { ImapGreetingMsg = HumanSize.FromYamlInt32(v) },
+            "nats_info_line" or "nats_server_info_line" => c with { NatsInfoLine = HumanSize.FromYamlInt32(v) },
+            "ldap_request_msg" => c with { LdapRequestMsg = HumanSize.FromYamlInt32(v) },
+            // deprecated in g3 1.9.0 and ignored there
+            "smtp_greeting_msg" or "smtp_server_greeting_msg" => c,
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     /// <summary>A map <c>port: protocol(s)</c> or a list of <c>{port, protocol}</c>, added to <paramref name="current"/>.</summary>

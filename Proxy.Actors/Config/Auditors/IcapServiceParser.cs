@@ -14,25 +14,21 @@ internal static class IcapServiceParser
         var urlNode = YamlValue.Entries(map).FirstOrDefault(e => e.Key == "url").Value
                       ?? throw new ConfigValueException("missing required key 'url'", node);
         var c = FromUrl(urlNode, method);
-        foreach (var (key, k, v) in YamlValue.Entries(map))
+        return MapFold.Apply(map, c, (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "url" => c,
-                "tls_client" => c with { TlsClient = TlsClientParser.FromYaml(v, scope, k) ?? TlsClientConfig.Default },
-                "tls_name" => c with { TlsName = YamlValue.String(v, "a TLS server name") },
-                "tcp_keepalive" => c with { TcpKeepalive = TcpKeepaliveParser.FromYaml(v) },
-                "use_unix_socket" => c with { UseUnixSocket = AbsolutePath(v) },
-                "icap_connection_pool" or "connection_pool" or "pool" => c with { ConnectionPool = Pool(v) },
-                "icap_max_header_size" => c with { IcapMaxHeaderSize = HumanSize.FromYamlInt32(v) },
-                "disable_preview" or "no_preview" => c with { NoPreview = YamlValue.Bool(v) },
-                "preview_data_read_timeout" => c with { PreviewDataReadTimeout = HumanDuration.FromYaml(v) },
-                "respond_shared_names" => c with { RespondSharedNames = HeaderNames(v) },
-                "bypass" => c with { Bypass = YamlValue.Bool(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "url" => c,
+            "tls_client" => c with { TlsClient = TlsClientParser.FromYaml(v, scope, k) ?? TlsClientConfig.Default },
+            "tls_name" => c with { TlsName = YamlValue.String(v, "a TLS server name") },
+            "tcp_keepalive" => c with { TcpKeepalive = TcpKeepaliveParser.FromYaml(v) },
+            "use_unix_socket" => c with { UseUnixSocket = AbsolutePath(v) },
+            "icap_connection_pool" or "connection_pool" or "pool" => c with { ConnectionPool = Pool(v) },
+            "icap_max_header_size" => c with { IcapMaxHeaderSize = HumanSize.FromYamlInt32(v) },
+            "disable_preview" or "no_preview" => c with { NoPreview = YamlValue.Bool(v) },
+            "preview_data_read_timeout" => c with { PreviewDataReadTimeout = HumanDuration.FromYaml(v) },
+            "respond_shared_names" => c with { RespondSharedNames = HeaderNames(v) },
+            "bypass" => c with { Bypass = YamlValue.Bool(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     private static IcapServiceConfig FromUrl(YamlNode node, IcapMethod method)
@@ -57,19 +53,14 @@ internal static class IcapServiceParser
 
     private static ConnectionPoolConfig Pool(YamlNode node)
     {
-        var c = new ConnectionPoolConfig();
-        foreach (var (key, k, v) in YamlValue.Entries(DpiParsers.Map(node, "connection pool")))
+        return MapFold.Apply(node, "connection pool", new ConnectionPoolConfig(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "check_interval" => c with { CheckInterval = HumanDuration.FromYaml(v) },
-                "max_idle_count" => c with { MaxIdleCount = YamlValue.Int32(v) },
-                "min_idle_count" => c with { MinIdleCount = YamlValue.Int32(v) },
-                "idle_timeout" => c with { IdleTimeout = HumanDuration.FromYaml(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "check_interval" => c with { CheckInterval = HumanDuration.FromYaml(v) },
+            "max_idle_count" => c with { MaxIdleCount = YamlValue.Int32(v) },
+            "min_idle_count" => c with { MinIdleCount = YamlValue.Int32(v) },
+            "idle_timeout" => c with { IdleTimeout = HumanDuration.FromYaml(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     private static string AbsolutePath(YamlNode v)

@@ -12,78 +12,59 @@ internal static class TlsAuditParsers
     {
         var c = new CertAgentConfig();
         if (node is not YamlMappingNode map) return c with { QueryPeerAddr = SockAddrParser.FromYaml(node, 2999) };
-        foreach (var (key, k, v) in YamlValue.Entries(map))
+        return MapFold.Apply(map, c, (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "cache_request_batch_count" => c with { CacheRequestBatchCount = YamlValue.Int32(v) },
-                "cache_request_timeout" => c with { CacheRequestTimeout = HumanDuration.FromYaml(v) },
-                "cache_vanish_wait" or "vanish_after_expire" => c with { CacheVanishWait = HumanDuration.FromYaml(v) },
-                "query_peer_addr" => c with { QueryPeerAddr = SockAddrParser.FromYaml(v, 2999) },
-                "query_socket_buffer" => c with { QuerySocketBuffer = SocketBuffer(v) },
-                "query_wait_timeout" => c with { QueryWaitTimeout = HumanDuration.FromYaml(v) },
-                "protective_cache_ttl" => c with { ProtectiveCacheTtl = U32(v) },
-                "maximum_cache_ttl" => c with { MaximumCacheTtl = U32(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "cache_request_batch_count" => c with { CacheRequestBatchCount = YamlValue.Int32(v) },
+            "cache_request_timeout" => c with { CacheRequestTimeout = HumanDuration.FromYaml(v) },
+            "cache_vanish_wait" or "vanish_after_expire" => c with { CacheVanishWait = HumanDuration.FromYaml(v) },
+            "query_peer_addr" => c with { QueryPeerAddr = SockAddrParser.FromYaml(v, 2999) },
+            "query_socket_buffer" => c with { QuerySocketBuffer = SocketBuffer(v) },
+            "query_wait_timeout" => c with { QueryWaitTimeout = HumanDuration.FromYaml(v) },
+            "protective_cache_ttl" => c with { ProtectiveCacheTtl = U32(v) },
+            "maximum_cache_ttl" => c with { MaximumCacheTtl = U32(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     public static TlsTicketerConfig Ticketer(YamlNode node)
     {
-        var c = new TlsTicketerConfig();
-        foreach (var (key, k, v) in YamlValue.Entries(DpiParsers.Map(node, "tls ticketer")))
+        return MapFold.Apply(node, "tls ticketer", new TlsTicketerConfig(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "check_interval" => c with { CheckInterval = HumanDuration.FromYaml(v) },
-                "local_lifetime" => c with { LocalLifetime = U32(v) },
-                "source" => throw new NotSupportedYetException("tls_ticketer.source (the redis ticket source)", k),
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "check_interval" => c with { CheckInterval = HumanDuration.FromYaml(v) },
+            "local_lifetime" => c with { LocalLifetime = U32(v) },
+            "source" => throw new NotSupportedYetException("tls_ticketer.source (the redis ticket source)", k),
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     public static TlsInterceptionClientConfig InterceptionClient(YamlNode node, EntryScope scope)
     {
-        var c = new TlsInterceptionClientConfig();
-        foreach (var (key, k, v) in YamlValue.Entries(DpiParsers.Map(node, "tls interception client")))
+        return MapFold.Apply(node, "tls interception client", new TlsInterceptionClientConfig(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "min_tls_version" or "tls_version_min" => c with { MinTlsVersion = TlsClientParser.TlsVersion(v) },
-                "max_tls_version" or "tls_version_max" => c with { MaxTlsVersion = TlsClientParser.TlsVersion(v) },
-                "ca_certificate" or "ca_cert" or "server_auth_certificate" or "server_auth_cert" =>
-                    c with { CaCertificatePem = PemLoader.FromYaml(v, scope) },
-                "no_default_ca_certificate" or "no_default_ca_cert" => c with { NoDefaultCaCertificate = YamlValue.Bool(v) },
-                "handshake_timeout" or "negotiation_timeout" => c with { HandshakeTimeout = HumanDuration.FromYaml(v) },
-                "no_session_cache" or "disable_session_cache" or "session_cache_disabled" => c with { NoSessionCache = YamlValue.Bool(v) },
-                "session_cache_lru_max_sites" => c with { SessionCacheLruMaxSites = YamlValue.Int32(v) },
-                "session_cache_each_capacity" or "session_cache_each_cap" => c with { SessionCacheEachCapacity = YamlValue.Int32(v) },
-                "insecure" => c with { Insecure = YamlValue.Bool(v) },
-                // OpenSSL knobs SslStream does not expose
-                "supported_groups" or "use_ocsp_stapling" or "enable_sct" or "enable_grease" or "permute_extensions" =>
-                    throw new NotSupportedYetException($"tls_interception_client.{key}", k),
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "min_tls_version" or "tls_version_min" => c with { MinTlsVersion = TlsClientParser.TlsVersion(v) },
+            "max_tls_version" or "tls_version_max" => c with { MaxTlsVersion = TlsClientParser.TlsVersion(v) },
+            "ca_certificate" or "ca_cert" or "server_auth_certificate" or "server_auth_cert" =>
+                c with { CaCertificatePem = PemLoader.FromYaml(v, scope) },
+            "no_default_ca_certificate" or "no_default_ca_cert" => c with { NoDefaultCaCertificate = YamlValue.Bool(v) },
+            "handshake_timeout" or "negotiation_timeout" => c with { HandshakeTimeout = HumanDuration.FromYaml(v) },
+            "no_session_cache" or "disable_session_cache" or "session_cache_disabled" => c with { NoSessionCache = YamlValue.Bool(v) },
+            "session_cache_lru_max_sites" => c with { SessionCacheLruMaxSites = YamlValue.Int32(v) },
+            "session_cache_each_capacity" or "session_cache_each_cap" => c with { SessionCacheEachCapacity = YamlValue.Int32(v) },
+            "insecure" => c with { Insecure = YamlValue.Bool(v) },
+            // OpenSSL knobs SslStream does not expose
+            "supported_groups" or "use_ocsp_stapling" or "enable_sct" or "enable_grease" or "permute_extensions" =>
+                throw new NotSupportedYetException($"tls_interception_client.{key}", k),
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     public static TlsInterceptionServerConfig InterceptionServer(YamlNode node)
     {
-        var c = new TlsInterceptionServerConfig();
-        foreach (var (key, k, v) in YamlValue.Entries(DpiParsers.Map(node, "tls interception server")))
+        return MapFold.Apply(node, "tls interception server", new TlsInterceptionServerConfig(), (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "accept_timeout" or "handshake_timeout" or "negotiation_timeout" => c with { AcceptTimeout = HumanDuration.FromYaml(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "accept_timeout" or "handshake_timeout" or "negotiation_timeout" => c with { AcceptTimeout = HumanDuration.FromYaml(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     /// <summary>g3's stream dump: a map, or a string that is the peer.</summary>
@@ -91,19 +72,15 @@ internal static class TlsAuditParsers
     {
         var c = new StreamDumpConfig();
         if (node is not YamlMappingNode map) return c with { Peer = SockAddrParser.FromYaml(node, 5555) };
-        foreach (var (key, k, v) in YamlValue.Entries(map))
+        return MapFold.Apply(map, c, (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "peer" => c with { Peer = SockAddrParser.FromYaml(v, 5555) },
-                "socket_buffer" => c with { SocketBuffer = SocketBuffer(v) },
-                "misc_opts" => throw new NotSupportedYetException("tls_stream_dump.misc_opts", k),
-                "packet_size" => c with { PacketSize = YamlValue.Int32(v, 1, 65507) },
-                "client_side" => c with { ClientSide = YamlValue.Bool(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "peer" => c with { Peer = SockAddrParser.FromYaml(v, 5555) },
+            "socket_buffer" => c with { SocketBuffer = SocketBuffer(v) },
+            "misc_opts" => throw new NotSupportedYetException("tls_stream_dump.misc_opts", k),
+            "packet_size" => c with { PacketSize = YamlValue.Int32(v, 1, 65507) },
+            "client_side" => c with { ClientSide = YamlValue.Bool(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     /// <summary>g3's socket buffer config: one size for both directions, or <c>{recv, send}</c>.</summary>
@@ -115,16 +92,12 @@ internal static class TlsAuditParsers
             return new SocketBufferConfig(size, size);
         }
         var c = SocketBufferConfig.Default;
-        foreach (var (key, k, v) in YamlValue.Entries(map))
+        return MapFold.Apply(map, c, (c, key, k, v) => key switch
         {
-            c = key switch
-            {
-                "recv" or "receive" or "read" => c with { Receive = HumanSize.FromYamlInt32(v) },
-                "send" or "write" => c with { Send = HumanSize.FromYamlInt32(v) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+            "recv" or "receive" or "read" => c with { Receive = HumanSize.FromYamlInt32(v) },
+            "send" or "write" => c with { Send = HumanSize.FromYamlInt32(v) },
+            _ => throw YamlValue.UnknownKey(key, k),
+        });
     }
 
     private static uint U32(YamlNode v) => (uint)YamlValue.Integer(v, 0, uint.MaxValue);
