@@ -47,8 +47,9 @@ internal static class CertPairDecoder
             var context = SslStreamCertificateContext.Create(withKey, chain, offline: true);
             return new InterceptionCert(withKey, chain, context);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
+            // ArgumentException: a key that does not belong to the leaf
             error = "unusable certificate or key: " + e.Message;
             return null;
         }
