@@ -1,3 +1,4 @@
+using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Sections;
@@ -32,7 +33,8 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
             .On("server", (c, v, s) => c with { Servers = Servers(v, s) })
             .On("escaper", (c, v, s) => c with { Escapers = Escapers(v, s) })
             .On("resolver", (c, v, s) => c with { Resolvers = Resolvers(v, s) })
-            .NotSupported("user_group|auditor");
+            .On("auditor", (c, v, s) => c with { Auditors = Auditors(v, s) })
+            .NotSupported("user_group");
 
         var config = keys.Apply(new ProxyConfig { MainFile = mainFile }, root, new EntryScope(diagnostics, mainFile, ""));
         WarnDangling(config);
@@ -49,6 +51,9 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
         _escaperNames = result.Names.ToHashSet();
         return result.Items;
     }
+
+    private IReadOnlyList<AuditorConfig> Auditors(YamlNode v, EntryScope s) =>
+        _families.LoadNamed<AuditorConfig>("auditor", v, s, AuditorParser.Parse).Items;
 
     private IReadOnlyList<ResolverConfig> Resolvers(YamlNode v, EntryScope s)
     {
