@@ -1,5 +1,5 @@
 using Proxy.Actors.Config.Resolvers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers.CAres;
 using Proxy.Actors.Resolvers.FailOver;
 using Proxy.Actors.Resolvers.Hickory;

@@ -227,7 +227,7 @@ public sealed class CAresResolverTests : IAsyncLifetime
     public async Task DenyAll_Denies()
     {
         var r = ResolverFactory.Create(new DenyAllResolverConfig { Name = "deny", Position = new ConfigPosition("r.yml", 1) },
-            new Proxy.Actors.Node.HandleRegistry<IResolver>(n => new DenyAllResolver(n)));
+            new Proxy.Actors.Handles.HandleRegistry<IResolver>(n => new DenyAllResolver(n)));
         var result = await r.ResolveAsync("test.example", AddressFamily.InterNetwork, CancellationToken.None);
         Assert.Equal(ResolveErrorKind.Denied, result.Error);
         Assert.IsType<DenyAllResolver>(r);

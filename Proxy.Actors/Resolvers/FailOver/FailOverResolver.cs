@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Proxy.Actors.Config.Resolvers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 
 namespace Proxy.Actors.Resolvers.FailOver;
 

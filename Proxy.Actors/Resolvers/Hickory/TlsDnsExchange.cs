@@ -37,7 +37,7 @@ internal sealed class TlsDnsExchange(
             using var timer = new CancellationTokenSource(connectTimeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             var (ssl, error) = await TlsClientHandshake.ConnectAsync(
-                new NetworkStream(socket, ownsSocket: true), encryption.TlsName, encryption.TlsClient, linked.Token).ConfigureAwait(false);
+                new NetworkStream(socket, ownsSocket: true), encryption.TlsName, encryption.TlsClient, time, linked.Token).ConfigureAwait(false);
             if (ct.IsCancellationRequested)
             {
                 if (ssl is not null) await ssl.DisposeAsync().ConfigureAwait(false);

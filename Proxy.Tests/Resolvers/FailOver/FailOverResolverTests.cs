@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Resolvers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Resolvers.CAres;
 using Proxy.Actors.Resolvers.FailOver;
