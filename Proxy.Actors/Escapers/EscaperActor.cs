@@ -11,5 +11,6 @@ namespace Proxy.Actors.Escapers;
 public sealed class EscaperActor(EscaperConfig config, NodeServices services, IActorRef guardian)
     : HandleOwnerActor<IEscaper>("escaper", config.Name, services.Escapers, guardian)
 {
-    protected override IEscaper Build() => EscaperFactory.Create(config, services.Resolvers, services.Time);
+    protected override IEscaper Build() => EscaperFactory.Create(config, services.Resolvers, services.Time,
+        services.EscaperStats.GetOrAdd(config.Name, _ => new Stats.EscaperStats()));
 }

@@ -41,7 +41,11 @@ public sealed class TaskNotes
         NextPeerAddr = result.PeerAddr;
         NextBoundAddr = result.BoundAddr;
         NextBindIp = result.BindIp;
+        EscaperStats = result.Stats;
     }
+
+    /// <summary>The counters of the escaper that carried this task (its upstream bytes go there at the end).</summary>
+    public Stats.EscaperStats? EscaperStats { get; set; }
 
     // HttpForward only.
     public string? Method { get; set; }

@@ -28,5 +28,9 @@ public sealed class NodeServices
     public HandleRegistry<IResolver> Resolvers { get; }
     public HandleRegistry<IEscaper> Escapers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
+    /// <summary>Escaper counters by escaper name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, EscaperStats> EscaperStats { get; } = new();
+    /// <summary>Resolver counters by resolver name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, ResolverStats> ResolverStats { get; } = new();
     public ConcurrentDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; } = new();
 }

@@ -8,5 +8,6 @@ namespace Proxy.Actors.Resolvers;
 public sealed class ResolverActor(ResolverConfig config, NodeServices services, IActorRef guardian)
     : HandleOwnerActor<IResolver>("resolver", config.Name, services.Resolvers, guardian)
 {
-    protected override IResolver Build() => ResolverFactory.Create(config, services.Time);
+    protected override IResolver Build() => ResolverFactory.Create(config, services.Time,
+        services.ResolverStats.GetOrAdd(config.Name, _ => new Stats.ResolverStats()));
 }

@@ -6,9 +6,9 @@ namespace Proxy.Actors.Resolvers;
 /// <summary>Builds the published handle for one resolver config.</summary>
 public static class ResolverFactory
 {
-    public static IResolver Create(ResolverConfig config, TimeProvider? time = null) => config switch
+    public static IResolver Create(ResolverConfig config, TimeProvider? time = null, Stats.ResolverStats? stats = null) => config switch
     {
-        CAresResolverConfig c => new CAresResolver(c, time),
+        CAresResolverConfig c => new CAresResolver(c, time, stats),
         DenyAllResolverConfig d => new DenyAllResolver(d.Name),
         // The config loader refuses types it does not know, so reaching this is a bug.
         _ => throw new NotSupportedException($"resolver type '{config.TypeName}' is not supported yet"),

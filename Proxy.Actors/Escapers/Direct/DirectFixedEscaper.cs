@@ -26,10 +26,12 @@ public sealed class DirectFixedEscaper : IEscaper
     private readonly ISocketConnector _connector;
     private readonly TimeProvider _time;
     private readonly int _maxTries;
+    private readonly Stats.EscaperStats? _stats;
 
     public DirectFixedEscaper(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers,
-        ISocketConnector? connector = null, TimeProvider? time = null)
+        ISocketConnector? connector = null, TimeProvider? time = null, Stats.EscaperStats? stats = null)
     {
+        _stats = stats;
         Config = config;
         _resolvers = resolvers;
         _connector = connector ?? SocketConnector.Instance;
@@ -46,6 +48,7 @@ public sealed class DirectFixedEscaper : IEscaper
     public async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
+        _stats?.TaskStarted();
         var target = request.Target;
         var candidates = new ConnectCandidates(Config, _maxTries);
         Task<ResolveResult>? pending = null;
@@ -74,11 +77,17 @@ public sealed class DirectFixedEscaper : IEscaper
         }
 
         if (!candidates.AnyPermitted && pending is null)
+        {
+            _stats?.IpBlocked();
             return candidates.NothingToConnect(Elapsed(started));
+        }
 
+        _stats?.ConnectionAttempted();
         var race = new ConnectRace(_connector, Config.TcpConnect, Config.HappyEyeballs, _time);
         var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
         var spend = Elapsed(started);
+        _stats?.TcpConnected(outcome.Tries, outcome.Winner?.Socket is not null,
+            outcome.LastFailure?.Error == EscapeErrorKind.ConnectTimeout);
 
         if (outcome.Winner is { Socket: { } socket } winner)
             return Connected(socket, winner, outcome.Tries, spend);
@@ -131,6 +140,7 @@ public sealed class DirectFixedEscaper : IEscaper
             Tries = tries,
             Spend = spend,
             SpeedLimit = Config.TcpSockSpeedLimit,
+            Stats = _stats,
         };
     }
 

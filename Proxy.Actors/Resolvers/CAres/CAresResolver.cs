@@ -13,7 +13,7 @@ public sealed class CAresResolver : IResolver
 {
     private readonly ResolverCache _cache;
 
-    public CAresResolver(CAresResolverConfig config, TimeProvider? time = null)
+    public CAresResolver(CAresResolverConfig config, TimeProvider? time = null, Stats.ResolverStats? stats = null)
     {
         Config = config;
         // DnsClient for the usual case; our own sockets only when the source address is fixed.
@@ -24,7 +24,8 @@ public sealed class CAresResolver : IResolver
             query,
             new CacheTtlPolicy(config.PositiveMinTtl, config.PositiveMaxTtl, config.NegativeMinTtl),
             config.ProtectiveQueryTimeout,
-            time);
+            time,
+            stats: stats);
     }
 
     public CAresResolverConfig Config { get; }

@@ -19,12 +19,14 @@ internal sealed class ResolverCache
     private readonly TimeSpan _protectiveTimeout;
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private readonly Stats.ResolverStats? _stats;
     private int _count;
     private int _sweeping;
 
     public ResolverCache(ResolveDriverQuery query, CacheTtlPolicy policy, TimeSpan protectiveTimeout,
-        TimeProvider? time = null, int capacity = DefaultCapacity)
+        TimeProvider? time = null, int capacity = DefaultCapacity, Stats.ResolverStats? stats = null)
     {
+        _stats = stats;
         _query = query;
         _policy = policy;
         _protectiveTimeout = protectiveTimeout;
@@ -37,12 +39,19 @@ internal sealed class ResolverCache
     public async ValueTask<ResolveResult> GetAsync(string host, AddressFamily family, CancellationToken ct)
     {
         var key = new CacheKey(Normalize(host), family);
+        var counters = _stats?.For(family);
+        counters?.Queried();
         if (_entries.TryGetValue(key, out var entry))
         {
             var now = _time.GetUtcNow();
-            if (now < entry.ExpireAt) return entry.Result;
+            if (now < entry.ExpireAt)
+            {
+                counters?.CacheHit();
+                return entry.Result;
+            }
             if (now < entry.VanishAt)
             {
+                counters?.CacheHit();
                 // Expired but not vanished: answer now, refresh behind the caller's back.
                 _ = StartQuery(key);
                 return entry.Result;
@@ -92,6 +101,7 @@ internal sealed class ResolverCache
                 answer = new(ResolveResult.Fail(ResolveErrorKind.ServerFailure, $"query for {key.Host} failed: {ex.Message}"), 0);
             }
         }
+        _stats?.For(key.Family).DriverAnswered(answer.Result.Error);
         Store(key, answer);
         _inflight.TryRemove(new KeyValuePair<CacheKey, Task<ResolveResult>>(key, tcs.Task));
         tcs.SetResult(answer.Result);

@@ -48,6 +48,12 @@ internal static class HttpForwardHandler
         {
             var conn = attempt == 0 && cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key, probe: hasBody) : null;
             notes.ReuseConnection = conn is not null;
+            if (conn is not null)
+            {
+                // A reused connection is still a task of its escaper (counted, and its bytes added at the end).
+                notes.EscaperStats = conn.Escape.Stats;
+                notes.EscaperStats?.TaskStarted();
+            }
             if (conn is null)
             {
                 var outcome = await UpstreamConnector.ConnectAsync(ctx, escaper, target.Upstream, target.Scheme, key, notes, ct).ConfigureAwait(false);

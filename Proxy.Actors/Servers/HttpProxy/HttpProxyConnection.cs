@@ -72,7 +72,7 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
-                    ctx.Stats.TaskFinished();
+                    ctx.Stats.TaskFinished(notes.Bytes, notes.EscaperStats);
                     Finish(ctx, notes, null);
                 }
                 if (!keepAlive) return;
