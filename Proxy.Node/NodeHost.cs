@@ -1,6 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
+using Akka.Streams;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Node;
@@ -44,7 +46,9 @@ public sealed class NodeHost : IAsyncDisposable
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
 
-        var logger = new TaskLogger(config.Log.Task, taskLogOutput, escapeDriver: config.Log.Escape);
+        // The export pipelines run on this system's Akka.Streams; a driver that cannot work here says so in the node log.
+        var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
+            warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try

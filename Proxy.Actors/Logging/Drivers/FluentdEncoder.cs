@@ -17,11 +17,11 @@ internal static class FluentdEncoder
         w.WriteArrayHeader(3);
         w.Write(tag);
         w.WriteExtensionFormatHeader(new ExtensionHeader(0, 8));
-        Span<byte> time = stackalloc byte[8];
         var unixNs = (record.Time - DateTimeOffset.UnixEpoch).Ticks * 100;
+        var time = w.GetSpan(8);
         BinaryPrimitives.WriteUInt32BigEndian(time, (uint)(unixNs / 1_000_000_000));
         BinaryPrimitives.WriteUInt32BigEndian(time[4..], (uint)(unixNs % 1_000_000_000));
-        w.WriteRaw(time);
+        w.Advance(8);
         w.WriteMapHeader(record.Fields.Count + 1);
         foreach (var f in record.Fields)
         {
