@@ -60,6 +60,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
             SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services, Self)));
         }
         if (_pendingHandles.Count == 0) StartServers();
+        if (_config.Stat is { } stat) Context.ActorOf(Stats.StatsActor.Props(stat, _config, _services), Stats.StatsActor.Name);
     }
 
     /// <summary>
