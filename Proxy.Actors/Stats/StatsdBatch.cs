@@ -91,7 +91,10 @@ internal sealed class StatsdBatch
     /// <summary>A ready-joined tag group (<c>k:v,k:v</c>), built once per object and emit.</summary>
     public readonly struct Tags(string text)
     {
-        public string Text { get; } = text ?? "";
+        private readonly string? _text = text;
+
+        /// <summary>Empty for <c>default</c> (no tags).</summary>
+        public string Text => _text ?? "";
 
         public static Tags Of(params KeyValuePair<string, string>[] tags) => new(Join(tags));
 
