@@ -51,6 +51,8 @@ public sealed class ServerActor : ReceiveActor
         });
         Receive<NodeMessages.StopAccepting>(_ =>
         {
+            // g3's online tag turns 'n' for an offline server's metrics.
+            if (_services.ServerStats.TryGetValue(_config.Name, out var stats)) stats.MarkOffline();
             CloseListeners();
             _drainWaiter = Sender;
             ReportIdleIfDrained();

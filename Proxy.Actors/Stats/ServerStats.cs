@@ -1,4 +1,4 @@
-using Proxy.Actors.Relay;
+using Proxy.Actors.Logging;
 
 namespace Proxy.Actors.Stats;
 
@@ -16,6 +16,7 @@ public sealed class ServerStats
     private long _inBytes;
     private long _outBytes;
     private int _offline;
+    private readonly LiveTraffic _live = new();
 
     public long StatId { get; } = Stats.StatId.New();
     public long ConnectionTotal => Interlocked.Read(ref _connections);
@@ -45,16 +46,25 @@ public sealed class ServerStats
 
     public void TaskFinished() => Interlocked.Decrement(ref _aliveTasks);
 
+    /// <summary>A task began: counted, and its bytes followed while it runs (see <see cref="LiveTraffic"/>).</summary>
+    public void TaskStarted(TaskNotes notes)
+    {
+        TaskStarted();
+        _live.Started(notes);
+    }
+
     /// <summary>
-    /// A task ended: its client-side bytes go to the server's traffic and its remote-side
-    /// bytes to the escaper that carried it (one add per counter per task, not per chunk).
+    /// A task ended: the client-side bytes not yet added go to the server's traffic and the
+    /// remote-side ones to the escaper that carried it.
     /// </summary>
-    public void TaskFinished(TaskBytes bytes, EscaperStats? escaper)
+    public void TaskFinished(TaskNotes notes)
     {
         TaskFinished();
-        AddTraffic(bytes.ClientRead, bytes.ClientWritten);
-        escaper?.AddTraffic(bytes.RemoteRead, bytes.RemoteWritten);
+        _live.Finished(notes, this);
     }
+
+    /// <summary>Adds the running tasks' bytes so far (the stats actor calls this before each emit).</summary>
+    public void SampleTraffic() => _live.Sample(this);
 
     public void AddTraffic(long inBytes, long outBytes)
     {

@@ -27,6 +27,7 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
     private void EmitServer(StatsdBatch batch, string name, ServerStats s)
     {
         var extra = config.Servers.FirstOrDefault(c => c.Name == name)?.ExtraMetricsTags;
+        s.SampleTraffic();
         var tags = Tags.Of(Common("server", name, s.StatId, ("online", s.Online ? "y" : "n"), extra));
         batch.Count("server.connection.total", Diff(s.StatId, "conn", s.ConnectionTotal), tags);
         batch.Count("server.task.total", Diff(s.StatId, "task", s.TaskTotal), tags);

@@ -19,44 +19,68 @@ public sealed class ObservabilityTests
     [Fact]
     public async Task StatsD_CarriesG3NamesAndTags_WithCountsOfTheRequestsMade()
     {
-        using var statsd = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)statsd.Client.LocalEndPoint!).Port;
-        var lines = new ConcurrentQueue<string>();
-        using var stop = new CancellationTokenSource();
-        var receiving = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var r = await statsd.ReceiveAsync(stop.Token);
-                Assert.True(r.Buffer.Length <= 1400, "a datagram over max_segment_size");
-                foreach (var l in Encoding.UTF8.GetString(r.Buffer).Split('\n', StringSplitOptions.RemoveEmptyEntries)) lines.Enqueue(l);
-            }
-        });
+        await using var statsd = new StatsdReceiver();
         await using var origin = await TestOrigin.StartAsync();
         await using var proxy = await ProxyUnderTest.StartAsync(Yaml("log: discard",
-            $"stat:\n  target_udp: 127.0.0.1:{port}\n  emit_duration: 100ms\n"));
+            $"stat:\n  target_udp: 127.0.0.1:{statsd.Port}\n  emit_duration: 100ms\n"));
         using var client = proxy.Client();
         const int requests = 5;
         for (var i = 0; i < requests; i++)
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
 
-        long Sum(string name, string tag) => lines.Where(l => l.StartsWith("g3proxy." + name + ":") && l.Contains(tag))
-            .Sum(l => long.Parse(l.Split(':')[1].Split('|')[0]));
-        Assert.True(await Eventually.True(() => Sum("server.task.total", "server:http") == requests
-                                                && Sum("escaper.task.total", "escaper:direct") == requests
-                                                && Sum("server.traffic.in.bytes", "server:http") > 0),
-            string.Join("\n", lines.Take(60)));
-        var task = lines.First(l => l.StartsWith("g3proxy.server.task.total:"));
+        Assert.True(await Eventually.True(() => statsd.Sum("server.task.total", "server:http") == requests
+                                                && statsd.Sum("escaper.task.total", "escaper:direct") == requests
+                                                && statsd.Sum("server.traffic.in.bytes", "server:http") > 0),
+            string.Join("\n", statsd.Lines.Take(60)));
+        var task = statsd.Lines.First(l => l.StartsWith("g3proxy.server.task.total:"));
         Assert.Matches(@"^g3proxy\.server\.task\.total:\d+\|c\|#daemon_group:g3actors,server:http,online:y,stat_id:\d+$", task);
-        Assert.Contains(lines, l => l.StartsWith("g3proxy.server.task.alive:") && l.Contains("|g|#"));
-        Assert.Contains(lines, l => l.StartsWith("g3proxy.server.traffic.out.bytes:") && l.EndsWith(",transport:tcp"));
-        Assert.True(Sum("escaper.connection.establish", "escaper:direct") >= 1);
-        Assert.True(Sum("escaper.traffic.in.bytes", "escaper:direct") > 0);
+        Assert.Contains(statsd.Lines, l => l.StartsWith("g3proxy.server.task.alive:") && l.Contains("|g|#"));
+        Assert.Contains(statsd.Lines, l => l.StartsWith("g3proxy.server.traffic.out.bytes:") && l.EndsWith(",transport:tcp"));
+        Assert.True(statsd.Sum("escaper.connection.establish", "escaper:direct") >= 1);
+        Assert.True(statsd.Sum("escaper.traffic.in.bytes", "escaper:direct") > 0);
         // More time passes; a count only ever adds what is new, so the totals stay put.
         await Task.Delay(300);
-        Assert.Equal(requests, Sum("server.task.total", "server:http"));
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receiving);
+        Assert.Equal(requests, statsd.Sum("server.task.total", "server:http"));
+        Assert.True(statsd.MaxDatagram <= 1400);
+    }
+
+    [Fact]
+    public async Task StatsD_OpenTunnel_BytesCountedWhileItRuns()
+    {
+        await using var statsd = new StatsdReceiver();
+        var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var echoing = Task.Run(async () =>
+        {
+            using var peer = await echo.AcceptTcpClientAsync();
+            var s = peer.GetStream();
+            var buf = new byte[8192];
+            int n;
+            while ((n = await s.ReadAsync(buf)) > 0) await s.WriteAsync(buf.AsMemory(0, n));
+        });
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml("log: discard",
+            $"stat:\n  target_udp: 127.0.0.1:{statsd.Port}\n  emit_interval: 100ms\n"));
+        using var tunnel = new TcpClient();
+        await tunnel.ConnectAsync(proxy.Endpoint());
+        var stream = tunnel.GetStream();
+        var port = ((IPEndPoint)echo.LocalEndpoint).Port;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"CONNECT 127.0.0.1:{port} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        var head = new byte[1024];
+        var got = await stream.ReadAsync(head);
+        Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(head, 0, got));
+        var payload = new byte[100_000];
+        await stream.WriteAsync(payload);
+        var echoed = 0;
+        while (echoed < payload.Length) echoed += await stream.ReadAsync(head);
+
+        // The tunnel is still open: its bytes show up anyway, on both the server and the escaper.
+        Assert.True(await Eventually.True(() => statsd.Sum("server.traffic.in.bytes", "server:http") >= payload.Length
+                                                && statsd.Sum("escaper.traffic.in.bytes", "escaper:direct") >= payload.Length),
+            string.Join("\n", statsd.Lines.Where(l => l.Contains("traffic")).Take(20)));
+        Assert.Contains(statsd.Lines, l => l.StartsWith("g3proxy.server.task.alive:1|g"));
+        tunnel.Close();
+        echo.Stop();
+        await echoing.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -181,5 +205,46 @@ public sealed class ObservabilityTests
             };
         }
         return (tag, map);
+    }
+
+    /// <summary>A StatsD server in the test: every line received, kept in order.</summary>
+    private sealed class StatsdReceiver : IAsyncDisposable
+    {
+        private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
+        private readonly CancellationTokenSource _stop = new();
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly Task _receiving;
+        private int _maxDatagram;
+
+        public StatsdReceiver()
+        {
+            Port = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
+            _receiving = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var r = await _udp.ReceiveAsync(_stop.Token);
+                    _maxDatagram = Math.Max(_maxDatagram, r.Buffer.Length);
+                    foreach (var l in Encoding.UTF8.GetString(r.Buffer).Split('\n', StringSplitOptions.RemoveEmptyEntries)) _lines.Enqueue(l);
+                }
+            });
+        }
+
+        public int Port { get; }
+        public IEnumerable<string> Lines => _lines;
+        public int MaxDatagram => _maxDatagram;
+
+        /// <summary>The total of a count (or the sum of gauges) named <paramref name="name"/> on lines carrying <paramref name="tag"/>.</summary>
+        public long Sum(string name, string tag) => _lines
+            .Where(l => l.StartsWith("g3proxy." + name + ":") && l.Split("|#")[1].Split(',').Contains(tag))
+            .Sum(l => long.Parse(l.Split(':')[1].Split('|')[0]));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try { await _receiving; } catch (OperationCanceledException) { }
+            _udp.Dispose();
+            _stop.Dispose();
+        }
     }
 }

@@ -42,7 +42,7 @@ public static class HttpProxyConnection
                 }
                 notes.Bytes.ClientRead += head!.WireLength;
                 activity.Touch();
-                ctx.Stats.TaskStarted();
+                ctx.Stats.TaskStarted(notes);
                 bool keepAlive;
                 try
                 {
@@ -72,7 +72,7 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
-                    ctx.Stats.TaskFinished(notes.Bytes, notes.EscaperStats);
+                    ctx.Stats.TaskFinished(notes);
                     Finish(ctx, notes, null);
                 }
                 if (!keepAlive) return;
