@@ -77,12 +77,13 @@ public sealed class TaskLogger : IAsyncDisposable
     public void LogEscape(string escaperType, string escaperName, string escapeType, TaskNotes notes, string reason) =>
         _escape?.TryWrite(TaskLogFormatter.Escape(escaperType, escaperName, escapeType, notes, reason, DaemonName, _time.GetUtcNow()));
 
-    /// <summary>g3's Resolve log: one record per failed query (resolve/index.rst fields).</summary>
+    /// <summary>g3's Resolve log: one record per failed query (resolve/index.rst fields, then the resolver type's own).</summary>
     public void LogResolve(string resolverType, string resolverName, string domain, AddressFamily family, TimeSpan duration,
-        bool fromCache, string errorType, string errorSubtype)
+        bool fromCache, Resolvers.ResolveErrorKind error, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         if (_resolve is null) return;
-        var r = new LogRecord("Resolve", _time.GetUtcNow()) { Message = $"{errorType}: {errorSubtype}" };
+        var (errorType, errorSubtype) = ResolveErrorNames(error);
+        var r = new LogRecord("Resolve", _time.GetUtcNow()) { Message = errorSubtype.Length == 0 ? errorType : $"{errorType}: {errorSubtype}" };
         r.Add("daemon_name", DaemonName).Add("log_type", "Resolve").Add("pid", Environment.ProcessId)
             .Add("resolver_type", resolverType).Add("resolver_name", resolverName)
             .Add("query_type", family == AddressFamily.InterNetworkV6 ? "AAAA" : "A")
@@ -90,8 +91,22 @@ public sealed class TaskLogger : IAsyncDisposable
             .Add("rr_source", fromCache ? "cache" : "query")
             .Add("error_type", errorType).Add("error_subtype", errorSubtype)
             .Add("domain", domain);
+        if (extra is not null)
+            foreach (var (k, v) in extra) r.Add(k, v);
         _resolve.TryWrite(r);
     }
+
+    /// <summary>g3's ResolveError get_type()/get_subtype() (lib/g3-resolver/src/error.rs) for our error kinds.</summary>
+    internal static (string Type, string Subtype) ResolveErrorNames(Resolvers.ResolveErrorKind error) => error switch
+    {
+        Resolvers.ResolveErrorKind.NotFound => ("ServerError", "NOTFOUND"),
+        Resolvers.ResolveErrorKind.ServerFailure => ("ServerError", "SERVFAIL"),
+        Resolvers.ResolveErrorKind.Refused => ("ServerError", "REFUSED"),
+        Resolvers.ResolveErrorKind.Malformed => ("ServerError", "FORMERR"),
+        Resolvers.ResolveErrorKind.Timeout => ("DriverError", "Timeout"),
+        Resolvers.ResolveErrorKind.Denied => ("LocalError", "NoResolverSet"),
+        _ => ("UnexpectedError", ""),
+    };
 
     private LogExporter? Build(string name, string logType, LoggerConfig config, IMaterializer? materializer, Lazy<TextWriter> stdout,
         Action<string>? warn)

@@ -9,5 +9,5 @@ public sealed class ResolverActor(ResolverConfig config, NodeServices services, 
     : HandleOwnerActor<IResolver>("resolver", config.Name, services.Resolvers, guardian)
 {
     protected override IResolver Build() => ResolverFactory.Create(config, services.Time,
-        services.ResolverStats.GetOrAdd(config.Name, _ => new Stats.ResolverStats()));
+        services.ResolverStats.GetOrAdd(config.Name, _ => new Stats.ResolverStats()), services.Logger);
 }

@@ -84,6 +84,30 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task Resolver_FailedQuery_IsCountedAndLogged()
+    {
+        await using var statsd = new StatsdReceiver();
+        await using var dns = new TestDnsServer();
+        var yaml = ProxyUnderTest.HttpProxyYaml()
+            .Replace("log: stdout", "log:\n  resolve: stdout")
+            .Replace("    server: 127.0.0.1\n", $"    server: 127.0.0.1:{dns.EndPoint.Port}\n")
+            + $"\nstat:\n  target_udp: 127.0.0.1:{statsd.Port}\n  emit_interval: 100ms\n";
+        await using var proxy = await ProxyUnderTest.StartAsync(yaml);
+        using var client = proxy.Client();
+
+        Assert.Equal((HttpStatusCode)530, (await client.GetAsync("http://nowhere.invalid.test/")).StatusCode);
+
+        var log = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Resolve")));
+        Assert.Contains("resolver_type=c-ares resolver_name=default query_type=A", log);
+        Assert.Contains("rr_source=query error_type=ServerError error_subtype=NOTFOUND domain=nowhere.invalid.test", log);
+        Assert.Contains($"server=127.0.0.1:{dns.EndPoint.Port}", log);
+        Assert.True(await Eventually.True(() => statsd.Sum("resolver.query.total", "rr_type:A") >= 1
+                                                && statsd.Sum("resolver.query.server.not_found", "resolver:default") >= 1),
+            string.Join("\n", statsd.Lines.Where(l => l.Contains("resolver")).Take(20)));
+        Assert.DoesNotContain(proxy.TaskLog.ToString().Split('\n'), l => l.Contains("log_type=Task"));
+    }
+
+    [Fact]
     public async Task Syslog_Udp_ReceivesTaskRecords_WithG3Fields()
     {
         using var syslog = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));

@@ -20,13 +20,16 @@ internal sealed class ResolverCache
     private readonly TimeProvider _time;
     private readonly int _capacity;
     private readonly Stats.ResolverStats? _stats;
+    private readonly ResolveFailureLog? _failureLog;
     private int _count;
     private int _sweeping;
 
     public ResolverCache(ResolveDriverQuery query, CacheTtlPolicy policy, TimeSpan protectiveTimeout,
-        TimeProvider? time = null, int capacity = DefaultCapacity, Stats.ResolverStats? stats = null)
+        TimeProvider? time = null, int capacity = DefaultCapacity, Stats.ResolverStats? stats = null,
+        ResolveFailureLog? failureLog = null)
     {
         _stats = stats;
+        _failureLog = failureLog;
         _query = query;
         _policy = policy;
         _protectiveTimeout = protectiveTimeout;
@@ -84,6 +87,7 @@ internal sealed class ResolverCache
     private async Task RunQueryAsync(CacheKey key, TaskCompletionSource<ResolveResult> tcs)
     {
         DriverAnswer answer;
+        var started = _time.GetTimestamp();
         using (var protective = new CancellationTokenSource(_protectiveTimeout, _time))
         {
             try
@@ -102,6 +106,7 @@ internal sealed class ResolverCache
             }
         }
         _stats?.For(key.Family).DriverAnswered(answer.Result.Error);
+        if (answer.Result.Error != ResolveErrorKind.None) _failureLog?.Invoke(key.Host, key.Family, _time.GetElapsedTime(started), answer.Result.Error);
         Store(key, answer);
         _inflight.TryRemove(new KeyValuePair<CacheKey, Task<ResolveResult>>(key, tcs.Task));
         tcs.SetResult(answer.Result);
