@@ -97,7 +97,7 @@ public sealed class ObservabilityTests
 
         Assert.Equal((HttpStatusCode)530, (await client.GetAsync("http://nowhere.invalid.test/")).StatusCode);
 
-        var log = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Resolve")));
+        var log = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Resolve") && l.Contains("query_type=A ")));
         Assert.Contains("resolver_type=c-ares resolver_name=default query_type=A", log);
         Assert.Contains("rr_source=query error_type=ServerError error_subtype=NOTFOUND domain=nowhere.invalid.test", log);
         Assert.Contains($"server=127.0.0.1:{dns.EndPoint.Port}", log);
