@@ -60,8 +60,8 @@ public sealed class NodeHost : IAsyncDisposable
         }
         catch
         {
-            await system.Terminate().ConfigureAwait(false);
             await logger.DisposeAsync().ConfigureAwait(false);
+            await system.Terminate().ConfigureAwait(false);
             throw;
         }
     }
@@ -79,19 +79,20 @@ public sealed class NodeHost : IAsyncDisposable
     {
         try
         {
+            // The log pipelines run on this system: write out what is queued while it still runs.
+            await _logger.DisposeAsync().ConfigureAwait(false);
             await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
         }
         finally
         {
             await _system.Terminate().ConfigureAwait(false);
-            await _logger.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>SIGINT/SIGQUIT: stop at once, no draining, no graceful leave.</summary>
     public async Task KillAsync()
     {
-        await _system.Terminate().ConfigureAwait(false);
         await _logger.DisposeAsync().ConfigureAwait(false);
+        await _system.Terminate().ConfigureAwait(false);
     }
 }

@@ -86,9 +86,10 @@ internal sealed class LogExporter : IAsyncDisposable
         {
             await _stop.CancelAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AbruptTerminationException or OperationCanceledException)
+        catch (Exception)
         {
-            // The ActorSystem went first; what was queued is lost with it.
+            // The ActorSystem went first (the graph was aborted): what was queued is lost with it,
+            // counted below. Shutdown goes on whatever the pipeline's end was.
         }
         var left = _queue.Reader.Count;
         if (left > 0) Stats.Drop(LogDropType.ChannelClosed, left);
