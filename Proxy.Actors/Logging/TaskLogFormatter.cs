@@ -27,12 +27,7 @@ public static class TaskLogFormatter
         r.Add("reason", n.Reason);
         r.Add("server_addr", n.ServerAddr?.ToString());
         r.Add("client_addr", n.ClientAddr?.ToString());
-        r.Add("upstream", n.Upstream);
-        r.Add("next_bind_ip", n.NextBindIp?.ToString());
-        r.Add("next_bound_addr", n.NextBoundAddr?.ToString());
-        r.Add("next_peer_addr", n.NextPeerAddr?.ToString());
-        if (n.TcpConnectTries > 0) r.Add("tcp_connect_tries", n.TcpConnectTries);
-        if (n.TcpConnectSpend is { } spend) r.Add("tcp_connect_spend", Duration(spend));
+        NextHop(r, n);
         r.Add("wait_time", Duration(n.WaitTime));
         if (n.ReadyTime is { } ready) r.Add("ready_time", Duration(ready));
         r.Add("total_time", Duration(totalTime));
@@ -64,14 +59,20 @@ public static class TaskLogFormatter
         r.Add("escaper_name", escaperName);
         r.Add("escape_type", escapeType);
         r.Add("task_id", n.TaskId);
+        NextHop(r, n);
+        r.Add("reason", reason);
+        return r;
+    }
+
+    /// <summary>The upstream and what the escaper reported about reaching it (task and escape logs alike).</summary>
+    private static void NextHop(LogRecord r, TaskNotes n)
+    {
         r.Add("upstream", n.Upstream);
         r.Add("next_bind_ip", n.NextBindIp?.ToString());
         r.Add("next_bound_addr", n.NextBoundAddr?.ToString());
         r.Add("next_peer_addr", n.NextPeerAddr?.ToString());
         if (n.TcpConnectTries > 0) r.Add("tcp_connect_tries", n.TcpConnectTries);
         if (n.TcpConnectSpend is { } spend) r.Add("tcp_connect_spend", Duration(spend));
-        r.Add("reason", reason);
-        return r;
     }
 
     /// <summary>g3's shared keys: daemon_name, log_type, pid.</summary>
