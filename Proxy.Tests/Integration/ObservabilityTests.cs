@@ -131,6 +131,50 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task UnixSockets_StatsdAndRfc5424Syslog_Received()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "g3a-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var statsPath = Path.Combine(dir, "statsd.sock");
+            var logPath = Path.Combine(dir, "log.sock");
+            using var stats = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            stats.Bind(new UnixDomainSocketEndPoint(statsPath));
+            using var syslog = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+            syslog.Bind(new UnixDomainSocketEndPoint(logPath));
+            await using var origin = await TestOrigin.StartAsync();
+            await using var proxy = await ProxyUnderTest.StartAsync(Yaml(
+                $"log:\n  task:\n    syslog: {{target_unix: {logPath}, format_rfc5424: {{enterprise_id: 32473}}}}\n",
+                $"stat:\n  target_unix: {statsPath}\n  prefix: edge\n  emit_interval: 100ms\n"));
+            using var client = proxy.Client();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var buf = new byte[65536];
+            var n = await syslog.ReceiveAsync(buf, SocketFlags.None, timeout.Token);
+            var message = Encoding.UTF8.GetString(buf, 0, n);
+            Assert.Matches(@"^<29>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z - g3proxy \d+ - \[g3proxy@32473 daemon_name=""g3actors"" log_type=""Task"" pid=""\d+"" server_type=""HttpProxy"" server_name=""http"" ", message);
+            Assert.EndsWith("] Finished", message);
+
+            var total = 0L;
+            while (total < 1)
+            {
+                n = await stats.ReceiveAsync(buf, SocketFlags.None, timeout.Token);
+                Assert.True(n <= 4096, "a unix datagram over g3's 4096 default segment");
+                total += Encoding.UTF8.GetString(buf, 0, n).Split('\n')
+                    .Where(l => l.StartsWith("edge.server.task.total:"))
+                    .Sum(l => long.Parse(l.Split(':')[1].Split('|')[0]));
+            }
+            Assert.Equal(1, total);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public async Task Fluentd_ForwardReceiver_DecodesTaskRecords()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
