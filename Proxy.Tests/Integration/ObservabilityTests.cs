@@ -209,6 +209,42 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task Fluentd_SharedKeyHandshake_ThenRecords()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        string? handshake = null;
+        var records = new ConcurrentQueue<(string Tag, Dictionary<string, object?> Map)>();
+        using var stop = new CancellationTokenSource();
+        var receiving = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptTcpClientAsync(stop.Token);
+            var stream = peer.GetStream();
+            handshake = await Logging.FluentdHandshakeTests.ServeAsync(stream, "s3cret", stop.Token);
+            using var reader = new MessagePackStreamReader(stream);
+            while (await reader.ReadAsync(stop.Token) is { } message) records.Enqueue(Decode(message));
+        });
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml(
+            $"log:\n  task:\n    fluentd: {{address: 127.0.0.1:{port}, shared_key: s3cret, username: logger, password: pw, hostname: edge-1}}\n"));
+        using var client = proxy.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
+
+        var logger = proxy.Node.Services.Logger.LoggerStats.Single(l => l.Name == "task");
+        Assert.True(await Eventually.True(() => !records.IsEmpty),
+            $"no record after the handshake ({handshake}); receiver {receiving.Status} {receiving.Exception?.InnerException?.Message}; " +
+            $"passed {logger.Passed}, unreachable {logger.Dropped(LogDropType.PeerUnreachable)}");
+        Assert.Equal("ok", handshake);
+        var (tag, map) = records.First();
+        Assert.Equal("g3proxy.Task", tag);
+        Assert.Equal("http", map["server_name"]);
+        listener.Stop();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => receiving);
+    }
+
+    [Fact]
     public async Task SinkThatNeverReads_DropsAreCounted_AndTheProxyStillServes()
     {
         const int Requests = 600;
