@@ -245,6 +245,52 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task Fluentd_OverTls_VerifiedByTheConfiguredCa()
+    {
+        var certs = new TestCertificates();
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var records = new ConcurrentQueue<(string Tag, Dictionary<string, object?> Map)>();
+        using var stop = new CancellationTokenSource();
+        var receiving = Task.Run(async () =>
+        {
+            using var peer = await listener.AcceptTcpClientAsync(stop.Token);
+            await using var tls = new System.Net.Security.SslStream(peer.GetStream());
+            await tls.AuthenticateAsServerAsync(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = certs.ServerCertificate }, stop.Token);
+            using var reader = new MessagePackStreamReader(tls);
+            while (await reader.ReadAsync(stop.Token) is { } message) records.Enqueue(Decode(message));
+        });
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml(
+            $"log:\n  task:\n    fluentd: {{address: 127.0.0.1:{port}, tls_client: {{ca_certificate: ca.pem}}, tls_name: localhost}}\n"),
+            new Dictionary<string, string> { ["ca.pem"] = certs.CaPem });
+        using var client = proxy.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
+
+        Assert.True(await Eventually.True(() => !records.IsEmpty), $"receiver {receiving.Status} {receiving.Exception?.InnerException?.Message}");
+        Assert.Equal("g3proxy.Task", records.First().Tag);
+        listener.Stop();
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => receiving);
+    }
+
+    [Fact]
+    public async Task Journal_WhereJournaldRuns_Delivers_ElsewhereCountsDrops()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml("log:\n  task: journal\n"));
+        using var client = proxy.Client();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
+
+        var task = proxy.Node.Services.Logger.LoggerStats.Single(l => l.Name == "task");
+        if (File.Exists(Proxy.Actors.Logging.TaskLogger.JournalSocket))
+            Assert.True(await Eventually.True(() => task.Passed == 1));
+        else
+            Assert.True(await Eventually.True(() => task.Dropped(LogDropType.PeerUnreachable) == 1));
+    }
+
+    [Fact]
     public async Task SinkThatNeverReads_DropsAreCounted_AndTheProxyStillServes()
     {
         const int Requests = 600;
