@@ -19,6 +19,7 @@ internal sealed class StatsdBatch
     private readonly Action<ReadOnlyMemory<byte>> _send;
     private readonly List<byte[]> _lines = new();
     private readonly StringBuilder _sb = new(256);
+    private readonly byte[] _segment;
     private int _pending;
 
     /// <param name="prefix">g3's <c>prefix</c>; empty means none.</param>
@@ -30,6 +31,7 @@ internal sealed class StatsdBatch
         _clientTags = Tags.Join(clientTags);
         _segmentSize = Math.Max(64, segmentSize);
         _cacheSize = Math.Max(_segmentSize, cacheSize);
+        _segment = new byte[_segmentSize];
         _send = send;
     }
 
@@ -60,30 +62,27 @@ internal sealed class StatsdBatch
         if (_pending >= _cacheSize) Flush();
     }
 
-    /// <summary>Sends what is pending as datagrams, each under the segment size.</summary>
+    /// <summary>Sends what is pending as datagrams, each under the segment size (the send is synchronous, so one buffer serves).</summary>
     public void Flush()
     {
         if (_lines.Count == 0) return;
-        var segment = new byte[_segmentSize];
         var used = 0;
         foreach (var line in _lines)
         {
+            if (used + line.Length > _segmentSize && used > 0)
+            {
+                _send(_segment.AsMemory(0, used));
+                used = 0;
+            }
             if (line.Length > _segmentSize)
             {
-                if (used > 0) { _send(segment.AsMemory(0, used)); used = 0; }
                 _send(line);
                 continue;
             }
-            if (used + line.Length > _segmentSize)
-            {
-                _send(segment.AsMemory(0, used));
-                segment = new byte[_segmentSize];
-                used = 0;
-            }
-            line.CopyTo(segment, used);
+            line.CopyTo(_segment, used);
             used += line.Length;
         }
-        if (used > 0) _send(segment.AsMemory(0, used));
+        if (used > 0) _send(_segment.AsMemory(0, used));
         _lines.Clear();
         _pending = 0;
     }
