@@ -29,7 +29,9 @@ internal sealed class LogExporter : IAsyncDisposable
         _queue = Channel.CreateBounded<LogRecord>(new BoundedChannelOptions(Math.Max(1, capacity))
         {
             SingleReader = true,
-            FullMode = BoundedChannelFullMode.DropWrite,
+            // Wait, not DropWrite: in the drop modes TryWrite reports success for a dropped item,
+            // and the drop could not be counted. TryWrite itself never waits in any mode.
+            FullMode = BoundedChannelFullMode.Wait,
         });
         _completion = materializer is null ? Task.Run(DrainAsync) : RunGraph(materializer);
     }
@@ -43,11 +45,17 @@ internal sealed class LogExporter : IAsyncDisposable
             Stats.Drop(_queue.Reader.Completion.IsCompleted ? LogDropType.ChannelClosed : LogDropType.ChannelOverflow);
     }
 
+    /// <remarks>
+    /// Stage input buffers of one element: with the default (16) each buffered element is a whole
+    /// batch, and the graph would hold thousands of records past the channel's bound.
+    /// </remarks>
     private Task RunGraph(IMaterializer materializer) =>
         ChannelSource.FromReader(_queue.Reader)
             .Batch(MaxBatch, r => new List<LogRecord>(16) { r }, (batch, r) => { batch.Add(r); return batch; })
             .SelectAsync(1, async batch => { await WriteAsync(batch).ConfigureAwait(false); return batch.Count; })
-            .RunWith(Sink.Ignore<int>(), materializer);
+            .ToMaterialized(Sink.Ignore<int>(), Keep.Right)
+            .WithAttributes(Attributes.CreateInputBuffer(1, 1))
+            .Run(materializer);
 
     private async Task DrainAsync()
     {

@@ -137,10 +137,8 @@ public sealed class TaskLogger : IAsyncDisposable
         return new DatagramLogSink(new UnixDomainSocketEndPoint(JournalSocket), null, r => JournalFormatter.Format(r, Ident), stats, _time);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_task is not null) await _task.DisposeAsync().ConfigureAwait(false);
-        if (_escape is not null) await _escape.DisposeAsync().ConfigureAwait(false);
-        if (_resolve is not null) await _resolve.DisposeAsync().ConfigureAwait(false);
-    }
+    /// <summary>Drains every logger at once, so shutdown waits for the slowest sink, not their sum.</summary>
+    public async ValueTask DisposeAsync() =>
+        await Task.WhenAll(new[] { _task, _escape, _resolve }.Where(e => e is not null).Select(e => e!.DisposeAsync().AsTask()))
+            .ConfigureAwait(false);
 }
