@@ -5,7 +5,8 @@ using Akka.Event;
 using Akka.Streams;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 
 namespace Proxy.Node;
 

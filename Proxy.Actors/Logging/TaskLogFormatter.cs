@@ -25,6 +25,7 @@ public static class TaskLogFormatter
         r.Add("user", n.User);
         r.Add("escaper", n.Escaper);
         r.Add("reason", n.Reason);
+        r.Add("error", n.Error);
         r.Add("server_addr", n.ServerAddr?.ToString());
         r.Add("client_addr", n.ClientAddr?.ToString());
         NextHop(r, n);

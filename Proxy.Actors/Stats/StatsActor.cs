@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Values;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
 
 namespace Proxy.Actors.Stats;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using Proxy.Actors.Config;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
 using Tags = Proxy.Actors.Stats.StatsdBatch.Tags;
 
 namespace Proxy.Actors.Stats;

@@ -100,7 +100,7 @@ internal sealed class FluentdLogSink : ILogSink
             stream = new NetworkStream(socket, ownsSocket: false);
             if (_config.TlsClient is { } tls)
             {
-                var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _config.TlsName ?? _config.Address.Address.ToString(), tls, timeout.Token)
+                var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _config.TlsName ?? _config.Address.Address.ToString(), tls, _time, timeout.Token)
                     .ConfigureAwait(false);
                 if (ssl is null) throw new IOException(error);
                 stream = ssl;
