@@ -53,14 +53,19 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         foreach (var r in _config.Resolvers)
         {
             var cfg = r;
-            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self)));
+            var stats = _services.ResolverStats.GetOrAdd(cfg.Name, _ => new Stats.ResolverStats());
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self,
+                stats, _services.Logger)));
         }
         foreach (var e in _config.Escapers)
         {
             var cfg = e;
-            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self)));
+            var stats = _services.EscaperStats.GetOrAdd(cfg.Name, _ => new Stats.EscaperStats());
+            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self,
+                stats)));
         }
         if (_pendingHandles.Count == 0) StartServers();
+        if (_config.Stat is { } stat) Context.ActorOf(Stats.StatsActor.Props(stat, _config, _services), Stats.StatsActor.Name);
     }
 
     /// <summary>

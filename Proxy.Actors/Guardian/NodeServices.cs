@@ -32,6 +32,10 @@ public sealed class NodeServices
     /// <summary>Running servers, for port servers that hand connections on by name.</summary>
     public HandleRegistry<ServerEntry> Servers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
+    /// <summary>Escaper counters by escaper name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, EscaperStats> EscaperStats { get; } = new();
+    /// <summary>Resolver counters by resolver name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, ResolverStats> ResolverStats { get; } = new();
 
     /// <summary>What a server actor gets.</summary>
     public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time);

@@ -10,10 +10,11 @@ namespace Proxy.Actors.Resolvers;
 public static class ResolverFactory
 {
     /// <param name="resolvers">Where a fail_over finds its members (by name, at each query).</param>
-    public static IResolver Create(ResolverConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null) => config switch
+    public static IResolver Create(ResolverConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null,
+        Stats.ResolverStats? stats = null, Logging.TaskLogger? logger = null) => config switch
     {
-        CAresResolverConfig c => new CAresResolver(c, time),
-        HickoryResolverConfig h => new HickoryResolver(h, time),
+        CAresResolverConfig c => new CAresResolver(c, time, stats, logger),
+        HickoryResolverConfig h => new HickoryResolver(h, time, stats),
         FailOverResolverConfig f => new FailOverResolver(f, resolvers, time),
         DenyAllResolverConfig d => new DenyAllResolver(d.Name),
         // The config loader refuses types it does not know, so reaching this is a bug.

@@ -180,11 +180,11 @@ public sealed class ConfigLoaderRefusalTests
     }
 
     [Fact]
-    public void UnsupportedLogDriver_IsNotSupportedYet()
+    public void UnknownSyslogKey_RefusedNamingIt()
     {
         using var dir = new TempConfigDir();
-        dir.Write("g3proxy.yaml", "log: journal\n");
+        dir.Write("g3proxy.yaml", "log:\n  task:\n    syslog: {target_udp: 127.0.0.1:514, facility: local0}\n");
         var e = Refused(dir);
-        AssertNamed(e, "not supported yet: log driver 'journal'", "g3proxy.yaml", 1, "log", "log");
+        Assert.Contains("unknown key 'facility'", e.Message);
     }
 }

@@ -13,7 +13,8 @@ public sealed class CAresResolver : IResolver
 {
     private readonly ResolverCache _cache;
 
-    public CAresResolver(CAresResolverConfig config, TimeProvider? time = null)
+    public CAresResolver(CAresResolverConfig config, TimeProvider? time = null, Stats.ResolverStats? stats = null,
+        Logging.TaskLogger? logger = null)
     {
         Config = config;
         // DnsClient for the usual case; our own sockets only when the source address is fixed.
@@ -24,10 +25,22 @@ public sealed class CAresResolver : IResolver
             query,
             new CacheTtlPolicy(config.PositiveMinTtl, config.PositiveMaxTtl, config.NegativeMinTtl),
             config.ProtectiveQueryTimeout,
-            time);
+            time,
+            stats: stats,
+            failureLog: logger is { ResolveEnabled: true } ? FailureLog(config, logger) : null);
     }
 
     public CAresResolverConfig Config { get; }
+
+    /// <summary>g3's c-ares resolve log adds the servers and bind addresses to the shared keys.</summary>
+    private static ResolveFailureLog FailureLog(CAresResolverConfig config, Logging.TaskLogger logger)
+    {
+        var extra = new List<KeyValuePair<string, string>> { new("server", string.Join(',', config.Servers)) };
+        if (config.BindIpv4 is { } v4) extra.Add(new("bind_ipv4", v4.ToString()));
+        if (config.BindIpv6 is { } v6) extra.Add(new("bind_ipv6", v6.ToString()));
+        return (host, family, spent, error) =>
+            logger.LogResolve(config.TypeName, config.Name, host, family, spent, fromCache: false, error, extra);
+    }
 
     public string Name => Config.Name;
 

@@ -16,7 +16,7 @@ public sealed class HickoryResolver : IResolver, IDisposable
     private readonly IReadOnlyList<IDnsExchange> _servers;
     private readonly ResolverCache _cache;
 
-    public HickoryResolver(HickoryResolverConfig config, TimeProvider? time = null)
+    public HickoryResolver(HickoryResolverConfig config, TimeProvider? time = null, Stats.ResolverStats? stats = null)
     {
         Config = config;
         var clock = time ?? TimeProvider.System;
@@ -25,7 +25,8 @@ public sealed class HickoryResolver : IResolver, IDisposable
             new HickoryDriver(_servers, config, clock).QueryAsync,
             new CacheTtlPolicy(config.PositiveMinTtl, config.PositiveMaxTtl, config.NegativeMinTtl),
             config.ProtectiveQueryTimeout,
-            clock);
+            clock,
+            stats: stats);
     }
 
     public HickoryResolverConfig Config { get; }
