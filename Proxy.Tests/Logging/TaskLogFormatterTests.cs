@@ -23,7 +23,8 @@ public sealed class TaskLogFormatterTests
 
         var line = TaskLogFormatter.Format(n, TimeSpan.FromMilliseconds(1.5), "g3actors");
 
-        Assert.StartsWith("daemon_name=g3actors log_type=Task server_type=HttpProxy server_name=http", line);
+        Assert.StartsWith("daemon_name=g3actors log_type=Task ", line);
+        Assert.Contains(" server_type=HttpProxy server_name=http ", line);
         Assert.Contains("client_addr=192.0.2.7:4242", line);
         Assert.Contains("reason=InternalServerError", line);
         Assert.Contains("error=\"InvalidOperationException: \\\"bad\\\" state\"", line);
