@@ -13,20 +13,23 @@ internal delegate T? EntryParser<T>(KnownType type, string name, YamlMappingNode
 /// </summary>
 internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceReader sources)
 {
-    public FamilyResult<T> Load<T>(ConfigFamily family, string familyKey, YamlNode value, EntryScope mainScope, EntryParser<T> parse)
+    /// <param name="defaultType">The type of an entry without <c>type</c> (g3's user groups default to basic); null = required.</param>
+    public FamilyResult<T> Load<T>(ConfigFamily family, string familyKey, YamlNode value, EntryScope mainScope, EntryParser<T> parse,
+        string? defaultType = null)
         where T : class
     {
         var items = new List<T>();
         var names = new Dictionary<string, ConfigPosition>(StringComparer.Ordinal);
         foreach (var entry in sources.Read(familyKey, value, mainScope))
         {
-            var item = LoadOne(family, familyKey, entry, names, parse);
+            var item = LoadOne(family, familyKey, entry, names, parse, defaultType);
             if (item is not null) items.Add(item);
         }
         return new FamilyResult<T>(items, names.Keys.ToHashSet(StringComparer.Ordinal));
     }
 
-    private T? LoadOne<T>(ConfigFamily family, string familyKey, ModuleEntry entry, Dictionary<string, ConfigPosition> names, EntryParser<T> parse)
+    private T? LoadOne<T>(ConfigFamily family, string familyKey, ModuleEntry entry, Dictionary<string, ConfigPosition> names, EntryParser<T> parse,
+        string? defaultType)
         where T : class
     {
         var scope = new EntryScope(diagnostics, entry.FullPath, $"{familyKey} (unnamed)");
@@ -61,6 +64,7 @@ internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceRe
             names[name] = entry.Position;
         }
 
+        if (typeNode is null && defaultType is not null) typeNode = new YamlScalarNode(defaultType);
         if (typeNode is null)
         {
             scope.Error(entry.Map, "type", "missing required key 'type'");

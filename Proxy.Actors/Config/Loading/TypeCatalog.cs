@@ -1,6 +1,6 @@
 namespace Proxy.Actors.Config.Loading;
 
-internal enum ConfigFamily { Server, Escaper, Resolver }
+internal enum ConfigFamily { Server, Escaper, Resolver, UserGroup }
 
 /// <summary>One g3 type: its canonical snake_case name, aliases, and whether G3Actors builds it.</summary>
 internal sealed record KnownType(ConfigFamily Family, string Canonical, bool Built, params string[] Aliases);
@@ -51,6 +51,10 @@ internal static class TypeCatalog
         new(ConfigFamily.Resolver, "deny_all", true),
         new(ConfigFamily.Resolver, "hickory", false, "trust_dns"),
         new(ConfigFamily.Resolver, "fail_over", false),
+
+        new(ConfigFamily.UserGroup, "basic", true),
+        new(ConfigFamily.UserGroup, "facts", true),
+        new(ConfigFamily.UserGroup, "ldap", true),
     ];
 
     private static readonly Dictionary<(ConfigFamily, string), KnownType> ByName = BuildIndex();
