@@ -27,6 +27,7 @@ public static class NodeCommand
         {
             config, test, control, hocon, clusterPort, seed, region,
         };
+        root.Subcommands.Add(GenTokenCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Aliases.Add("-V");
 
