@@ -6,6 +6,7 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Stats;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Node;
 
@@ -21,12 +22,15 @@ public sealed class NodeServices
         Time = time ?? TimeProvider.System;
         Resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
         Escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
+        UserGroups = new HandleRegistry<IUserGroup>(name => UserGroupFactory.Empty(name, Time));
     }
 
     public TaskLogger Logger { get; }
     public TimeProvider Time { get; }
     public HandleRegistry<IResolver> Resolvers { get; }
     public HandleRegistry<IEscaper> Escapers { get; }
+    /// <summary>A missing group acts as an empty one (every authentication fails), as in g3.</summary>
+    public HandleRegistry<IUserGroup> UserGroups { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
     public ConcurrentDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; } = new();
 }
