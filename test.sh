@@ -21,6 +21,19 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# User-group tests: LDAP against Debian's slapd (ldapadd from ldap-utils, libldap for S.DS.P) and
+# python user sources run by the system python3.
+if ! { [ -x /usr/sbin/slapd ] && command -v ldapadd >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; }; then
+  if [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slapd ldap-utils python3
+  else
+    echo "missing slapd/ldap-utils/python3 (run as root to install them)" >&2
+    exit 1
+  fi
+fi
+
 log=$(mktemp)
 set +e
 dotnet test G3Actors.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"

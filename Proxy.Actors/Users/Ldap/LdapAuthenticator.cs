@@ -36,6 +36,9 @@ public sealed class LdapAuthenticator : IDisposable
         _queue = new SemaphoreSlim(config.QueueChannelSize, config.QueueChannelSize);
     }
 
+    /// <summary>Why the last bind could not be made (server down, TLS refused); for logs and the group's status.</summary>
+    public string? LastError { get; private set; }
+
     public async ValueTask<LdapVerdict> VerifyAsync(string username, string password, CancellationToken ct)
     {
         // an empty password would be an unauthenticated bind, which servers accept: never a login
@@ -45,17 +48,23 @@ public sealed class LdapAuthenticator : IDisposable
             return LdapVerdict.Accepted;
 
         if (!await _queue.WaitAsync(_config.QueueWaitTimeout, ct).ConfigureAwait(false)) return LdapVerdict.Unavailable;
+        // libldap's bind blocks a thread; its turn in the queue is given back only when it really ends,
+        // so a hung server fills the queue (callers then wait queue_wait_timeout) instead of piling up threads
+        var bind = Task.Run(() => Bind(username, password), CancellationToken.None);
+        _ = bind.ContinueWith(_ => _queue.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        LdapVerdict verdict;
         try
         {
-            var verdict = await Task.Run(() => Bind(username, password), ct).ConfigureAwait(false);
-            if (verdict == LdapVerdict.Accepted) Remember(username, mac);
-            else if (verdict == LdapVerdict.Rejected) _verified.TryRemove(username, out _);
-            return verdict;
+            verdict = await bind.WaitAsync(_config.ConnectTimeout + _config.ResponseTimeout, _time, ct).ConfigureAwait(false);
         }
-        finally
+        catch (TimeoutException)
         {
-            _queue.Release();
+            LastError = $"no answer within {(_config.ConnectTimeout + _config.ResponseTimeout).TotalSeconds:0.###}s";
+            return LdapVerdict.Unavailable;
         }
+        if (verdict == LdapVerdict.Accepted) Remember(username, mac);
+        else if (verdict == LdapVerdict.Rejected) _verified.TryRemove(username, out _);
+        return verdict;
     }
 
     private void Remember(string username, byte[] mac)
@@ -88,6 +97,7 @@ public sealed class LdapAuthenticator : IDisposable
         }
         catch (Exception e) when (e is LdapException or DirectoryOperationException or TimeoutException or ObjectDisposedException)
         {
+            LastError = e is LdapException le ? $"{le.Message} (ldap error {le.ErrorCode}{(le.ServerErrorMessage is { } m ? ": " + m : "")})" : e.Message;
             return LdapVerdict.Unavailable;
         }
         finally
@@ -141,11 +151,24 @@ public sealed class LdapAuthenticator : IDisposable
         var options = connection.SessionOptions;
         options.ProtocolVersion = 3;
         options.ReferralChasing = ReferralChasingOptions.None;
-        options.SendTimeout = _config.ConnectTimeout;
+        // SendTimeout is not usable on Linux (every bind then fails as "server unavailable"): connect_timeout
+        // bounds the whole bind from the caller's side instead (VerifyAsync)
         if (_config.DirectTls || _config.TlsClient is not null) LdapTls.Configure(options, _config);
         if (_config.DirectTls) options.SecureSocketLayer = true;
-        else if (_config.TlsClient is not null) options.StartTransportLayerSecurity(null);
+        else if (_config.TlsClient is not null) StartTls(connection);
         return connection;
+    }
+
+    /// <summary>
+    /// On Linux S.DS.P connects lazily and StartTLS on an unconnected handle fails as "server unavailable",
+    /// so an anonymous bind opens the connection first; a server that refuses anonymous binds still
+    /// leaves it open, so only "unavailable" is fatal.
+    /// </summary>
+    private static void StartTls(LdapConnection connection)
+    {
+        try { connection.Bind(new NetworkCredential("", "")); }
+        catch (LdapException e) when (e.ErrorCode != 81) { }
+        connection.SessionOptions.StartTransportLayerSecurity(null);
     }
 
     /// <summary>One User per unmanaged name, so its limiters are shared by all its connections.</summary>
@@ -156,7 +179,7 @@ public sealed class LdapAuthenticator : IDisposable
 
     public void Dispose()
     {
+        // the queue semaphore is left to the collector: a bind still running releases it when it ends
         while (_idle.TryTake(out var c)) c.Dispose();
-        _queue.Dispose();
     }
 }

@@ -58,5 +58,8 @@ public sealed class LdapUserGroup : IUserGroup, IDisposable
     private User? Unmanaged(string username) =>
         _config.UnmanagedUser is { } template ? _ldap.UnmanagedUser(username, template, _config.Name) : null;
 
+    /// <summary>Why LDAP was last unavailable, if it was.</summary>
+    public string? LastError => _ldap.LastError;
+
     public void Dispose() => _ldap.Dispose();
 }
