@@ -44,7 +44,6 @@ public sealed record LdapUserGroupConfig : UserGroupConfig
     /// <summary>ldaps:// (TLS from the first byte); ldap:// with tls_client means STARTTLS.</summary>
     public bool DirectTls { get; init; }
     public TlsClientConfig? TlsClient { get; init; }
-    public string? TlsName { get; init; }
     public string BaseDn { get; init; } = "";
     public string UsernameAttribute { get; init; } = "uid";
     /// <summary>Template for users LDAP accepts that no static or dynamic entry lists; null = only listed users.</summary>

@@ -21,7 +21,8 @@ internal static class UserGroupParser
         .On("ldap_url", (c, v, _) => LdapUrl(Ldap(c), v))
         .On("username_attribute", (c, v, _) => Ldap(c) with { UsernameAttribute = NonEmpty(v, "an attribute name") })
         .On("tls_client", (c, v, s, _, k) => Ldap(c) with { TlsClient = TlsClientParser.FromYaml(v, s, k) })
-        .On("tls_name", (c, v, _) => Ldap(c) with { TlsName = NonEmpty(v, "a TLS server name") })
+        // libldap offers no separate verify name (its HostName option redirects the connection): not built
+        .NotSupported("tls_name")
         .On("unmanaged_user", (c, v, s) => Ldap(c) with { UnmanagedUser = UserParser.Template(v, s, s.Entry, "unmanaged_user") })
         .On("max_message_size", (c, v, _) => Ldap(c) with { MaxMessageSize = YamlValue.Int32(v, 1) })
         .On("connect_timeout", (c, v, _) => Ldap(c) with { ConnectTimeout = HumanDuration.FromYaml(v) })

@@ -16,7 +16,6 @@ internal static class LdapTls
     public static void Configure(LdapSessionOptions options, LdapUserGroupConfig config)
     {
         if (config.TlsClient is { CaCertificatePem: { } pem }) options.TrustedCertificatesDirectory = CaDirectory(pem);
-        if (config.TlsName is not null) options.HostName = config.TlsName;
         options.StartNewTlsSessionContext();
     }
 
