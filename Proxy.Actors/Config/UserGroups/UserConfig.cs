@@ -66,13 +66,6 @@ public sealed record UserAuditConfig(
     public static readonly UserAuditConfig Default = new();
 }
 
-/// <summary>HTTP keep-alive for upstream connections: <c>{enable, idle_expire}</c>, a bool, or an idle duration.</summary>
-public sealed record HttpKeepaliveConfig(bool Enable = true, TimeSpan? IdleExpireOrDefault = null)
-{
-    public TimeSpan IdleExpire => IdleExpireOrDefault ?? TimeSpan.FromSeconds(60);
-    public static readonly HttpKeepaliveConfig Default = new();
-}
-
 public enum FactsMatchKind { Ip, Net, ExactDomain, ChildDomain }
 
 /// <summary>One <c>match_by_facts</c> entry of a facts group: <c>ip</c>, <c>net</c>, <c>exact_domain</c> or <c>child_domain</c>.</summary>

@@ -27,7 +27,7 @@ internal static class UserParser
         .On("udp_all_download_speed_limit", (c, v, _) => c with { UdpAllDownloadSpeedLimit = GlobalSpeedLimitParser.Datagram(v) })
         .On("tcp_remote_keepalive", (c, v, _) => c with { TcpRemoteKeepalive = TcpKeepaliveParser.FromYaml(v) })
         .NotSupported("tcp_remote_misc_opts|udp_remote_misc_opts|tcp_client_misc_opts|udp_client_misc_opts")
-        .On("http_upstream_keepalive", (c, v, _) => c with { HttpUpstreamKeepalive = UserSubParsers.HttpKeepalive(v) })
+        .On("http_upstream_keepalive", (c, v, _) => c with { HttpUpstreamKeepalive = HttpKeepaliveParser.FromYaml(v) })
         .On("http_rsp_header_recv_timeout", (c, v, _) => c with { HttpRspHeaderRecvTimeout = HumanDuration.FromYaml(v) })
         .On("connection_rate_limit|tcp_conn_rate_limit|tcp_conn_limit_quota", (c, v, _) => c with { ConnectionRateLimit = RateLimitQuotaParser.FromYaml(v) })
         .On("request_rate_limit|request_limit_quota", (c, v, _) => c with { RequestRateLimit = RateLimitQuotaParser.FromYaml(v) })

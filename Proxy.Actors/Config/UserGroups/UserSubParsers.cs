@@ -70,27 +70,6 @@ internal static class UserSubParsers
         return result;
     }
 
-    public static HttpKeepaliveConfig HttpKeepalive(YamlNode node)
-    {
-        if (node is YamlMappingNode map)
-        {
-            var result = HttpKeepaliveConfig.Default;
-            foreach (var (key, keyNode, value) in YamlValue.Entries(map))
-            {
-                result = key switch
-                {
-                    "enable" => result with { Enable = YamlValue.Bool(value) },
-                    "idle_expire" => result with { IdleExpireOrDefault = HumanDuration.FromYaml(value) },
-                    _ => throw YamlValue.UnknownKey(key, keyNode),
-                };
-            }
-            return result;
-        }
-        if (YamlValue.IsPlain(node) && YamlValue.String(node).ToLowerInvariant() is "true" or "false" or "on" or "off" or "yes" or "no")
-            return new HttpKeepaliveConfig(YamlValue.Bool(node));
-        return new HttpKeepaliveConfig(true, HumanDuration.FromYaml(node));
-    }
-
     public static IReadOnlyList<ResolveRedirection> ResolveRedirection(YamlNode node)
     {
         var result = new List<ResolveRedirection>();

@@ -9,21 +9,17 @@ namespace Proxy.Actors.Users.Limits;
 public sealed class GlobalDatagramLimiter
 {
     private readonly GlobalDatagramSpeedLimit _config;
-    private readonly TimeProvider _time;
-    private readonly long _intervalTicks;
+    private readonly ReplenishClock _clock;
     private readonly object _lock = new();
     private long _bytes;
     private long _packets;
-    private long _lastReplenish;
 
     public GlobalDatagramLimiter(GlobalDatagramSpeedLimit config, TimeProvider time)
     {
         _config = config;
-        _time = time;
-        _intervalTicks = (long)(config.ReplenishInterval.Ticks * (time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+        _clock = new ReplenishClock(config.ReplenishInterval, time);
         _bytes = config.ReplenishBytes;
         _packets = config.ReplenishPackets;
-        _lastReplenish = time.GetTimestamp();
     }
 
     /// <summary>Takes one packet of <paramref name="size"/> bytes, or says how long until the next replenish.</summary>
@@ -31,19 +27,14 @@ public sealed class GlobalDatagramLimiter
     {
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
-            var intervals = (now - _lastReplenish) / _intervalTicks;
-            if (intervals > 0)
-            {
-                _lastReplenish += intervals * _intervalTicks;
-                _bytes = Refill(_bytes, intervals, _config.ReplenishBytes, _config.MaxBurstBytes);
-                _packets = Refill(_packets, intervals, _config.ReplenishPackets, _config.MaxBurstPackets);
-            }
+            var intervals = _clock.Advance();
+            _bytes = ReplenishClock.Refill(_bytes, intervals, _config.ReplenishBytes, _config.MaxBurstBytes);
+            _packets = ReplenishClock.Refill(_packets, intervals, _config.ReplenishPackets, _config.MaxBurstPackets);
             var bytesOk = _config.ReplenishBytes == 0 || _bytes > 0;
             var packetsOk = _config.ReplenishPackets == 0 || _packets > 0;
             if (!bytesOk || !packetsOk)
             {
-                wait = _time.GetElapsedTime(now, _lastReplenish + _intervalTicks);
+                wait = _clock.UntilNext;
                 return false;
             }
             // a datagram cannot be split: it may overdraw the byte bucket, which the next replenishes repay
@@ -53,7 +44,4 @@ public sealed class GlobalDatagramLimiter
             return true;
         }
     }
-
-    private static long Refill(long current, long intervals, long per, long max) =>
-        per == 0 ? current : Math.Min(max, current + Math.Min(intervals, max / per + 1) * per);
 }

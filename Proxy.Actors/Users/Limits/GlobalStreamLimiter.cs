@@ -13,18 +13,16 @@ public sealed class GlobalStreamLimiter
 {
     private readonly GlobalStreamSpeedLimit _config;
     private readonly TimeProvider _time;
-    private readonly long _intervalTicks;
+    private readonly ReplenishClock _clock;
     private readonly object _lock = new();
     private long _tokens;
-    private long _lastReplenish;
 
     public GlobalStreamLimiter(GlobalStreamSpeedLimit config, TimeProvider time)
     {
         _config = config;
         _time = time;
-        _intervalTicks = (long)(config.ReplenishInterval.Ticks * (time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+        _clock = new ReplenishClock(config.ReplenishInterval, time);
         _tokens = config.ReplenishBytes;
-        _lastReplenish = time.GetTimestamp();
     }
 
     public GlobalStreamSpeedLimit Config => _config;
@@ -34,11 +32,10 @@ public sealed class GlobalStreamLimiter
     {
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
-            Replenish(now);
+            Replenish();
             if (_tokens <= 0)
             {
-                wait = _time.GetElapsedTime(now, _lastReplenish + _intervalTicks);
+                wait = _clock.UntilNext;
                 return 0;
             }
             var got = (int)Math.Min(wanted, _tokens);
@@ -72,18 +69,12 @@ public sealed class GlobalStreamLimiter
         {
             lock (_lock)
             {
-                Replenish(_time.GetTimestamp());
+                Replenish();
                 return _tokens;
             }
         }
     }
 
-    private void Replenish(long now)
-    {
-        var intervals = (now - _lastReplenish) / _intervalTicks;
-        if (intervals <= 0) return;
-        _lastReplenish += intervals * _intervalTicks;
-        var add = intervals >= _config.MaxBurstBytes / _config.ReplenishBytes + 1 ? _config.MaxBurstBytes : intervals * _config.ReplenishBytes;
-        _tokens = Math.Min(_config.MaxBurstBytes, _tokens + add);
-    }
+    private void Replenish() =>
+        _tokens = ReplenishClock.Refill(_tokens, _clock.Advance(), _config.ReplenishBytes, _config.MaxBurstBytes);
 }
