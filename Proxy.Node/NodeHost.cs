@@ -3,7 +3,8 @@ using Akka.Actor;
 using Akka.Cluster;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 
 namespace Proxy.Node;
 

@@ -8,7 +8,9 @@ using Proxy.Node;
 const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
 
-return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync();
+// The node handles SIGTERM itself (drain, then exit). System.CommandLine would otherwise take
+// SIGTERM too and end the process two seconds later, cutting every running download.
+return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
 {

@@ -12,6 +12,6 @@ public sealed class DummyDenyEscaper : IEscaper
 
     public string TypeName => "DummyDeny";
 
-    public ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct) =>
+    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct) =>
         new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}' denies all requests"));
 }

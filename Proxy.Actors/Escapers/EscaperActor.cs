@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Proxy.Actors.Config.Escapers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
+using Proxy.Actors.Resolvers;
 
 namespace Proxy.Actors.Escapers;
 
@@ -8,8 +9,9 @@ namespace Proxy.Actors.Escapers;
 /// Owns one escaper's immutable handle; connection tasks call the handle directly. Float publish
 /// and route health will live here as dynamic state.
 /// </summary>
-public sealed class EscaperActor(EscaperConfig config, NodeServices services, IActorRef guardian)
-    : HandleOwnerActor<IEscaper>("escaper", config.Name, services.Escapers, guardian)
+public sealed class EscaperActor(
+    EscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian)
+    : HandleOwnerActor<IEscaper>("escaper", config.Name, escapers, guardian)
 {
-    protected override IEscaper Build() => EscaperFactory.Create(config, services.Resolvers, services.Time);
+    protected override IEscaper Build() => EscaperFactory.Create(config, resolvers, time);
 }

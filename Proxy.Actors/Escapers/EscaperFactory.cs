@@ -1,6 +1,6 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
 namespace Proxy.Actors.Escapers;

@@ -20,6 +20,7 @@ public static class TaskLogFormatter
         Add(sb, "user", n.User);
         Add(sb, "escaper", n.Escaper);
         Add(sb, "reason", n.Reason);
+        Add(sb, "error", n.Error);
         Add(sb, "server_addr", n.ServerAddr?.ToString());
         Add(sb, "client_addr", n.ClientAddr?.ToString());
         Add(sb, "upstream", n.Upstream);

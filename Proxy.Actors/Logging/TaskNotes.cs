@@ -16,13 +16,15 @@ public sealed class TaskNotes
     /// <summary>g3's task id (a UUID, simple form); made on first use, so unlogged tasks skip it.</summary>
     public string TaskId => _taskId ??= Guid.NewGuid().ToString("N");
     public string Stage { get; set; } = "Created";
-    public DateTimeOffset StartAt { get; init; } = DateTimeOffset.UtcNow;
+    public required DateTimeOffset StartAt { get; init; }
     public long CreatedTimestamp { get; init; }
     public TimeSpan WaitTime { get; init; }
     public TimeSpan? ReadyTime { get; set; }
     public string? User { get; set; }
     public string? Escaper { get; set; }
     public string? Reason { get; set; }
+    /// <summary>Detail behind an internal failure (the exception), logged as <c>error</c>.</summary>
+    public string? Error { get; set; }
     public IPEndPoint? ServerAddr { get; init; }
     public IPEndPoint? ClientAddr { get; init; }
     public string? Upstream { get; set; }

@@ -4,11 +4,12 @@ namespace Proxy.Actors.Relay;
 
 /// <summary>
 /// The one definition of "the connection ended under us" for the data plane: a peer reset or
-/// closed, a socket or stream disposed by an abort, a cancelled wait, a completed pipe reader.
-/// These are expected ends, reported as values; anything else is a bug and propagates.
+/// closed, a socket or stream disposed by an abort, a cancelled wait. These are expected ends,
+/// reported as values; anything else (an InvalidOperationException among them) is a bug and
+/// propagates to the connection runner, which logs it as the task's reason.
 /// </summary>
 public static class IoErrors
 {
     public static bool IsExpected(Exception e) =>
-        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
+        e is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 }

@@ -4,12 +4,19 @@ using System.Net.Sockets;
 namespace Proxy.Actors.Relay;
 
 /// <summary>One side of a relay: the stream bytes move through and the socket under it (for half-close).</summary>
-public sealed record RelayEndpoint(Stream Stream, Socket Socket)
+public sealed record RelayEndpoint(Stream Stream, Socket? Socket)
 {
     /// <summary>Ends the connection at once (the task was cancelled); pending reads and writes fail.</summary>
     public void Abort()
     {
-        try { Socket.Dispose(); } catch (ObjectDisposedException) { }
+        try
+        {
+            if (Socket is not null) Socket.Dispose();
+            else Stream.Dispose();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>Pass a FIN along: TLS close_notify first when the stream is TLS.</summary>
@@ -18,7 +25,8 @@ public sealed record RelayEndpoint(Stream Stream, Socket Socket)
         try
         {
             if (Stream is SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
-            Socket.Shutdown(SocketShutdown.Send);
+            // Without a socket (an in-memory transport) there is no half-close: the pump's end closes it.
+            Socket?.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (IoErrors.IsExpected(e))
         {

@@ -1,12 +1,12 @@
 using Akka.Actor;
 using Proxy.Actors.Config.Resolvers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 
 namespace Proxy.Actors.Resolvers;
 
 /// <summary>Owns one resolver: its cache and upstream servers live in the published handle.</summary>
-public sealed class ResolverActor(ResolverConfig config, NodeServices services, IActorRef guardian)
-    : HandleOwnerActor<IResolver>("resolver", config.Name, services.Resolvers, guardian)
+public sealed class ResolverActor(ResolverConfig config, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian)
+    : HandleOwnerActor<IResolver>("resolver", config.Name, resolvers, guardian)
 {
-    protected override IResolver Build() => ResolverFactory.Create(config, services.Time);
+    protected override IResolver Build() => ResolverFactory.Create(config, time);
 }

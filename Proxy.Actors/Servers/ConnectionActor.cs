@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Servers.Common;
 
 namespace Proxy.Actors.Servers;
 
@@ -19,12 +20,12 @@ public sealed class ConnectionActor : UntypedActor
 
     private sealed record Finished(Exception? Error);
 
-    private readonly IServerRuntime _runtime;
+    private readonly ServerEntry _server;
     private readonly ActivityTracker _lifetime = new();
     private bool _started;
     private bool _finished;
 
-    public ConnectionActor(IServerRuntime runtime) => _runtime = runtime;
+    public ConnectionActor(ServerEntry server) => _server = server;
 
     protected override void OnReceive(object message)
     {
@@ -32,12 +33,13 @@ public sealed class ConnectionActor : UntypedActor
         {
             case Start s when !_started:
                 _started = true;
-                _runtime.HandleAsync(s.Socket, s.AcceptedAt, _lifetime).ContinueWith(
+                _server.AcceptAsync(s.Socket, s.AcceptedAt, _lifetime).ContinueWith(
                     static (task, self) => ((IActorRef)self!).Tell(new Finished(task.Exception?.GetBaseException())),
                     Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 break;
             case Finished f:
                 _finished = true;
+                // The runner logs a protocol's failure as a task line; what reaches here is the runner's own.
                 if (f.Error is not null) Context.GetLogger().Error(f.Error, "connection task failed: {0}", f.Error.Message);
                 Context.Stop(Self);
                 break;

@@ -4,7 +4,8 @@ using Akka.Actor;
 using Akka.Event;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Servers;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Stats;
 
 namespace Proxy.Actors.Servers;
@@ -20,11 +21,12 @@ public sealed class ServerActor : ReceiveActor
     private sealed record Accepted(Socket Socket, long At);
 
     private readonly ServerConfig _config;
-    private readonly NodeServices _services;
+    private readonly ServerDeps _deps;
+    private readonly ServerStats _stats;
     private readonly IActorRef _guardian;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IServerRuntime? _runtimeOverride;
-    private IServerRuntime? _runtime;
+    private ServerEntry? _entry;
     /// <summary>
     /// One Props for every connection (the socket follows in a Start message): per-connection
     /// Props cost a Props, a Deploy and an argument array for as long as the connection lives.
@@ -36,11 +38,12 @@ public sealed class ServerActor : ReceiveActor
     private int _alive;
     private IActorRef? _drainWaiter;
 
-    public ServerActor(ServerConfig config, NodeServices services, IActorRef guardian, IServerRuntime? runtime = null)
+    public ServerActor(ServerConfig config, ServerDeps deps, ServerStats stats, IActorRef guardian, IServerRuntime? runtime = null)
     {
         _runtimeOverride = runtime;
         _config = config;
-        _services = services;
+        _deps = deps;
+        _stats = stats;
         _guardian = guardian;
 
         Receive<Accepted>(OnAccepted);
@@ -55,11 +58,16 @@ public sealed class ServerActor : ReceiveActor
             _drainWaiter = Sender;
             ReportIdleIfDrained();
         });
+        Receive<NodeMessages.ForceQuit>(_ =>
+        {
+            // g3's force-quit: running tasks end now (each connection's actor aborts its task).
+            foreach (var child in Context.GetChildren()) Context.Stop(child);
+        });
     }
 
     /// <param name="runtime">Tests pass their own; otherwise built from the config's server type.</param>
-    public static Props Props(ServerConfig config, NodeServices services, IActorRef guardian, IServerRuntime? runtime = null) =>
-        Akka.Actor.Props.Create(() => new ServerActor(config, services, guardian, runtime));
+    public static Props Props(ServerConfig config, ServerDeps deps, ServerStats stats, IActorRef guardian, IServerRuntime? runtime = null) =>
+        Akka.Actor.Props.Create(() => new ServerActor(config, deps, stats, guardian, runtime));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(_ => Directive.Stop);
@@ -67,9 +75,10 @@ public sealed class ServerActor : ReceiveActor
     protected override void PreStart()
     {
         ConnectionMailbox.Register(Context.System);
-        var stats = _services.ServerStats.GetOrAdd(_config.Name, _ => new ServerStats());
-        _runtime = _runtimeOverride ?? ServerRuntimeFactory.Create(_config, _services, stats);
-        _connectionProps = Akka.Actor.Props.Create(typeof(ConnectionActor), _runtime).WithMailbox(ConnectionMailbox.Id);
+        var context = new ServerContext(_config, _deps.Escapers, _deps.Logger, _stats, _deps.Time);
+        _entry = new ServerEntry(context, _runtimeOverride ?? ServerRuntimeFactory.Create(_config, context, _deps));
+        _deps.Servers.Publish(_config.Name, _entry);
+        _connectionProps = Akka.Actor.Props.Create(typeof(ConnectionActor), _entry).WithMailbox(ConnectionMailbox.Id);
         if (_config.Listen is null)
         {
             _guardian.Tell(new NodeMessages.ServerBound(_config.Name, []));
@@ -91,7 +100,6 @@ public sealed class ServerActor : ReceiveActor
         foreach (var l in _listeners)
             _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)));
         var endpoints = _listeners.Select(l => l.LocalEndPoint).Distinct().ToArray();
-        _services.Listening[_config.Name] = endpoints;
         _guardian.Tell(new NodeMessages.ServerBound(_config.Name, endpoints));
     }
 
@@ -123,17 +131,17 @@ public sealed class ServerActor : ReceiveActor
     {
         foreach (var l in _listeners) l.Dispose();
         _listeners = [];
-        _services.Listening.TryRemove(_config.Name, out _);
     }
 
     protected override void PostStop()
     {
         CloseListeners();
-        if (_runtime is not null)
+        if (_entry is not null)
         {
-            var runtime = _runtime;
-            // Children are stopped before PostStop; release pooled upstreams off the actor thread.
-            _ = Task.Run(async () => await runtime.DisposeAsync().ConfigureAwait(false));
+            var entry = _entry;
+            if (_deps.Servers.TryGet(_config.Name, out var current) && ReferenceEquals(current, entry)) _deps.Servers.Remove(_config.Name);
+            // Children are stopped before PostStop; release what the runtime holds off the actor thread.
+            _ = Task.Run(async () => await entry.DisposeAsync().ConfigureAwait(false));
         }
         _log.Debug("server {0} stopped", _config.Name);
     }

@@ -1,18 +1,24 @@
-using System.Net.Sockets;
 using Proxy.Actors.Config.Servers;
-using Proxy.Actors.Node;
-using Proxy.Actors.Relay;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
-using Proxy.Actors.Stats;
+using Proxy.Actors.Servers.Ports;
+using Proxy.Actors.Tls;
 
 namespace Proxy.Actors.Servers;
 
-/// <summary>Builds the runtime of one configured server.</summary>
+/// <summary>Builds the protocol runtime of one configured server.</summary>
 public static class ServerRuntimeFactory
 {
-    public static IServerRuntime Create(ServerConfig config, NodeServices services, ServerStats stats) => config switch
+    public static IServerRuntime Create(ServerConfig config, ServerContext context, ServerDeps deps) => config switch
     {
-        HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, services.Escapers, services.Logger, stats, services.Time)),
+        PortServerConfig port => new PortRuntime(port, deps.Servers),
+        _ when config.TlsServer is { } tls => new TlsAcceptStep(new TlsServerSetup(tls)) { Next = Protocol(config, context) },
+        _ => Protocol(config, context),
+    };
+
+    private static IServerRuntime Protocol(ServerConfig config, ServerContext context) => config switch
+    {
+        HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
         DummyCloseServerConfig => new DummyCloseRuntime(),
         // The config loader refuses types it does not know, so reaching this is a bug.
         _ => throw new NotSupportedException($"server type '{config.TypeName}' is not supported yet"),
@@ -20,20 +26,15 @@ public static class ServerRuntimeFactory
 
     private sealed class HttpProxyRuntime(HttpProxyServerContext ctx) : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime) =>
-            HttpProxyConnection.RunAsync(ctx, socket, acceptedAt, lifetime);
+        public Task HandleAsync(ClientTransport transport, ConnectionScope scope) => HttpProxyConnection.RunAsync(ctx, transport, scope);
 
-        public ValueTask DisposeAsync() => ctx.DisposeAsync();
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    /// <summary>g3's dummy_close: accept, then close at once.</summary>
+    /// <summary>g3's dummy_close: accept, then close at once (the runner closes).</summary>
     private sealed class DummyCloseRuntime : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime)
-        {
-            socket.Dispose();
-            return Task.CompletedTask;
-        }
+        public Task HandleAsync(ClientTransport transport, ConnectionScope scope) => Task.CompletedTask;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

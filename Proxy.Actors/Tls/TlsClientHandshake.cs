@@ -13,12 +13,12 @@ public static class TlsClientHandshake
 {
     /// <summary>Returns the TLS stream, or null with a reason when the handshake fails or times out.</summary>
     public static async Task<(SslStream? Stream, string? Error)> ConnectAsync(
-        Stream inner, string host, TlsClientConfig config, CancellationToken ct)
+        Stream inner, string host, TlsClientConfig config, TimeProvider time, CancellationToken ct)
     {
         var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         var options = BuildOptions(host, config);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(config.HandshakeTimeout);
+        using var limit = new CancellationTokenSource(config.HandshakeTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         try
         {
             await ssl.AuthenticateAsClientAsync(options, timeout.Token).ConfigureAwait(false);

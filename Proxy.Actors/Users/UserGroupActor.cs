@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Proxy.Actors.Config.UserGroups;
-using Proxy.Actors.Node;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Users.Sources;
 
 namespace Proxy.Actors.Users;
@@ -24,7 +24,7 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
     private sealed record Applied(UserFetch Fetch, IActorRef? ReplyTo, bool Published);
 
     private readonly UserGroupConfig _config;
-    private readonly NodeServices _services;
+    private readonly TimeProvider _time;
     private readonly IUserSource? _source;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
@@ -34,24 +34,24 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public UserGroupActor(UserGroupConfig config, HandleRegistry<IUserGroup> registry, NodeServices services, IActorRef guardian)
+    public UserGroupActor(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian)
         : base("user_group", config.Name, registry, guardian)
     {
         _config = config;
-        _services = services;
+        _time = time;
         _source = UserGroupFactory.Source(config);
         Receive<Refresh>(_ => StartFetch(Sender));
         Receive<PublishUsers>(p => Publish(p.Json, Sender));
         Receive<Applied>(OnApplied);
     }
 
-    public static Props Props(UserGroupConfig config, HandleRegistry<IUserGroup> registry, NodeServices services, IActorRef guardian) =>
-        Akka.Actor.Props.Create(() => new UserGroupActor(config, registry, services, guardian));
+    public static Props Props(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian) =>
+        Akka.Actor.Props.Create(() => new UserGroupActor(config, registry, time, guardian));
 
     protected override IUserGroup Build()
     {
-        _table = UserTable.Create(_config, _services.Time, InitialUsers());
-        _group = UserGroupFactory.Create(_config, _table, _services.Time);
+        _table = UserTable.Create(_config, _time, InitialUsers());
+        _group = UserGroupFactory.Create(_config, _table, _time);
         return _group;
     }
 

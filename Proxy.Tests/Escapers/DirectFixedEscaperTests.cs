@@ -8,7 +8,8 @@ using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Escapers.Direct;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Resolvers.CAres;
 using Proxy.Tests.Resolvers;
@@ -66,7 +67,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         TcpSockSpeedLimit = new TcpSockSpeedLimit(10, 1000, 2000),
     };
 
-    private static EscapeRequest To(string host, int port) => new(new UpstreamAddr(host, port), null, "task-1");
+    private static EscapeRequest To(string host, int port) => TestTasks.Tcp(host, port);
 
     /// <summary>A loopback port nobody listens on: bind one, note it, close it.</summary>
     private static int ClosedPort()
@@ -84,7 +85,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var escaper = new DirectFixedEscaper(Config(), _resolvers);
         var accept = _listener.AcceptSocketAsync();
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         using var socket = result.Socket!;
@@ -101,7 +102,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     {
         var escaper = new DirectFixedEscaper(Config() with { TcpKeepalive = TimeSpan.FromSeconds(60) }, _resolvers);
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         using var socket = result.Socket!;
@@ -115,7 +116,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var connector = new RecordingConnector();
         var escaper = new DirectFixedEscaper(Config(NetworkAclRule.DefaultEgress), _resolvers, connector);
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
         Assert.Equal(EscapeErrorKind.ForbiddenByRule, result.Error);
         Assert.Contains("127.0.0.1", result.Reason);
@@ -127,7 +128,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     {
         var escaper = new DirectFixedEscaper(Config(maxRetry: 2), _resolvers);
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ClosedPort()), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ClosedPort()), CancellationToken.None);
 
         Assert.Equal(EscapeErrorKind.ConnectRefused, result.Error);
         Assert.Equal(3, result.Tries);
@@ -141,7 +142,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var escaper = new DirectFixedEscaper(Config(maxRetry: 1, eachTimeoutMs: 200), _resolvers, connector);
 
         var sw = Stopwatch.StartNew();
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", 80), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", 80), CancellationToken.None);
         sw.Stop();
 
         Assert.Equal(EscapeErrorKind.ConnectTimeout, result.Error);
@@ -156,7 +157,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     {
         var escaper = new DirectFixedEscaper(Config(maxRetry: 0), _resolvers, new FailingConnector(SocketError.NetworkUnreachable));
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", 80), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", 80), CancellationToken.None);
 
         Assert.Equal(EscapeErrorKind.NetworkUnreachable, result.Error);
         Assert.Equal(1, result.Tries);
@@ -170,7 +171,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     public async Task SocketErrors_Classified(SocketError error, EscapeErrorKind expected)
     {
         var escaper = new DirectFixedEscaper(Config(maxRetry: 0), _resolvers, new FailingConnector(error));
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", 80), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", 80), CancellationToken.None);
         Assert.Equal(expected, result.Error);
     }
 
@@ -180,7 +181,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         _dns.SetA("test.example", 300, "127.0.0.1");
         var escaper = new DirectFixedEscaper(Config(), _resolvers);
 
-        var result = await escaper.ConnectTcpAsync(To("test.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("test.example", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         result.Socket!.Dispose();
@@ -193,7 +194,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         _dns.SetA("test.example", 300, "127.0.0.1");
         var escaper = new DirectFixedEscaper(Config(NetworkAclRule.DefaultEgress, query: ResolveQuery.Ipv4Only), _resolvers);
 
-        var result = await escaper.ConnectTcpAsync(To("test.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("test.example", ListenPort), CancellationToken.None);
 
         Assert.Equal(EscapeErrorKind.ForbiddenByRule, result.Error);
         Assert.Contains("127.0.0.1", result.Reason);
@@ -205,7 +206,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         _dns.SetA("test.example", 300, "127.0.0.1");
         var escaper = new DirectFixedEscaper(Config(query: ResolveQuery.Ipv6Only), _resolvers);
 
-        var result = await escaper.ConnectTcpAsync(To("test.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("test.example", ListenPort), CancellationToken.None);
 
         Assert.Equal(EscapeErrorKind.ResolveFailed, result.Error);
         Assert.Contains("AAAA", result.Reason);
@@ -215,7 +216,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     public async Task NxDomain_ResolveFailed()
     {
         var escaper = new DirectFixedEscaper(Config(), _resolvers);
-        var result = await escaper.ConnectTcpAsync(To("nowhere.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("nowhere.example", ListenPort), CancellationToken.None);
         Assert.Equal(EscapeErrorKind.ResolveFailed, result.Error);
     }
 
@@ -232,7 +233,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
             HappyEyeballs = new HappyEyeballsConfig { ResolutionDelay = TimeSpan.FromSeconds(5) },
         }, _resolvers, connector);
 
-        var result = await escaper.ConnectTcpAsync(To("dual.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("dual.example", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         result.Socket!.Dispose();
@@ -255,7 +256,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         }, _resolvers, connector);
 
         var sw = Stopwatch.StartNew();
-        var result = await escaper.ConnectTcpAsync(To("dual.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("dual.example", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         result.Socket!.Dispose();
@@ -267,7 +268,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     public async Task DanglingResolver_ActsAsDenyAll_ResolveFailed()
     {
         var escaper = new DirectFixedEscaper(Config(resolver: "missing"), _resolvers);
-        var result = await escaper.ConnectTcpAsync(To("test.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("test.example", ListenPort), CancellationToken.None);
         Assert.Equal(EscapeErrorKind.ResolveFailed, result.Error);
         Assert.Contains("missing", result.Reason);
     }
@@ -277,7 +278,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     {
         var escaper = new DirectFixedEscaper(Config(), _resolvers);
         _resolvers.Publish("dns", new DenyAllResolver("dns"));
-        var result = await escaper.ConnectTcpAsync(To("test.example", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("test.example", ListenPort), CancellationToken.None);
         Assert.Equal(EscapeErrorKind.ResolveFailed, result.Error);
     }
 
@@ -287,7 +288,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var connector = new RecordingConnector();
         var escaper = new DirectFixedEscaper(Config() with { BindIp = [IPAddress.IPv6Loopback] }, _resolvers, connector);
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
         Assert.False(result.Ok);
         Assert.Empty(connector.Calls);
@@ -299,7 +300,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var connector = new RecordingConnector();
         var escaper = new DirectFixedEscaper(Config() with { BindIp = [IPAddress.Loopback, IPAddress.IPv6Loopback] }, _resolvers, connector);
 
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         result.Socket!.Dispose();
@@ -311,7 +312,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     public async Task NoIpv4_IpTarget_ForbiddenByRule()
     {
         var escaper = new DirectFixedEscaper(Config() with { NoIpv4 = true }, _resolvers);
-        var result = await escaper.ConnectTcpAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
+        var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
         Assert.Equal(EscapeErrorKind.ForbiddenByRule, result.Error);
     }
 
@@ -321,7 +322,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var escaper = new DirectFixedEscaper(Config(eachTimeoutMs: 30_000), _resolvers, new HangingConnector());
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-            await escaper.ConnectTcpAsync(To("127.0.0.1", 80), cts.Token));
+            await escaper.EscapeAsync(To("127.0.0.1", 80), cts.Token));
     }
 
     [Fact]
@@ -330,7 +331,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         var direct = EscaperFactory.Create(Config(), _resolvers);
         var deny = EscaperFactory.Create(new DummyDenyEscaperConfig { Name = "deny", Position = Pos }, _resolvers);
         Assert.IsType<DirectFixedEscaper>(direct);
-        var result = await deny.ConnectTcpAsync(To("127.0.0.1", 80), CancellationToken.None);
+        var result = await deny.EscapeAsync(To("127.0.0.1", 80), CancellationToken.None);
         Assert.Equal(EscapeErrorKind.EscaperNotUsable, result.Error);
     }
 

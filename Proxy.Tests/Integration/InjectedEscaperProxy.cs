@@ -9,9 +9,11 @@ using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Escapers.Direct;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
-using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Servers;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Stats;
 
 namespace Proxy.Tests.Integration;
@@ -19,7 +21,7 @@ namespace Proxy.Tests.Integration;
 /// <summary>
 /// An http_proxy server built by hand from YAML, without a node, so its direct_fixed escaper can
 /// get a fake <see cref="ISocketConnector"/> (hanging or unreachable connects are not producible
-/// on loopback). Accepts on 127.0.0.1:0 and runs <see cref="HttpProxyConnection"/> per client,
+/// on loopback). Accepts on 127.0.0.1:0 and runs the http_proxy runtime per client,
 /// exactly as the server actor does.
 /// </summary>
 public sealed class InjectedEscaperProxy : IAsyncDisposable
@@ -28,7 +30,8 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
-    private readonly HttpProxyServerContext _ctx;
+    private readonly ServerContext _server;
+    private readonly IServerRuntime _runtime;
     private readonly TaskLogger _logger;
     private readonly StringWriter _log = new();
     private readonly Task _loop;
@@ -42,7 +45,8 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
         var escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
         escapers.Publish(escaper.Name, new DirectFixedEscaper(escaper, resolvers, connector));
         _logger = new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_log));
-        _ctx = new HttpProxyServerContext(server, escapers, _logger, new ServerStats(), TimeProvider.System);
+        _server = new ServerContext(server, escapers, _logger, new ServerStats(), TimeProvider.System);
+        _runtime = ServerRuntimeFactory.Create(server, _server, new ServerDeps(escapers, new HandleRegistry<ServerEntry>(_ => null!), _logger, TimeProvider.System));
         _listener.Start();
         _loop = Task.Run(AcceptLoopAsync);
     }
@@ -65,7 +69,7 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
             Socket s;
             try { s = await _listener.AcceptSocketAsync(_stop.Token); }
             catch (Exception) { return; }
-            lock (_connections) _connections.Add(Task.Run(() => HttpProxyConnection.RunAsync(_ctx, s, Stopwatch.GetTimestamp(), new ActivityTracker(_stop.Token))));
+            lock (_connections) _connections.Add(Task.Run(() => ConnectionRunner.RunAcceptedAsync(_runtime, s, _server, new ActivityTracker(_stop.Token), Stopwatch.GetTimestamp())));
         }
     }
 
@@ -88,7 +92,8 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
         Task[] running;
         lock (_connections) running = [.. _connections];
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
-        await _ctx.DisposeAsync();
+        await _runtime.DisposeAsync();
+        _server.Dispose();
         await _logger.DisposeAsync();
         _stop.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }

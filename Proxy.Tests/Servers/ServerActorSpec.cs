@@ -4,10 +4,15 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.Values;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers;
+using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Stats;
+using Proxy.Tests.Resolvers;
 using Proxy.Tests.Integration;
 
 namespace Proxy.Tests.Servers;
@@ -25,14 +30,17 @@ public sealed class ServerActorSpec : TestKit
     /// <summary>A runtime that does what the test says with each connection.</summary>
     private sealed class ScriptedRuntime(Func<Socket, CancellationToken, Task> handle) : IServerRuntime
     {
-        public Task HandleAsync(Socket socket, long acceptedAt, ActivityTracker lifetime) => handle(socket, lifetime.Token);
+        public Task HandleAsync(ClientTransport transport, ConnectionScope scope) => handle(transport.Socket!, scope.Token);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+
+    private readonly StringWriter _taskLog = new();
 
     private (IActorRef Server, IPEndPoint Endpoint) StartServer(IServerRuntime? runtime = null)
     {
         var guardian = CreateTestProbe();
-        var server = Sys.ActorOf(ServerActor.Props(Config(), new NodeServices(TaskLogger.Discard), guardian, runtime), "server");
+        var services = new NodeServices(new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_taskLog)));
+        var server = Sys.ActorOf(ServerActor.Props(Config(), services.ServerDeps, new ServerStats(), guardian, runtime), "server");
         var bound = guardian.ExpectMsg<NodeMessages.ServerBound>(TimeSpan.FromSeconds(10));
         return (server, Assert.Single(bound.Endpoints));
     }
@@ -95,6 +103,29 @@ public sealed class ServerActorSpec : TestKit
         await second.GetStream().ReadExactlyAsync(buf, cts.Token);
         Assert.Equal("ok"u8.ToArray(), buf);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // the server did not die
+        // The failed connection ended with a task line that names the failure, not only an Akka log line.
+        Assert.True(await Eventually.True(() => _taskLog.ToString().Contains("reason=InternalServerError"), TimeSpan.FromSeconds(10)));
+        Assert.Contains("bug in one connection", _taskLog.ToString());
+    }
+
+    [Fact]
+    public async Task ForceQuit_EndsRunningConnections()
+    {
+        var cancelled = new TaskCompletionSource();
+        var runtime = new ScriptedRuntime(async (socket, ct) =>
+        {
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            catch (OperationCanceledException) { cancelled.TrySetResult(); }
+        });
+        var (server, ep) = StartServer(runtime);
+        using var client = new TcpClient();
+        await client.ConnectAsync(ep);
+        await ConnectionActorAsync(server, 1);
+
+        server.Tell(NodeMessages.ForceQuit.Instance);
+
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(await ClosedByServerAsync(client));
     }
 
     [Fact]

@@ -3,7 +3,8 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
-using Proxy.Actors.Node;
+using Proxy.Actors.Guardian;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Users;
 using Proxy.Tests.Config;
 using Proxy.Tests.Integration;
@@ -28,8 +29,8 @@ public sealed class UserGroupActorSpec : TestKit
         _dir.Write("main.yml", "user_group:\n  - name: g\n" + groupYaml);
         var config = ConfigLoader.Load(Path.Combine(_dir.Root, "main.yml")).UserGroups.Single();
         var guardian = CreateTestProbe();
-        var actor = Sys.ActorOf(UserGroupActor.Props(config, _services.UserGroups, _services, guardian), "g");
-        guardian.ExpectMsg<NodeMessages.HandlePublished>(TimeSpan.FromSeconds(10));
+        var actor = Sys.ActorOf(UserGroupActor.Props(config, _services.UserGroups, _services.Time, guardian), "g");
+        guardian.ExpectMsg<HandlePublished>(TimeSpan.FromSeconds(10));
         return actor;
     }
 

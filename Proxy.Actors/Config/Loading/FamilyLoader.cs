@@ -84,7 +84,7 @@ internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceRe
         }
         if (!type.Built)
         {
-            scope.Error(typeNode, "type", $"not supported yet: type '{type.Canonical}'");
+            scope.Error(typeNode, "type", $"not supported yet: type '{type.Canonical}'" + (type.Why is null ? "" : $" ({type.Why})"));
             return null;
         }
         return name is null ? null : parse(type, name, entry.Map, entry.Position, scope);

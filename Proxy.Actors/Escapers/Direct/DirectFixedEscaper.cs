@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Values;
-using Proxy.Actors.Node;
+using Proxy.Actors.Escapers.Http;
+using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
 namespace Proxy.Actors.Escapers.Direct;
@@ -20,8 +21,9 @@ namespace Proxy.Actors.Escapers.Direct;
 /// them in turn; an address forbidden by egress_network_filter is skipped rather than
 /// failing the whole request, which fails with 403 only when every address is forbidden.
 /// </remarks>
-public sealed class DirectFixedEscaper : IEscaper
+public sealed class DirectFixedEscaper : IEscaper, IDisposable
 {
+    private readonly HttpUpstreamPool _pool;
     private readonly HandleRegistry<IResolver> _resolvers;
     private readonly ISocketConnector _connector;
     private readonly TimeProvider _time;
@@ -35,6 +37,7 @@ public sealed class DirectFixedEscaper : IEscaper
         _connector = connector ?? SocketConnector.Instance;
         _time = time ?? TimeProvider.System;
         _maxTries = Math.Max(1, config.TcpConnect.MaxRetry + 1);
+        _pool = new HttpUpstreamPool(_time);
     }
 
     public DirectFixedEscaperConfig Config { get; }
@@ -43,7 +46,18 @@ public sealed class DirectFixedEscaper : IEscaper
 
     public string TypeName => Config.TypeName;
 
-    public async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
+    public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
+    {
+        if (request.Want == EscapeWant.Udp)
+            return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
+        if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
+        var tcp = await ConnectTcpAsync(request, ct).ConfigureAwait(false);
+        return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _pool.Dispose();
+
+    private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
         var target = request.Target;
@@ -122,9 +136,8 @@ public sealed class DirectFixedEscaper : IEscaper
         // Proxied traffic is interactive: never let Nagle hold a small write back.
         socket.NoDelay = true;
         if (Config.TcpKeepalive is { } idle && idle > TimeSpan.Zero) EnableKeepalive(socket, idle);
-        return new EscapeResult
+        return EscapeResult.Connected(socket) with
         {
-            Socket = socket,
             PeerAddr = winner.Peer,
             BoundAddr = socket.LocalEndPoint as IPEndPoint,
             BindIp = winner.BindIp,

@@ -3,6 +3,8 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Proxy.Actors.Relay;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 public enum BodyCopyStatus { Done, SourceClosedEarly, SourceFailed, DestinationFailed, Invalid }

@@ -2,28 +2,29 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Servers.Common;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 
-/// <summary>The client side of one accepted connection, shared by the request handlers on it.</summary>
+/// <summary>The client side of one http_proxy connection, shared by the request handlers on it.</summary>
 internal sealed class ClientConnection
 {
-    public ClientConnection(Socket socket, ActivityTracker activity)
+    public ClientConnection(ClientTransport transport, ConnectionScope scope)
     {
-        Socket = socket;
-        Stream = new NetworkStream(socket, ownsSocket: false);
-        _reader = PipeReader.Create(Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
-        Activity = activity;
-        ClientAddr = socket.RemoteEndPoint as IPEndPoint;
-        ServerAddr = socket.LocalEndPoint as IPEndPoint;
-        Timer = new PhaseTimer(activity.Token);
+        Transport = transport;
+        Scope = scope;
+        _reader = PipeReader.Create(transport.Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
+        Timer = new PhaseTimer(scope.Token, scope.Time);
     }
+
+    public ClientTransport Transport { get; }
+    public ConnectionScope Scope { get; }
 
     /// <summary>The deadline of the current wait (request head, response head).</summary>
     public PhaseTimer Timer { get; }
 
-    public Socket Socket { get; }
-    public NetworkStream Stream { get; }
+    public Stream Stream => Transport.Stream;
+    public Socket? Socket => Transport.Socket;
     private PipeReader? _reader;
 
     /// <summary>The parser's view of the client; gone once the connection became a tunnel.</summary>
@@ -31,14 +32,8 @@ internal sealed class ClientConnection
 
     /// <summary>Completes the reader and drops it with its pooled segments (idempotent).</summary>
     public void ReleaseReader() => Interlocked.Exchange(ref _reader, null)?.Complete();
-    public ActivityTracker Activity { get; }
-    public IPEndPoint? ClientAddr { get; }
-    public IPEndPoint? ServerAddr { get; }
-    /// <summary>
-    /// Set when the proxy answered an error and is closing while the client may still be
-    /// sending (a body, the rest of an oversized head): the close then drains first.
-    /// </summary>
-    public bool ClosingAfterError { get; set; }
+    public ActivityTracker Activity => Scope.Lifetime;
+    public IPEndPoint? ClientAddr => Transport.Facts.ClientAddr;
     /// <summary>Cancelled when the connection is torn down (idle, node stop, actor stop).</summary>
-    public CancellationToken Token => Activity.Token;
+    public CancellationToken Token => Scope.Token;
 }

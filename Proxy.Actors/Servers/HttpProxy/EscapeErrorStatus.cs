@@ -13,18 +13,11 @@ internal static class EscapeErrorStatus
         EscapeErrorKind.ConnectRefused => 521,
         EscapeErrorKind.ConnectTimeout => 522,
         EscapeErrorKind.NetworkUnreachable => 523,
+        EscapeErrorKind.TlsHandshakeFailed => 525,
+        EscapeErrorKind.NotSupported => 501,
         _ => 502,
     };
 
     /// <summary>g3 always closes after these, whatever the request: the escaper itself is unusable.</summary>
     public static bool AlwaysClose(EscapeErrorKind kind) => kind is EscapeErrorKind.EscaperNotUsable or EscapeErrorKind.ForbiddenByRule;
-
-    /// <summary>g3's task-log reason words.</summary>
-    public static string Reason(EscapeErrorKind kind) => kind switch
-    {
-        EscapeErrorKind.EscaperNotUsable => "EscaperNotUsable",
-        EscapeErrorKind.ForbiddenByRule => "ForbiddenByRule",
-        EscapeErrorKind.ResolveFailed => "UpstreamNotResolved",
-        _ => "UpstreamNotConnected",
-    };
 }

@@ -1,8 +1,11 @@
 using Proxy.Actors.Config.Values;
-using System.Net.Sockets;
 using System.Text;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Servers.Common;
+
+using Proxy.Actors.Protocols.Http1;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 
@@ -15,14 +18,11 @@ internal static class HttpConnectHandler
     private static readonly byte[] Ok10 = Encoding.ASCII.GetBytes("HTTP/1.0 200 OK\r\n\r\n");
     private static readonly byte[] Ok11 = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n");
 
-    /// <summary>An open tunnel's origin side.</summary>
-    internal sealed record Tunnel(Socket Upstream, NetworkStream UpstreamStream, TcpSockSpeedLimit RemoteLimit);
-
     /// <summary>
     /// ACL checks, the escaper, "200 OK", and any bytes the client sent behind the head. Null
     /// when the request was refused or failed (the client got its status; the connection ends).
     /// </summary>
-    public static async Task<Tunnel?> OpenAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+    public static async Task<EscapeResult?> OpenAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         var ct = client.Token;
         var target = RequestTarget.Parse(req.Method, req.Target);
@@ -30,14 +30,11 @@ internal static class HttpConnectHandler
         notes.Upstream = target.Upstream.ToString();
         if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
-        var escaper = ctx.Escapers.Get(ctx.Config.Escaper);
-        notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
-        var result = await UpstreamConnector.EscapeAsync(ctx, escaper, target.Upstream, notes, ct).ConfigureAwait(false);
-        if (!result.Ok)
-            return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), EscapeErrorStatus.Reason(result.Error));
+        var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp), ct).ConfigureAwait(false);
+        if (!tunnel.Ok)
+            return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!);
 
-        var tunnel = new Tunnel(result.Socket!, new NetworkStream(result.Socket!, ownsSocket: false), result.SpeedLimit);
         notes.Stage = "Connected";
         var ok = req.Version == 10 ? Ok10 : Ok11;
         try
@@ -50,15 +47,15 @@ internal static class HttpConnectHandler
         catch (Exception e) when (IoErrors.IsExpected(e))
         {
             notes.Reason = "ClientTcpWriteFailed";
-            Close(tunnel);
+            await tunnel.DisposeUpstreamAsync().ConfigureAwait(false);
             return null;
         }
 
         // Bytes the client sent right behind the CONNECT head belong to the tunnel.
-        if (!await HttpForwardHandler.FlushBufferedAsync(client.Reader, tunnel.UpstreamStream, ct).ConfigureAwait(false))
+        if (!await HttpForwardHandler.FlushBufferedAsync(client.Reader, tunnel.Stream!, ct).ConfigureAwait(false))
         {
             notes.Reason = "UpstreamWriteFailed";
-            Close(tunnel);
+            await tunnel.DisposeUpstreamAsync().ConfigureAwait(false);
             return null;
         }
         return tunnel;
@@ -69,25 +66,19 @@ internal static class HttpConnectHandler
     /// segments, the phase timer): a tunnel may idle for hours. Not an async method of its own:
     /// the caller's frame is the only one a waiting tunnel keeps besides the relay's.
     /// </summary>
-    public static Task<RelayEnd> RelayAsync(HttpProxyServerContext ctx, ClientConnection client, Tunnel tunnel, TaskNotes notes)
+    public static Task<RelayEnd> RelayAsync(HttpProxyServerContext ctx, ClientConnection client, EscapeResult tunnel, TaskNotes notes)
     {
         client.ReleaseReader();
         client.Timer.Dispose();
         notes.Stage = "Relaying";
         return TunnelRelay.RunAsync(
             new RelayEndpoint(client.Stream, client.Socket),
-            new RelayEndpoint(tunnel.UpstreamStream, tunnel.Upstream),
-            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.RemoteLimit, ctx.Time),
+            new RelayEndpoint(tunnel.Stream!, tunnel.Socket),
+            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.SpeedLimit, ctx.Time),
             notes.Bytes, client.Activity);
     }
 
-    public static void Close(Tunnel tunnel)
-    {
-        tunnel.UpstreamStream.Dispose();
-        tunnel.Upstream.Dispose();
-    }
-
-    private static async Task<Tunnel?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
+    private static async Task<EscapeResult?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";

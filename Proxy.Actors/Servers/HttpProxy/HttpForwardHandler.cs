@@ -1,6 +1,11 @@
 using System.IO.Pipelines;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Escapers.Http;
+using Proxy.Actors.Servers.Common;
+
+using Proxy.Actors.Protocols.Http1;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 
@@ -32,40 +37,38 @@ internal static class HttpForwardHandler
         if (TargetPolicy.IsForbidden(cfg, target.Upstream))
             return await Refuse(client, req, notes, 403, "ForbiddenByRule", close: true);
 
-        var escaper = ctx.Escapers.Get(cfg.Escaper);
-        notes.Escaper = escaper.Name;
         notes.Stage = "Connecting";
-        var key = new UpstreamKey(escaper.Name, target.Scheme, target.Upstream.Host, target.Upstream.Port);
-
         // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
-        using var head = BuildUpstreamHead(req, target, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost);
+        var tls = target.Scheme == "https" ? cfg.TlsClient : null;
 
         // A pooled connection may have been closed by the origin a moment ago: the request is
         // retried once on a fresh connection when nothing of it was consumed yet (the head could
         // not be written, or a body-less request met a close), as a browser would.
         for (var attempt = 0; ; attempt++)
         {
-            var conn = attempt == 0 && cfg.UpstreamKeepaliveEnable ? ctx.Pool.TryTake(key, probe: hasBody) : null;
-            notes.ReuseConnection = conn is not null;
-            if (conn is null)
+            var request = new EscapeRequest(notes, target.Upstream, EscapeWant.HttpForward)
             {
-                var outcome = await UpstreamConnector.ConnectAsync(ctx, escaper, target.Upstream, target.Scheme, key, notes, ct).ConfigureAwait(false);
-                if (outcome.Connection is null)
+                Tls = tls,
+                Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
                 {
-                    var close = outcome.AlwaysClose || hasBody || !clientKeepAlive;
-                    return await Refuse(client, req, notes, outcome.Status, notes.Reason ?? "UpstreamNotConnected", close);
-                }
-                conn = outcome.Connection;
+                    ProbeIdle = hasBody,
+                    FreshOnly = attempt > 0,
+                },
+            };
+            var result = await ServerEscape.EscapeAsync(ctx.Server, request, ct).ConfigureAwait(false);
+            if (!result.Ok)
+            {
+                var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
+                return await Refuse(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close);
             }
-            conn.Uses++;
-            notes.NextPeerAddr ??= conn.Escape.PeerAddr;
-            notes.NextBoundAddr ??= conn.Escape.BoundAddr;
+            var conn = result.Http!;
+            notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
+            using var head = BuildUpstreamHead(req, target, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost);
             var exchange = await ExchangeAsync(ctx, client, req, framing.Value, head, conn, notes, wantsUpgrade, clientKeepAlive, ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
-                await conn.DisposeAsync().ConfigureAwait(false);
                 notes.NextPeerAddr = null;
                 notes.NextBoundAddr = null;
                 continue;
@@ -80,11 +83,11 @@ internal static class HttpForwardHandler
 
     private static async Task<Exchange> ExchangeAsync(
         HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, BodyFraming framing,
-        HeadWriter head, UpstreamConnection conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
+        HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
         CancellationToken ct)
     {
         var cfg = ctx.Config;
-        var reused = conn.Uses > 1;
+        var reused = conn.Reused;
         var reusable = false;
         try
         {
@@ -199,7 +202,7 @@ internal static class HttpForwardHandler
 
             if (!sentWithHead)
             {
-                var south = SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
+                var south = SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
                 var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
                 notes.Bytes.RemoteRead += copy.Read;
                 notes.Bytes.ClientWritten += copy.Written;
@@ -218,14 +221,13 @@ internal static class HttpForwardHandler
         }
         finally
         {
-            if (reusable) ctx.Pool.Return(conn);
-            else await conn.DisposeAsync().ConfigureAwait(false);
+            await conn.ReleaseAsync(reusable).ConfigureAwait(false);
         }
     }
 
-    private static async Task<bool> SendBodyAsync(HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
+    private static async Task<bool> SendBodyAsync(HttpProxyServerContext ctx, ClientConnection client, HttpUpstream conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
     {
-        var north = SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time);
+        var north = SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
         var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, north, client.Activity, ct).ConfigureAwait(false);
         notes.Bytes.ClientRead += copy.Read;
         notes.Bytes.RemoteWritten += copy.Written;
@@ -244,7 +246,7 @@ internal static class HttpForwardHandler
 
     /// <summary>The origin's next response head, within rsp_header_recv_timeout.</summary>
     private static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
-        HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, CancellationToken ct)
+        HttpProxyServerContext ctx, ClientConnection client, HttpUpstream conn, CancellationToken ct)
     {
         var deadline = client.Timer.Arm(ctx.Config.RspHeaderRecvTimeout);
         try
@@ -293,7 +295,7 @@ internal static class HttpForwardHandler
     }
 
     /// <summary>101 Switching Protocols (e.g. WebSocket): from here on the two sides are a tunnel.</summary>
-    private static async Task<Exchange> UpgradeAsync(HttpProxyServerContext ctx, ClientConnection client, UpstreamConnection conn, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
+    private static async Task<Exchange> UpgradeAsync(HttpProxyServerContext ctx, ClientConnection client, HttpUpstream conn, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
     {
         using (var w = new HeadWriter(512))
         {
@@ -305,7 +307,7 @@ internal static class HttpForwardHandler
         var end = await TunnelRelay.RunAsync(
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(conn.Stream, conn.Socket),
-            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, conn.Escape.SpeedLimit, ctx.Time),
+            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time),
             notes.Bytes, client.Activity).ConfigureAwait(false);
         notes.Reason = end.ToString();
         return Exchange.Close;
@@ -373,8 +375,11 @@ internal static class HttpForwardHandler
         return parsed is not null && target.Upstream is { } upstream && parsed.Host == upstream.Host && parsed.Port == upstream.Port;
     }
 
-    /// <summary>The request as the origin sees it: origin-form target, hop-by-hop fields gone, Host set.</summary>
-    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, bool upgrade, bool stealForwardedFor, bool dropDefaultPort)
+    /// <summary>
+    /// The request as the upstream sees it: origin-form target (absolute-form to a next-hop proxy),
+    /// hop-by-hop fields gone, Host set, the escaper's own fields added.
+    /// </summary>
+    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, HttpUpstream conn, bool upgrade, bool stealForwardedFor, bool dropDefaultPort)
     {
         var headers = req.Headers;
         headers.RemoveHopByHop(keepUpgrade: upgrade);
@@ -395,11 +400,12 @@ internal static class HttpForwardHandler
             if (h.EndsWith(suffix, StringComparison.Ordinal)) headers.Set("Host", h[..^suffix.Length]);
         }
         var w = new HeadWriter(1024);
-        w.Append(req.Method).Append(" ").Append(target.PathAndQuery).Append(" HTTP/1.1\r\n"u8);
+        w.Append(req.Method).Append(" ").Append(conn.AbsoluteForm ? req.Target : target.PathAndQuery).Append(" HTTP/1.1\r\n"u8);
         // Host first, as RFC 9112 3.2 recommends for origin servers that read it early.
         w.Field("Host", headers.Get("Host")!);
         foreach (var f in headers.Fields)
             if (!f.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)) w.Field(f.Key, f.Value);
+        foreach (var f in conn.ExtraHeaders) w.Field(f.Key, f.Value);
         if (upgrade) w.Field("Connection", "upgrade");
         w.End();
         return w;

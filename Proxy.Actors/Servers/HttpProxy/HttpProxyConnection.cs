@@ -1,7 +1,9 @@
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Servers.Common;
+
+using Proxy.Actors.Protocols.Http1;
 
 namespace Proxy.Actors.Servers.HttpProxy;
 
@@ -14,12 +16,11 @@ public static class HttpProxyConnection
 {
     private enum HeadRead { Ok, Closed, IdleTimeout, HeaderTimeout, TooLarge, Invalid }
 
-    public static async Task RunAsync(HttpProxyServerContext ctx, Socket socket, long acceptedAt, ActivityTracker activity)
+    public static async Task RunAsync(HttpProxyServerContext ctx, ClientTransport transport, ConnectionScope scope)
     {
-        var ct = activity.Token;
-        using var tracking = ctx.Idle.Track(activity);
-        var client = new ClientConnection(socket, activity);
-        ctx.Stats.ConnectionOpened();
+        var client = new ClientConnection(transport, scope);
+        var activity = scope.Lifetime;
+        var stats = ctx.Server.Stats;
         using var timer = client.Timer;
         try
         {
@@ -29,7 +30,7 @@ public static class HttpProxyConnection
                 var waitStart = ctx.Time.GetTimestamp();
                 var (status, head, error) = await ReadHeadAsync(ctx, client, first).ConfigureAwait(false);
                 if (status is HeadRead.Closed or HeadRead.IdleTimeout) return;
-                var notes = NewNotes(ctx, client, first ? acceptedAt : waitStart, head);
+                var notes = NewNotes(ctx, client, first ? scope.AcceptedAt : waitStart, head);
                 if (status != HeadRead.Ok)
                 {
                     var code = status switch { HeadRead.TooLarge => 431, HeadRead.HeaderTimeout => 408, _ => 400 };
@@ -37,12 +38,13 @@ public static class HttpProxyConnection
                     notes.Stage = "Preparing";
                     if (!ctx.Config.NoEarlyErrorReply)
                         await HttpReply.RefuseAsync(client, notes, code, 11, headRequest: false, close: true).ConfigureAwait(false);
-                    Finish(ctx, notes, error);
+                    notes.Reason ??= error is null ? "Finished" : "InvalidClientProtocol";
+                    scope.FinishTask(notes);
                     return;
                 }
                 notes.Bytes.ClientRead += head!.WireLength;
                 activity.Touch();
-                ctx.Stats.TaskStarted();
+                stats.TaskStarted();
                 bool keepAlive;
                 try
                 {
@@ -60,7 +62,7 @@ public static class HttpProxyConnection
                             }
                             finally
                             {
-                                HttpConnectHandler.Close(tunnel);
+                                await tunnel.DisposeUpstreamAsync().ConfigureAwait(false);
                             }
                         }
                         keepAlive = false;
@@ -72,8 +74,8 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
-                    ctx.Stats.TaskFinished();
-                    Finish(ctx, notes, null);
+                    stats.TaskFinished();
+                    scope.FinishTask(notes);
                 }
                 if (!keepAlive) return;
                 first = false;
@@ -81,69 +83,13 @@ public static class HttpProxyConnection
         }
         finally
         {
-            ctx.Stats.ConnectionClosed();
             client.ReleaseReader();
-            if (client.ClosingAfterError) await LingerAsync(socket, ctx.Time, ct).ConfigureAwait(false);
-            try { socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-            socket.Dispose();
-        }
-    }
-
-    /// <summary>How long, and how much, a closing connection drains after an error reply.</summary>
-    private static readonly TimeSpan LingerTime = TimeSpan.FromSeconds(2);
-    private const long LingerMaxBytes = 64L * 1024 * 1024;
-
-    /// <summary>
-    /// RFC 9112 9.6 staged close. After an error reply the client may still be sending (an
-    /// upload to a forbidden host, the rest of an oversized head); closing with those bytes
-    /// unread makes the kernel send a reset, and the client then sees "broken pipe" or
-    /// "connection reset" instead of our 403/431. So: half-close, then read and discard until
-    /// the client closes too, for at most LingerTime / LingerMaxBytes.
-    /// </summary>
-    private static async Task LingerAsync(Socket socket, TimeProvider time, CancellationToken ct)
-    {
-        try
-        {
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            return;
-        }
-        using var limit = new CancellationTokenSource(LingerTime, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(limit.Token, ct);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            long drained = 0;
-            while (drained < LingerMaxBytes)
-            {
-                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, linked.Token).ConfigureAwait(false);
-                if (n == 0) return;
-                drained += n;
-            }
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
-        {
-            // Reset by the client, node stopping, or the limit: close now either way.
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
     private static TaskNotes NewNotes(HttpProxyServerContext ctx, ClientConnection client, long startedAt, HttpRequestHead? head)
     {
-        var notes = new TaskNotes
-        {
-            ServerType = ctx.Config.TypeName,
-            ServerName = ctx.Config.Name,
-            ServerAddr = client.ServerAddr,
-            ClientAddr = client.ClientAddr,
-            CreatedTimestamp = ctx.Time.GetTimestamp(),
-            WaitTime = ctx.Time.GetElapsedTime(startedAt),
-        };
+        var notes = client.Scope.NewTask(client.Transport.Facts, "TcpConnect", startedAt);
         if (head is not null)
         {
             notes.TaskType = head.IsConnect ? "TcpConnect" : "HttpForward";
@@ -153,12 +99,6 @@ public static class HttpProxyConnection
             notes.UserAgent = head.Headers.Get("User-Agent");
         }
         return notes;
-    }
-
-    private static void Finish(HttpProxyServerContext ctx, TaskNotes notes, string? error)
-    {
-        notes.Reason ??= error is null ? "Finished" : "InvalidClientProtocol";
-        if (ctx.Logger.Enabled) ctx.Logger.Log(notes, ctx.Time.GetElapsedTime(notes.CreatedTimestamp));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>The proxy's own responses: error pages (as g3 renders them) and the CONNECT 200.</summary>
@@ -54,7 +56,7 @@ internal static class HttpReply
     public static ValueTask<bool> RefuseAsync(ClientConnection client, Logging.TaskNotes notes, int status, int version, bool headRequest, bool close)
     {
         notes.RspStatus = status;
-        if (close) client.ClosingAfterError = true;
+        if (close) client.Scope.CloseAfterError();
         return SendErrorAsync(client.Stream, status, version, close, client.Token, headRequest);
     }
 

@@ -4,17 +4,21 @@ namespace Proxy.Actors.Servers.HttpProxy;
 /// The deadline of the phase a connection is in (waiting for a request head, for a response
 /// head). One per connection, re-armed per phase instead of a new linked token source per
 /// request; a source that already fired is replaced, so a late timer never hits the next phase.
+/// Deadlines run on the server's <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class PhaseTimer(CancellationToken connection) : IDisposable
+internal sealed class PhaseTimer(CancellationToken connection, TimeProvider time) : IDisposable
 {
     private CancellationTokenSource? _cts;
+    private CancellationTokenRegistration _link;
 
     public CancellationToken Arm(TimeSpan timeout)
     {
         if (_cts is null || !_cts.TryReset())
         {
+            _link.Dispose();
             _cts?.Dispose();
-            _cts = CancellationTokenSource.CreateLinkedTokenSource(connection);
+            _cts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+            _link = connection.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cts);
         }
         _cts.CancelAfter(timeout);
         return _cts.Token;
@@ -26,13 +30,11 @@ internal sealed class PhaseTimer(CancellationToken connection) : IDisposable
         if (_cts is { IsCancellationRequested: false }) _cts.CancelAfter(timeout);
     }
 
-    /// <summary>True when the phase ended by its deadline rather than the connection closing.</summary>
-    public bool Expired => _cts is { IsCancellationRequested: true } && !connection.IsCancellationRequested;
-
     public void Disarm() => _cts?.CancelAfter(Timeout.InfiniteTimeSpan);
 
     public void Dispose()
     {
+        _link.Dispose();
         _cts?.Dispose();
         _cts = null; // a tunnel keeps its connection for hours: let the source go
     }

@@ -2,6 +2,8 @@ using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Config.Values;
 
+using Proxy.Actors.Protocols.Http1;
+
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>The server-level destination ACLs (dst_host_filter_set, dst_port_filter).</summary>

@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Sockets;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Escapers.Http;
+
+namespace Proxy.Actors.Escapers;
+
+/// <summary>
+/// An upstream connection (stream, the socket under it when there is one, peer facts, the speed
+/// limit to apply), or the typed reason there is none. Errors are values. For
+/// <see cref="EscapeWant.HttpForward"/> the upstream is <see cref="Http"/>, a pooled lease.
+/// </summary>
+public sealed record EscapeResult
+{
+    public Stream? Stream { get; init; }
+    public Socket? Socket { get; init; }
+    public HttpUpstream? Http { get; init; }
+    public EscapeErrorKind Error { get; init; }
+    public string? Reason { get; init; }
+    public IPEndPoint? PeerAddr { get; init; }
+    public IPEndPoint? BoundAddr { get; init; }
+    public IPAddress? BindIp { get; init; }
+    public int Tries { get; init; }
+    public TimeSpan Spend { get; init; }
+    /// <summary>The escaper's own speed limit for the upstream side of the relay.</summary>
+    public TcpSockSpeedLimit SpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
+
+    public bool Ok => Error == EscapeErrorKind.None && (Stream is not null || Http is not null);
+
+    public static EscapeResult Fail(EscapeErrorKind kind, string reason, int tries = 0, TimeSpan spend = default) =>
+        new() { Error = kind, Reason = reason, Tries = tries, Spend = spend };
+
+    /// <summary>A connected TCP socket as a result (the stream owns the socket).</summary>
+    public static EscapeResult Connected(Socket socket) => new() { Socket = socket, Stream = new NetworkStream(socket, ownsSocket: true) };
+
+    /// <summary>Closes what a successful result holds (a caller that will not use it).</summary>
+    public async ValueTask DisposeUpstreamAsync()
+    {
+        if (Http is not null) await Http.ReleaseAsync(reusable: false).ConfigureAwait(false);
+        if (Stream is not null) await Stream.DisposeAsync().ConfigureAwait(false);
+        Socket?.Dispose();
+    }
+}

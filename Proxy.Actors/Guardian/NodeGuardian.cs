@@ -1,0 +1,168 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Pattern;
+using Proxy.Actors.Config;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Handles;
+using Proxy.Actors.Resolvers;
+using Proxy.Actors.Servers;
+using Proxy.Actors.Users;
+
+namespace Proxy.Actors.Guardian;
+
+/// <summary>
+/// /user/node: builds the object families in dependency order — resolvers, then escapers
+/// (their handles published), then servers — and drains the servers on shutdown.
+/// States: <see cref="Starting"/> (waiting for handles, then listeners), <see cref="Running"/>,
+/// <see cref="Draining"/>.
+/// </summary>
+public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimers
+{
+    public const string Name = "node";
+
+    private sealed record DrainTimeout;
+
+    private readonly ProxyConfig _config;
+    private readonly NodeServices _services;
+    private readonly HashSet<string> _pendingHandles = new();
+    private readonly HashSet<string> _pendingServers = new();
+    private readonly Dictionary<string, IReadOnlyList<IPEndPoint>> _listening = new();
+    private readonly List<IActorRef> _startWaiters = new();
+    private IActorRef? _resolvers, _escapers, _servers;
+    private string? _startError;
+    private IActorRef? _drainRequester;
+    private readonly HashSet<string> _busyServers = new();
+
+    public IStash Stash { get; set; } = null!;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public NodeGuardian(ProxyConfig config, NodeServices services)
+    {
+        _config = config;
+        _services = services;
+        Starting();
+    }
+
+    public static Props Props(ProxyConfig config, NodeServices services) =>
+        Akka.Actor.Props.Create(() => new NodeGuardian(config, services));
+
+    protected override void PreStart()
+    {
+        _resolvers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "resolvers");
+        _escapers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "escapers");
+        _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
+        var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
+        foreach (var g in _config.UserGroups)
+            SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
+        foreach (var r in _config.Resolvers)
+        {
+            var cfg = r;
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self)));
+        }
+        foreach (var e in _config.Escapers)
+        {
+            var cfg = e;
+            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self)));
+        }
+        if (_pendingHandles.Count == 0) StartServers();
+    }
+
+    /// <summary>
+    /// Resolvers and escapers restart with back-off, rebuilt from their last good config; servers
+    /// start once every one of them has published its handle.
+    /// </summary>
+    private void SpawnHandleOwner(IActorRef family, string familyName, string name, Props owner)
+    {
+        _pendingHandles.Add(familyName + "/" + name);
+        family.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(name), BackoffSupervisor.Props(
+            Backoff.OnFailure(owner, "handle", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, -1))));
+    }
+
+    private void Starting()
+    {
+        Receive<HandlePublished>(p =>
+        {
+            // A restarted resolver or escaper publishes again later; only the first counts here.
+            if (_pendingHandles.Remove(p.Family + "/" + p.Name) && _pendingHandles.Count == 0) StartServers();
+        });
+        Receive<NodeMessages.ServerBound>(b =>
+        {
+            _listening[b.Name] = b.Endpoints;
+            ServerDone(b.Name);
+        });
+        Receive<NodeMessages.ServerFailed>(f =>
+        {
+            _startError ??= $"server '{f.Name}': {f.Error}";
+            ServerDone(f.Name);
+        });
+        Receive<NodeMessages.WaitStarted>(_ => _startWaiters.Add(Sender));
+        Receive<NodeMessages.Drain>(_ => Stash.Stash());
+    }
+
+    private void StartServers()
+    {
+        var deps = _services.ServerDeps;
+        foreach (var s in _config.Servers)
+        {
+            _pendingServers.Add(s.Name);
+            var stats = _services.ServerStats.GetOrAdd(s.Name, _ => new Stats.ServerStats());
+            _servers.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(s.Name), ServerActor.Props(s, deps, stats, Self)));
+        }
+        if (_pendingServers.Count == 0) FinishStart();
+    }
+
+    private void ServerDone(string name)
+    {
+        if (_pendingServers.Remove(name) && _pendingServers.Count == 0) FinishStart();
+    }
+
+    private void FinishStart()
+    {
+        object reply = _startError is null
+            ? new NodeMessages.Started(new Dictionary<string, IReadOnlyList<IPEndPoint>>(_listening))
+            : new NodeMessages.StartFailed(_startError);
+        foreach (var w in _startWaiters) w.Tell(reply);
+        _startWaiters.Clear();
+        Become(() => Running(reply));
+        Stash.UnstashAll();
+    }
+
+    private void Running(object startReply)
+    {
+        Receive<NodeMessages.WaitStarted>(_ => Sender.Tell(startReply));
+        Receive<HandlePublished>(_ => { });
+        Receive<NodeMessages.Drain>(d =>
+        {
+            _drainRequester = Sender;
+            foreach (var s in _config.Servers) _busyServers.Add(s.Name);
+            _servers.Tell(new FamilyActor.Broadcast(NodeMessages.StopAccepting.Instance, Self));
+            Timers.StartSingleTimer("drain", new DrainTimeout(), d.WaitLimit);
+            Become(Draining);
+            if (_busyServers.Count == 0) FinishDrain();
+        });
+    }
+
+    private void Draining()
+    {
+        Receive<NodeMessages.ServerIdle>(i =>
+        {
+            if (_busyServers.Remove(i.Name) && _busyServers.Count == 0) FinishDrain();
+        });
+        Receive<DrainTimeout>(_ => FinishDrain());
+        Receive<NodeMessages.WaitStarted>(_ => Sender.Tell(new NodeMessages.StartFailed("node is draining")));
+        Receive<NodeMessages.Drain>(_ => { });
+    }
+
+    private void FinishDrain()
+    {
+        var remaining = _services.ServerStats.Values.Sum(s => (int)s.AliveConnections);
+        _drainRequester?.Tell(new NodeMessages.Drained(remaining));
+        _drainRequester = null;
+        Become(() =>
+        {
+            Receive<NodeMessages.ServerIdle>(_ => { });
+            Receive<DrainTimeout>(_ => { });
+            Receive<NodeMessages.Drain>(_ => Sender.Tell(new NodeMessages.Drained(remaining)));
+        });
+    }
+}

@@ -1,0 +1,13 @@
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Handles;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Servers.Common;
+
+namespace Proxy.Actors.Servers;
+
+/// <summary>What a server needs from the node: the escaper handles, the other servers (for hand-offs), the task log and the clock.</summary>
+public sealed record ServerDeps(
+    HandleRegistry<IEscaper> Escapers,
+    HandleRegistry<ServerEntry> Servers,
+    TaskLogger Logger,
+    TimeProvider Time);
