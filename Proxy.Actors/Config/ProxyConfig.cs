@@ -2,6 +2,7 @@ using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Config;
@@ -19,6 +20,7 @@ public sealed record ProxyConfig
     public IReadOnlyList<EscaperConfig> Escapers { get; init; } = [];
     public IReadOnlyList<ResolverConfig> Resolvers { get; init; } = [];
     public IReadOnlyList<AuditorConfig> Auditors { get; init; } = [];
+    public IReadOnlyList<UserGroupConfig> UserGroups { get; init; } = [];
     /// <summary>Dangling references and keys accepted without effect; <c>-t</c> prints them.</summary>
     public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 }

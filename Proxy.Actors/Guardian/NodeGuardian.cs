@@ -6,6 +6,7 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Guardian;
 
@@ -50,6 +51,9 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         _resolvers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "resolvers");
         _escapers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "escapers");
         _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
+        var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
+        foreach (var g in _config.UserGroups)
+            SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
         foreach (var r in _config.Resolvers)
         {
             var cfg = r;

@@ -16,14 +16,16 @@ internal delegate T? NamedEntryParser<T>(string name, YamlMappingNode map, Confi
 /// </summary>
 internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceReader sources)
 {
-    public FamilyResult<T> Load<T>(ConfigFamily family, string familyKey, YamlNode value, EntryScope mainScope, EntryParser<T> parse)
+    /// <param name="defaultType">The type of an entry without <c>type</c> (g3's user groups default to basic); null = required.</param>
+    public FamilyResult<T> Load<T>(ConfigFamily family, string familyKey, YamlNode value, EntryScope mainScope, EntryParser<T> parse,
+        string? defaultType = null)
         where T : class
     {
         var items = new List<T>();
         var names = new Dictionary<string, ConfigPosition>(StringComparer.Ordinal);
         foreach (var entry in sources.Read(familyKey, value, mainScope))
         {
-            var item = LoadOne(family, familyKey, entry, names, parse);
+            var item = LoadOne(family, familyKey, entry, names, parse, defaultType);
             if (item is not null) items.Add(item);
         }
         return new FamilyResult<T>(items, names.Keys.ToHashSet(StringComparer.Ordinal));
@@ -42,7 +44,8 @@ internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceRe
         return new FamilyResult<T>(items, names.Keys.ToHashSet(StringComparer.Ordinal));
     }
 
-    private T? LoadOne<T>(ConfigFamily family, string familyKey, ModuleEntry entry, Dictionary<string, ConfigPosition> names, EntryParser<T> parse)
+    private T? LoadOne<T>(ConfigFamily family, string familyKey, ModuleEntry entry, Dictionary<string, ConfigPosition> names, EntryParser<T> parse,
+        string? defaultType)
         where T : class
     {
         var (name, scope, duplicate) = ReadName(familyKey, entry, names);
@@ -51,6 +54,7 @@ internal sealed class FamilyLoader(ConfigDiagnostics diagnostics, ModuleSourceRe
         foreach (var (k, v) in entry.Map.Children)
             if (k is YamlScalarNode { Value: { } raw } && YamlKey.Normalize(raw) == "type") typeNode = v;
 
+        if (typeNode is null && defaultType is not null) typeNode = new YamlScalarNode(defaultType);
         if (typeNode is null)
         {
             scope.Error(entry.Map, "type", "missing required key 'type'");

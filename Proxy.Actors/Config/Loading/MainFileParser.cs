@@ -3,6 +3,7 @@ using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Sections;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.UserGroups;
 using YamlDotNet.RepresentationModel;
 
 namespace Proxy.Actors.Config.Loading;
@@ -34,7 +35,7 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
             .On("escaper", (c, v, s) => c with { Escapers = Escapers(v, s) })
             .On("resolver", (c, v, s) => c with { Resolvers = Resolvers(v, s) })
             .On("auditor", (c, v, s) => c with { Auditors = Auditors(v, s) })
-            .NotSupported("user_group");
+            .On("user_group", (c, v, s) => c with { UserGroups = UserGroups(v, s) });
 
         var config = keys.Apply(new ProxyConfig { MainFile = mainFile }, root, new EntryScope(diagnostics, mainFile, ""));
         WarnDangling(config);
@@ -61,6 +62,9 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
         _resolverNames = result.Names.ToHashSet();
         return result.Items;
     }
+
+    private IReadOnlyList<UserGroupConfig> UserGroups(YamlNode v, EntryScope s) =>
+        _families.Load<UserGroupConfig>(ConfigFamily.UserGroup, "user_group", v, s, UserGroupParser.Parse, defaultType: "basic").Items;
 
     /// <summary>As in g3 a missing object is not an error: it acts as dummy_deny / deny_all; say so.</summary>
     private void WarnDangling(ProxyConfig config)
