@@ -13,5 +13,5 @@ public sealed class EscaperActor(
     EscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian)
     : HandleOwnerActor<IEscaper>("escaper", config.Name, escapers, guardian)
 {
-    protected override IEscaper Build() => EscaperFactory.Create(config, resolvers, time);
+    protected override IEscaper Build() => EscaperFactory.Create(config, resolvers, time, escapers);
 }

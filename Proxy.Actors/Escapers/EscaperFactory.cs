@@ -1,6 +1,7 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
 using Proxy.Actors.Escapers.Proxy;
+using Proxy.Actors.Escapers.Route;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
@@ -9,13 +10,25 @@ namespace Proxy.Actors.Escapers;
 /// <summary>Builds the published handle for one escaper config.</summary>
 public static class EscaperFactory
 {
-    public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null) =>
-        config switch
+    /// <param name="escapers">The published escapers, where route escapers find their next ones (per call).</param>
+    public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null,
+        HandleRegistry<IEscaper>? escapers = null)
+    {
+        time ??= TimeProvider.System;
+        var next = escapers ?? new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
+        return config switch
         {
             DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time),
             DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
             ProxyHttpEscaperConfig p => new ProxyHttpEscaper(p, resolvers, connector: null, time),
+            RouteFailoverEscaperConfig r => new RouteFailoverEscaper(r, next, time),
+            RouteUpstreamEscaperConfig r => new RouteUpstreamEscaper(r, next),
+            RouteClientEscaperConfig r => new RouteClientEscaper(r, next),
+            RouteResolvedEscaperConfig r => new RouteResolvedEscaper(r, next, resolvers, time),
+            RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
+            RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };
+    }
 }

@@ -105,19 +105,8 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
         }
     }
 
-    /// <summary>
-    /// The proxy's key for ketama/rendezvous/jump hash, as g3 builds it:
-    /// <c>&lt;client-ip&gt;[-&lt;username&gt;]-&lt;upstream-host&gt;</c>.
-    /// </summary>
-    private UpstreamAddr PickProxy(EscapeRequest request)
-    {
-        if (_proxies.Count == 1) return _proxies.Items[0].Value;
-        var key = new StringBuilder();
-        key.Append(request.ClientAddr?.Address.ToString());
-        if (request.UserName is { } user) key.Append('-').Append(user);
-        key.Append('-').Append(request.Target.Host);
-        return _proxies.Pick(Config.ProxyAddrPickPolicy, key.ToString());
-    }
+    private UpstreamAddr PickProxy(EscapeRequest request) =>
+        _proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request));
 
     private IReadOnlyList<KeyValuePair<string, string>> Fields(EscapeRequest request) =>
         Config.PassProxyUserid && request.UserName is { } user ? [BasicAuth(user, PassUseridPassword)] : _staticFields;
