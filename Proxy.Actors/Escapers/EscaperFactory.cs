@@ -1,5 +1,6 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Escapers.Float;
 using Proxy.Actors.Escapers.Proxy;
 using Proxy.Actors.Escapers.Route;
 using Proxy.Actors.Handles;
@@ -18,6 +19,7 @@ public static class EscaperFactory
         var next = escapers ?? new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
         return config switch
         {
+            DirectFloatEscaperConfig d => new DirectFloatEscaper(d, resolvers, connector: null, time),
             DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time),
             DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
             ProxyHttpEscaperConfig p => new ProxyHttpEscaper(p, resolvers, connector: null, time),

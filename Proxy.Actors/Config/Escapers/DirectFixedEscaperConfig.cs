@@ -4,8 +4,8 @@ using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Config.Escapers;
 
-/// <summary>g3's <c>direct_fixed</c>: connect from this host.</summary>
-public sealed record DirectFixedEscaperConfig : EscaperConfig
+/// <summary>g3's <c>direct_fixed</c>: connect from this host. Also the base of direct_float, which publishes its bind IPs.</summary>
+public record DirectFixedEscaperConfig : EscaperConfig
 {
     public override string TypeName => "DirectFixed";
     public override string? Resolver { get; init; }

@@ -29,7 +29,7 @@ internal static class TypeCatalog
 
         new(ConfigFamily.Escaper, "direct_fixed", true),
         new(ConfigFamily.Escaper, "dummy_deny", true),
-        new(ConfigFamily.Escaper, "direct_float", false, "direct_dynamic"),
+        new(ConfigFamily.Escaper, "direct_float", true, "direct_dynamic"),
         new(ConfigFamily.Escaper, "divert_tcp", false),
         new(ConfigFamily.Escaper, "proxy_http", true),
         new(ConfigFamily.Escaper, "proxy_https", true),
