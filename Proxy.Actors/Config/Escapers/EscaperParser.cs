@@ -59,6 +59,8 @@ internal static class EscaperParser
                 var dynamic = (DirectFloatEscaperConfig)DirectFloatKeys.Apply(
                     new DirectFloatEscaperConfig { Name = name, Position = position, TcpKeepalive = TimeSpan.FromSeconds(60) }, map, scope);
                 return Check(dynamic, map, scope);
+            case "proxy_float":
+                return ProxyFloatEscaperParser.Parse(name, map, position, scope);
             case "proxy_http":
                 return ProxyHttpEscaperParser.Parse(https: false, name, map, position, scope);
             case "proxy_https":

@@ -41,4 +41,6 @@ public sealed record ProxyHttpEscaperConfig : EscaperConfig
     /// <summary>TLS to the next proxy (proxy_https only).</summary>
     public TlsClientConfig? TlsClient { get; init; }
     public string? TlsName { get; init; }
+    /// <summary>Fields added to every request to the next proxy (a proxy_float peer's extra_append_headers).</summary>
+    internal IReadOnlyList<KeyValuePair<string, string>> AppendHeaders { get; init; } = [];
 }

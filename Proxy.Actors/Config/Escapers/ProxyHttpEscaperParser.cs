@@ -49,7 +49,7 @@ internal static class ProxyHttpEscaperParser
 
     private static ProxyHttpEscaperConfig P(EscaperConfig c) => (ProxyHttpEscaperConfig)c;
 
-    private static System.Net.IPAddress Family(System.Net.IPAddress ip, AddressFamily family, YamlNode at) =>
+    internal static System.Net.IPAddress Family(System.Net.IPAddress ip, AddressFamily family, YamlNode at) =>
         ip.AddressFamily == family ? ip : throw new ConfigValueException($"{ip} is not an {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address", at);
 
     internal static HttpForwardCapability Capability(YamlNode node)

@@ -35,7 +35,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Escaper, "proxy_https", true),
         new(ConfigFamily.Escaper, "proxy_socks5", false),
         new(ConfigFamily.Escaper, "proxy_socks5s", false),
-        new(ConfigFamily.Escaper, "proxy_float", false, "proxy_dynamic"),
+        new(ConfigFamily.Escaper, "proxy_float", true, "proxy_dynamic"),
         new(ConfigFamily.Escaper, "route_client", true),
         new(ConfigFamily.Escaper, "route_upstream", true),
         new(ConfigFamily.Escaper, "route_resolved", true, "route_dst_ip"),

@@ -23,15 +23,12 @@ internal sealed record FloatBindIp(IPAddress Ip, string? Id = null, string? Isp 
     }
 
     /// <summary>One bind IP or a list of them (a plain IP string, or a map); the family must match the publish key.</summary>
-    public static IReadOnlyList<FloatBindIp> ParseList(JsonElement value, AddressFamily family)
-    {
-        if (value.ValueKind == JsonValueKind.Array) return value.EnumerateArray().Select(v => Parse(v, family)).ToList();
-        return [Parse(value, family)];
-    }
+    public static IReadOnlyList<FloatBindIp> ParseList(JsonElement value, AddressFamily family) =>
+        FloatJson.OneOrMany(value, v => Parse(v, family));
 
     private static FloatBindIp Parse(JsonElement v, AddressFamily family)
     {
-        if (v.ValueKind == JsonValueKind.String) return new FloatBindIp(ParseIp(v, "ip", family));
+        if (v.ValueKind == JsonValueKind.String) return new FloatBindIp(FloatJson.Ip(v, "ip", family));
         if (v.ValueKind != JsonValueKind.Object) throw new FormatException($"a bind ip must be an IP string or a map, not {v.ValueKind}");
         IPAddress? ip = null;
         var bind = new FloatBindIp(IPAddress.None);
@@ -39,35 +36,15 @@ internal sealed record FloatBindIp(IPAddress Ip, string? Id = null, string? Isp 
         {
             bind = p.Name switch
             {
-                "ip" => bind with { Ip = ip = ParseIp(p.Value, "ip", family) },
-                "id" => bind with { Id = Text(p) },
-                "isp" => bind with { Isp = Text(p) },
-                "eip" => bind with { Eip = ParseIp(p.Value, "eip", null) },
-                "area" => bind with { Area = Text(p) },
-                "expire" => bind with { Expire = ParseExpire(p.Value) },
+                "ip" => bind with { Ip = ip = FloatJson.Ip(p.Value, "ip", family) },
+                "id" => bind with { Id = FloatJson.Text(p) },
+                "isp" => bind with { Isp = FloatJson.Text(p) },
+                "eip" => bind with { Eip = FloatJson.Ip(p.Value, "eip", null) },
+                "area" => bind with { Area = FloatJson.Text(p) },
+                "expire" => bind with { Expire = FloatJson.Expire(p.Value) },
                 _ => throw new FormatException($"unknown bind ip key '{p.Name}'"),
             };
         }
         return ip is null ? throw new FormatException("a bind ip map needs 'ip'") : bind;
-    }
-
-    private static string Text(JsonProperty p) =>
-        p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : throw new FormatException($"'{p.Name}' must be a string");
-
-    private static IPAddress ParseIp(JsonElement v, string key, AddressFamily? family)
-    {
-        if (v.ValueKind != JsonValueKind.String || !IPAddress.TryParse(v.GetString(), out var ip))
-            throw new FormatException($"'{key}' must be an IP address string, not {v}");
-        if (family is { } f && ip.AddressFamily != f)
-            throw new FormatException($"{ip} is not an {(f == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address");
-        return ip;
-    }
-
-    private static DateTimeOffset ParseExpire(JsonElement v)
-    {
-        if (v.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
-            return t;
-        throw new FormatException($"'expire' must be an RFC 3339 datetime, not {v}");
     }
 }

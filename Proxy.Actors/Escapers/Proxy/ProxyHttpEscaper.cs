@@ -35,9 +35,8 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
         _dialer = new NextProxyDialer(NextProxyOptions.From(config), resolvers, connector, _time);
         _proxies = new SelectiveVector<UpstreamAddr>(config.ProxyAddr, a => a.ToString());
         _pool = new HttpUpstreamPool(_time);
-        _staticFields = config.ProxyUsername is { } user
-            ? [BasicAuth(user, config.ProxyPassword ?? "")]
-            : [];
+        _staticFields = (config.ProxyUsername is { } user ? [BasicAuth(user, config.ProxyPassword ?? "")] : Array.Empty<KeyValuePair<string, string>>())
+            .Concat(config.AppendHeaders).ToArray();
     }
 
     public ProxyHttpEscaperConfig Config { get; }
@@ -109,7 +108,7 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
         _proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request));
 
     private IReadOnlyList<KeyValuePair<string, string>> Fields(EscapeRequest request) =>
-        Config.PassProxyUserid && request.UserName is { } user ? [BasicAuth(user, PassUseridPassword)] : _staticFields;
+        Config.PassProxyUserid && request.UserName is { } user ? [BasicAuth(user, PassUseridPassword), .. Config.AppendHeaders] : _staticFields;
 
     internal static KeyValuePair<string, string> BasicAuth(string user, string password) =>
         new("Proxy-Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":" + password)));

@@ -33,3 +33,39 @@ public sealed class DirectFloatEscaperParserTests
         Assert.Contains(message, e.Message);
     }
 }
+
+public sealed class ProxyFloatEscaperParserTests
+{
+    [Fact]
+    public void ProxyFloat_PassiveSource_AndItsKeys()
+    {
+        var c = Assert.IsType<ProxyFloatEscaperConfig>(Assert.Single(EscaperConfigLoad.Load("""
+              - name: pf
+                type: proxy_dynamic
+                source: passive
+                cache: peers.json
+                refresh_interval: 2s
+                tls_client: true
+                tcp_connect_timeout: 5s
+                expire_guard_duration: 10s
+                peer_negotiation_timeout: 3s
+            """).Escapers));
+        Assert.Equal("ProxyFloat", c.TypeName);
+        Assert.EndsWith("peers.json", c.Cache);
+        Assert.NotNull(c.TlsClient);
+        Assert.Equal(TimeSpan.FromSeconds(5), c.TcpConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), c.ExpireGuardDuration);
+        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive);
+    }
+
+    [Theory]
+    [InlineData("    source: redis://127.0.0.1:6379/0?sets_key=peers\n", "not supported yet: source type redis")]
+    [InlineData("    source: {type: redis, sets_key: peers}\n", "not supported yet: source type redis")]
+    [InlineData("    source: {type: carrier_pigeon}\n", "unknown source 'carrier_pigeon'")]
+    [InlineData("    proxy_addr: 10.0.0.1\n", "unknown key 'proxy_addr'")]
+    public void Refusals(string keys, string message)
+    {
+        var e = EscaperConfigLoad.Refused("  - name: pf\n    type: proxy_float\n" + keys);
+        Assert.Contains(message, e.Message);
+    }
+}
