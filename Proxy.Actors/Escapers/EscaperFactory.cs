@@ -30,6 +30,7 @@ public static class EscaperFactory
             RouteResolvedEscaperConfig r => new RouteResolvedEscaper(r, next, resolvers, time),
             RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
+            TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };

@@ -19,6 +19,8 @@ public record DirectFixedEscaperConfig : EscaperConfig
     public NetworkAclRule EgressNetworkFilter { get; init; } = NetworkAclRule.DefaultEgress;
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
     public TimeSpan? TcpKeepalive { get; init; }
+    /// <summary>PROXY protocol version (1 or 2) written first on every connection to the target.</summary>
+    public int? UseProxyProtocol { get; init; }
     /// <summary>
     /// A family with no bind_ip connects unbound instead of being skipped (the proxy escapers'
     /// bind_ipv4/bind_ipv6, which connect through this escaper's dialling code).

@@ -38,8 +38,9 @@ internal static class EscaperParser
 
     private static readonly KeyTable<EscaperConfig> DirectFixedKeys = DirectCommon(new KeyTable<EscaperConfig>())
         .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
+        .On("use_proxy_protocol", (c, v, _) => Direct(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
         .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
-        .NotSupported("use_proxy_protocol|bind_interface");
+        .NotSupported("bind_interface");
 
     private static readonly KeyTable<EscaperConfig> DirectFloatKeys = DirectCommon(new KeyTable<EscaperConfig>())
         .On("cache_ipv4", (c, v, s) => (DirectFloatEscaperConfig)c with { CacheIpv4 = s.ResolvePath(YamlValue.String(v, "a file path")) })
@@ -65,7 +66,7 @@ internal static class EscaperParser
                 return ProxyHttpEscaperParser.Parse(https: false, name, map, position, scope);
             case "proxy_https":
                 return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
-            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping":
+            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");

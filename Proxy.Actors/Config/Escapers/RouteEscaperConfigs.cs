@@ -79,3 +79,11 @@ public sealed record RouteMappingEscaperConfig : EscaperConfig
     public IReadOnlyList<string> Next { get; init; } = [];
     public override IEnumerable<(string Key, string Name)> NextEscapers => Next.Select(n => ("next", n));
 }
+
+/// <summary>g3's <c>trick_float</c>: a random pick among float escapers (duplicates in next are ignored).</summary>
+public sealed record TrickFloatEscaperConfig : EscaperConfig
+{
+    public override string TypeName => "TrickFloat";
+    public IReadOnlyList<string> Next { get; init; } = [];
+    public override IEnumerable<(string Key, string Name)> NextEscapers => Next.Select(n => ("next", n));
+}

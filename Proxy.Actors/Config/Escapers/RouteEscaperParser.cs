@@ -43,6 +43,9 @@ internal static class RouteEscaperParser
     private static readonly KeyTable<EscaperConfig> MappingKeys = Base()
         .On("next", (c, v, _) => (RouteMappingEscaperConfig)c with { Next = YamlValue.List(v).Select(Name).ToList() });
 
+    private static readonly KeyTable<EscaperConfig> TrickFloatKeys = Base()
+        .On("next", (c, v, _) => (TrickFloatEscaperConfig)c with { Next = YamlValue.List(v).Select(Name).Distinct().ToList() });
+
     public static EscaperConfig Parse(string type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         switch (type)
@@ -82,6 +85,12 @@ internal static class RouteEscaperParser
             case "route_mapping":
             {
                 var c = (RouteMappingEscaperConfig)MappingKeys.Apply(new RouteMappingEscaperConfig { Name = name, Position = position }, map, scope);
+                if (c.Next.Count == 0) scope.Error(map, "next", "missing required key 'next'");
+                return c;
+            }
+            case "trick_float":
+            {
+                var c = (TrickFloatEscaperConfig)TrickFloatKeys.Apply(new TrickFloatEscaperConfig { Name = name, Position = position }, map, scope);
                 if (c.Next.Count == 0) scope.Error(map, "next", "missing required key 'next'");
                 return c;
             }

@@ -44,7 +44,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Escaper, "route_mapping", true),
         new(ConfigFamily.Escaper, "route_query", false),
         new(ConfigFamily.Escaper, "route_failover", true),
-        new(ConfigFamily.Escaper, "trick_float", false),
+        new(ConfigFamily.Escaper, "trick_float", true),
         new(ConfigFamily.Escaper, "comply_audit", false),
 
         new(ConfigFamily.Resolver, "c_ares", true),

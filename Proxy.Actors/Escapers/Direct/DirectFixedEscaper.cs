@@ -58,6 +58,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
             return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
         if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
         var tcp = await ConnectTcpAsync(request, config, ct).ConfigureAwait(false);
+        tcp = await OutgoingProxyHeader.WriteAsync(tcp, config.UseProxyProtocol, request, request.Target.ToString(), ct).ConfigureAwait(false);
         return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct).ConfigureAwait(false);
     }
 

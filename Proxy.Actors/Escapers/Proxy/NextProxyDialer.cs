@@ -5,8 +5,6 @@ using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers.Direct;
 using Proxy.Actors.Handles;
-using Proxy.Actors.Protocols.ProxyProtocol;
-using Proxy.Actors.Relay;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Tls;
 
@@ -43,7 +41,7 @@ internal sealed record NextProxyOptions
 /// <summary>
 /// Opens the connection to a next-hop proxy: TCP with direct_fixed's dialling (resolver, happy
 /// eyeballs, tries, bind address per family, keepalive, speed limit), then the PROXY protocol
-/// header when configured, then TLS to the proxy for the *s types. No egress filter applies: the
+/// header when configured (written by the same code), then TLS to the proxy for the *s types. No egress filter applies: the
 /// proxy address is the operator's own choice, as in g3.
 /// </summary>
 internal sealed class NextProxyDialer : IDisposable
@@ -71,6 +69,7 @@ internal sealed class NextProxyDialer : IDisposable
             EgressNetworkFilter = new NetworkAclRule([], AclAction.Permit),
             TcpSockSpeedLimit = options.TcpSockSpeedLimit,
             TcpKeepalive = options.TcpKeepalive,
+            UseProxyProtocol = options.ProxyProtocol,
         };
         _tcp = new DirectFixedEscaper(dial, resolvers, connector, time);
     }
@@ -80,18 +79,6 @@ internal sealed class NextProxyDialer : IDisposable
         var tcp = await _tcp.EscapeAsync(new EscapeRequest(request.Task, proxy, EscapeWant.Tcp), ct).ConfigureAwait(false);
         if (!tcp.Ok) return tcp with { Reason = $"connect to next proxy {proxy}: {tcp.Reason}" };
         var stream = tcp.Stream!;
-        if (_options.ProxyProtocol is { } version)
-        {
-            try
-            {
-                await stream.WriteAsync(ProxyHeader(version, request), ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IoErrors.IsExpected(e))
-            {
-                await tcp.DisposeUpstreamAsync().ConfigureAwait(false);
-                return tcp.FailedWith(EscapeErrorKind.ConnectFailed, $"write PROXY header to next proxy {proxy} failed: {e.Message}");
-            }
-        }
         if (_options.Tls is { } tls)
         {
             var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _options.TlsName ?? proxy.Host, tls, _time, ct).ConfigureAwait(false);
@@ -103,18 +90,6 @@ internal sealed class NextProxyDialer : IDisposable
             stream = ssl;
         }
         return tcp with { Stream = stream };
-    }
-
-    /// <summary>The client as the PROXY source and the address it reached us on as destination (g3's order).</summary>
-    private static byte[] ProxyHeader(int version, EscapeRequest request)
-    {
-        var (client, server) = (request.ClientAddr, request.Task.ServerAddr);
-        if (version == 1)
-            return client is null || server is null ? ProxyProtocolV1Writer.WriteUnknown() : ProxyProtocolV1Writer.Write(client, server);
-        if (client is not null && server is not null) return ProxyProtocolV2Writer.Build(client, server);
-        var local = new System.Buffers.ArrayBufferWriter<byte>();
-        ProxyProtocolV2Writer.WriteLocal(local);
-        return local.WrittenSpan.ToArray();
     }
 
     public void Dispose() => _tcp.Dispose();

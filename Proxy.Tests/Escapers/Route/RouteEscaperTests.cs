@@ -201,4 +201,14 @@ public sealed class RouteEscaperTests
         // 'r' is not published here: it acts as deny_all, so the name does not resolve.
         Assert.Equal("error:ResolveFailed", await Via(route, Request("www.example")));
     }
+
+    [Fact]
+    public async Task TrickFloat_SpreadsOverItsNextEscapers_IgnoringDuplicates()
+    {
+        var route = Build("  - name: route\n    type: trick_float\n    next: [a, b, a]\n");
+        var counts = new Dictionary<string, int> { ["a"] = 0, ["b"] = 0 };
+        for (var i = 0; i < 400; i++) counts[await Via(route, Request("x.example"))]++;
+        Assert.InRange(counts["a"], 120, 280);
+        Assert.InRange(counts["b"], 120, 280);
+    }
 }
