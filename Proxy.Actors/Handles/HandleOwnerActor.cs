@@ -26,6 +26,9 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
 
     protected abstract T Build();
 
+    /// <summary>The handle published now (null before start).</summary>
+    protected T? Handle => _handle;
+
     protected override void PreStart()
     {
         _handle = Build();

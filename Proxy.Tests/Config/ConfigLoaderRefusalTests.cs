@@ -142,7 +142,7 @@ public sealed class ConfigLoaderRefusalTests
               - name: d
                 type: direct_fixed
                 resolver: r
-                use_proxy_protocol: 2
+                bind_interface: eth0
             """);
         var e = Refused(dir);
         Assert.All(e.Errors.Where(x => !x.Message.Contains("bind_foreign")), x => Assert.Contains("not supported yet: ", x.Message));
@@ -151,7 +151,7 @@ public sealed class ConfigLoaderRefusalTests
         AssertNamed(e, "not supported yet: tls_ticketer", "g3proxy.yaml", 9, "server 'test-tls'", "tls_ticketer");
         AssertNamed(e, "'test-tls': not supported yet: user_group", "g3proxy.yaml", 10, "server 'test-tls'", "user_group");
         AssertNamed(e, "unknown key 'bind_foreign'", "g3proxy.yaml", 11, "server 'test-tls'", "bind_foreign");
-        AssertNamed(e, "not supported yet: use_proxy_protocol", "g3proxy.yaml", 16, "escaper 'd'", "use_proxy_protocol");
+        AssertNamed(e, "not supported yet: bind_interface", "g3proxy.yaml", 16, "escaper 'd'", "bind_interface");
     }
 
     [Fact]

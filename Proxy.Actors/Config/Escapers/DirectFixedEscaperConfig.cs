@@ -4,11 +4,11 @@ using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Config.Escapers;
 
-/// <summary>g3's <c>direct_fixed</c>: connect from this host.</summary>
-public sealed record DirectFixedEscaperConfig : EscaperConfig
+/// <summary>g3's <c>direct_fixed</c>: connect from this host. Also the base of direct_float, which publishes its bind IPs.</summary>
+public record DirectFixedEscaperConfig : EscaperConfig
 {
     public override string TypeName => "DirectFixed";
-    public string? Resolver { get; init; }
+    public override string? Resolver { get; init; }
     public ResolveStrategy ResolveStrategy { get; init; } = ResolveStrategy.Default;
     public IReadOnlyList<IPAddress> BindIp { get; init; } = [];
     public bool NoIpv4 { get; init; }
@@ -19,4 +19,11 @@ public sealed record DirectFixedEscaperConfig : EscaperConfig
     public NetworkAclRule EgressNetworkFilter { get; init; } = NetworkAclRule.DefaultEgress;
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
     public TimeSpan? TcpKeepalive { get; init; }
+    /// <summary>PROXY protocol version (1 or 2) written first on every connection to the target.</summary>
+    public int? UseProxyProtocol { get; init; }
+    /// <summary>
+    /// A family with no bind_ip connects unbound instead of being skipped (the proxy escapers'
+    /// bind_ipv4/bind_ipv6, which connect through this escaper's dialling code).
+    /// </summary>
+    internal bool BindIpPerFamily { get; init; }
 }

@@ -5,19 +5,18 @@ using YamlDotNet.RepresentationModel;
 
 namespace Proxy.Actors.Config.Escapers;
 
-/// <summary>Builds the escaper records G3Actors has built (direct_fixed, dummy_deny).</summary>
+/// <summary>Builds the escaper records of the types G3Actors has built.</summary>
 internal static class EscaperParser
 {
     private static readonly KeyTable<EscaperConfig> DummyDenyKeys = new KeyTable<EscaperConfig>()
         .Skip("name|type")
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
 
-    /// <summary>g3's direct_fixed keys (g3proxy/src/config/escaper/direct_fixed.rs plus reference 2.1).</summary>
-    private static readonly KeyTable<EscaperConfig> DirectFixedKeys = new KeyTable<EscaperConfig>()
+    /// <summary>The keys direct_fixed and direct_float share (g3proxy/src/config/escaper/direct_*.rs plus reference 2.1).</summary>
+    private static KeyTable<EscaperConfig> DirectCommon(KeyTable<EscaperConfig> t) => t
         .Skip("name|type")
         .NoEffect("shared_logger")
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
-        .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
         .On("resolver", (c, v, _) => Direct(c) with { Resolver = YamlValue.String(v, "a resolver name") })
         .On("resolve_strategy", (c, v, _) => Direct(c) with { ResolveStrategy = ResolveStrategyParser.FromYaml(v) })
         .On("egress_network_filter|egress_net_filter", (c, v, _) => Direct(c) with { EgressNetworkFilter = NetworkAclParser.Egress(v) })
@@ -28,8 +27,7 @@ internal static class EscaperParser
         .On("no_ipv6", (c, v, _) => Direct(c) with { NoIpv6 = YamlValue.Bool(v) })
         .On("tcp_connect", (c, v, _) => Direct(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
         .On("happy_eyeballs", (c, v, _) => Direct(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
-        .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
-        .NotSupported("resolve_redirection|use_proxy_protocol|bind_interface|tcp_misc_opts|udp_misc_opts")
+        .NotSupported("resolve_redirection|tcp_misc_opts|udp_misc_opts")
         // validated, but nothing relays UDP yet, so the limit cannot apply: say so instead of refusing the config
         .On("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit", (c, v, s, key, k) =>
         {
@@ -37,6 +35,16 @@ internal static class EscaperParser
             s.Warn(k, key, $"key '{key}' has no effect in G3Actors (no UDP relay is built yet)");
             return c;
         });
+
+    private static readonly KeyTable<EscaperConfig> DirectFixedKeys = DirectCommon(new KeyTable<EscaperConfig>())
+        .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
+        .On("use_proxy_protocol", (c, v, _) => Direct(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
+        .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
+        .NotSupported("bind_interface");
+
+    private static readonly KeyTable<EscaperConfig> DirectFloatKeys = DirectCommon(new KeyTable<EscaperConfig>())
+        .On("cache_ipv4", (c, v, s) => (DirectFloatEscaperConfig)c with { CacheIpv4 = s.ResolvePath(YamlValue.String(v, "a file path")) })
+        .On("cache_ipv6", (c, v, s) => (DirectFloatEscaperConfig)c with { CacheIpv6 = s.ResolvePath(YamlValue.String(v, "a file path")) });
 
     public static EscaperConfig Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
@@ -48,6 +56,18 @@ internal static class EscaperParser
                 var direct = (DirectFixedEscaperConfig)DirectFixedKeys.Apply(
                     new DirectFixedEscaperConfig { Name = name, Position = position }, map, scope);
                 return Check(direct, map, scope);
+            case "direct_float":
+                var dynamic = (DirectFloatEscaperConfig)DirectFloatKeys.Apply(
+                    new DirectFloatEscaperConfig { Name = name, Position = position, TcpKeepalive = TimeSpan.FromSeconds(60) }, map, scope);
+                return Check(dynamic, map, scope);
+            case "proxy_float":
+                return ProxyFloatEscaperParser.Parse(name, map, position, scope);
+            case "proxy_http":
+                return ProxyHttpEscaperParser.Parse(https: false, name, map, position, scope);
+            case "proxy_https":
+                return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
+            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float":
+                return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");
         }
@@ -58,6 +78,7 @@ internal static class EscaperParser
     /// <summary>g3's direct_fixed check(): resolver required, one family left, strategy consistent with it.</summary>
     private static DirectFixedEscaperConfig Check(DirectFixedEscaperConfig c, YamlMappingNode map, EntryScope scope)
     {
+        // 'with' keeps the runtime type, so a direct_float config stays one.
         if (c.Resolver is null) scope.Error(map, "resolver", "missing required key 'resolver'");
         if (c.NoIpv4 && c.NoIpv6)
         {

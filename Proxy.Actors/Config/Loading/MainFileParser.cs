@@ -50,6 +50,7 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
     {
         var result = _families.Load<EscaperConfig>(ConfigFamily.Escaper, "escaper", v, s, EscaperParser.Parse);
         _escaperNames = result.Names.ToHashSet();
+        EscaperGraph.CheckLoops(result.Items, diagnostics);
         return result.Items;
     }
 
@@ -73,7 +74,7 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
             if (server.Escaper is { } e && !_escaperNames.Contains(e))
                 diagnostics.Warn(server.Position.File, server.Position.Line, $"server '{server.Name}'", "escaper",
                     $"escaper '{e}' not found, acts as dummy_deny");
-        foreach (var escaper in config.Escapers.OfType<DirectFixedEscaperConfig>())
+        foreach (var escaper in config.Escapers)
             if (escaper.Resolver is { } r && !_resolverNames.Contains(r))
                 diagnostics.Warn(escaper.Position.File, escaper.Position.Line, $"escaper '{escaper.Name}'", "resolver",
                     $"resolver '{r}' not found, acts as deny_all");

@@ -48,24 +48,31 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
 
     public string TypeName => Config.TypeName;
 
-    public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
+    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct) => EscapeAsync(request, Config, ct);
+
+    /// <summary>With the bind addresses of the moment (direct_float's published set) instead of bind_ip.</summary>
+    internal ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, IReadOnlyList<IPAddress> bindIps, CancellationToken ct) =>
+        EscapeAsync(request, Config with { BindIp = bindIps }, ct);
+
+    private async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
     {
         // Every task counts, a forwarded request on a pooled connection too (g3's escaper.task.total).
         _stats?.TaskStarted();
         if (request.Want == EscapeWant.Udp)
             return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
         if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
-        var tcp = await ConnectTcpAsync(request, ct).ConfigureAwait(false);
+        var tcp = await ConnectTcpAsync(request, config, ct).ConfigureAwait(false);
+        tcp = await OutgoingProxyHeader.WriteAsync(tcp, config.UseProxyProtocol, request, request.Target.ToString(), ct).ConfigureAwait(false);
         return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct).ConfigureAwait(false);
     }
 
     public void Dispose() => _pool.Dispose();
 
-    private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
+    private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
         var target = request.Target;
-        var candidates = new ConnectCandidates(Config, _maxTries);
+        var candidates = new ConnectCandidates(config, _maxTries);
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 

@@ -1,0 +1,24 @@
+using System.Net;
+using Proxy.Actors.Config.Values;
+
+namespace Proxy.Actors.Config.Escapers;
+
+/// <summary>
+/// g3's <c>proxy_float</c>: next proxies (peers) that arrive by publish and are kept in the cache
+/// file. Only the passive source is built; a redis source is refused as not supported yet.
+/// </summary>
+public sealed record ProxyFloatEscaperConfig : EscaperConfig
+{
+    public override string TypeName => "ProxyFloat";
+    public string? Cache { get; init; }
+    public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
+    public IPAddress? BindIpv4 { get; init; }
+    public IPAddress? BindIpv6 { get; init; }
+    /// <summary>TLS settings for https peers; null means https peers are not enabled.</summary>
+    public TlsClientConfig? TlsClient { get; init; }
+    public TimeSpan TcpConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan? TcpKeepalive { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan ExpireGuardDuration { get; init; } = TimeSpan.FromSeconds(5);
+    public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
+    public TimeSpan PeerNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,110 @@
+using Proxy.Actors.Config.Loading;
+using Proxy.Actors.Config.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Escapers;
+
+/// <summary>g3's route escaper keys (g3proxy/src/config/escaper/route_*.rs).</summary>
+internal static class RouteEscaperParser
+{
+    private static KeyTable<EscaperConfig> Base() => new KeyTable<EscaperConfig>()
+        .Skip("name|type")
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
+
+    private static readonly KeyTable<EscaperConfig> FailoverKeys = Base()
+        .On("primary_next|primary", (c, v, _) => (RouteFailoverEscaperConfig)c with { Primary = Name(v) })
+        .On("standby_next|standby", (c, v, _) => (RouteFailoverEscaperConfig)c with { Standby = Name(v) })
+        .On("fallback_delay|delay|fallback_timeout|timeout", (c, v, _) => (RouteFailoverEscaperConfig)c with { FallbackDelay = HumanDuration.FromYaml(v) });
+
+    private static readonly KeyTable<EscaperConfig> UpstreamKeys = Base()
+        .On("exact_match|exact_rules", (c, v, _) => U(c) with { Exact = RouteRuleParser.Parse(v, "hosts", RouteRuleParser.Host) })
+        .On("subnet_match|subnet_rules", (c, v, _) => U(c) with { Subnet = RouteRuleParser.Parse(v, "subnets", RouteRuleParser.Network) })
+        .On("child_match|child_rules", (c, v, _) => U(c) with { Child = RouteRuleParser.Parse(v, "domains", RouteRuleParser.Domain) })
+        .On("suffix_match|suffix_rules|radix_match|radix_rules", (c, v, _) => U(c) with { Suffix = RouteRuleParser.Parse(v, "suffixes", RouteRuleParser.Domain) })
+        .On("regex_match|regex_rules", (c, v, _) => U(c) with { Regex = RouteRuleParser.Parse(v, "rules", RouteRuleParser.Regex) })
+        .On("default_next", (c, v, _) => U(c) with { DefaultNext = Name(v) });
+
+    private static readonly KeyTable<EscaperConfig> ClientKeys = Base()
+        .On("exact_match", (c, v, _) => (RouteClientEscaperConfig)c with { Exact = RouteRuleParser.Parse(v, "ips", SockAddrParser.Ip) })
+        .On("subnet_match", (c, v, _) => (RouteClientEscaperConfig)c with { Subnet = RouteRuleParser.Parse(v, "subnets", RouteRuleParser.Network) })
+        .On("default_next", (c, v, _) => (RouteClientEscaperConfig)c with { DefaultNext = Name(v) });
+
+    private static readonly KeyTable<EscaperConfig> ResolvedKeys = Base()
+        .On("resolver", (c, v, _) => R(c) with { Resolver = Name(v) })
+        .On("resolve_strategy", (c, v, _) => R(c) with { ResolveStrategy = ResolveStrategyParser.FromYaml(v) })
+        .On("resolution_delay", (c, v, _) => R(c) with { ResolutionDelay = HumanDuration.FromYaml(v) })
+        .On("lpm_match", (c, v, _) => R(c) with { Lpm = RouteRuleParser.Parse(v, "networks", RouteRuleParser.Network) })
+        .On("default_next", (c, v, _) => R(c) with { DefaultNext = Name(v) });
+
+    private static readonly KeyTable<EscaperConfig> SelectKeys = Base()
+        .On("next_nodes", (c, v, _) => (RouteSelectEscaperConfig)c with { NextNodes = WeightedParser.NameList(v) })
+        .On("next_pick_policy", (c, v, _) => (RouteSelectEscaperConfig)c with { NextPickPolicy = SelectivePickPolicyParser.FromYaml(v) });
+
+    private static readonly KeyTable<EscaperConfig> MappingKeys = Base()
+        .On("next", (c, v, _) => (RouteMappingEscaperConfig)c with { Next = YamlValue.List(v).Select(Name).ToList() });
+
+    private static readonly KeyTable<EscaperConfig> TrickFloatKeys = Base()
+        .On("next", (c, v, _) => (TrickFloatEscaperConfig)c with { Next = YamlValue.List(v).Select(Name).Distinct().ToList() });
+
+    public static EscaperConfig Parse(string type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
+    {
+        switch (type)
+        {
+            case "route_failover":
+            {
+                var c = (RouteFailoverEscaperConfig)FailoverKeys.Apply(new RouteFailoverEscaperConfig { Name = name, Position = position }, map, scope);
+                Require(c.Primary, "primary_next", map, scope);
+                Require(c.Standby, "standby_next", map, scope);
+                return c;
+            }
+            case "route_upstream":
+            {
+                var c = UpstreamKeys.Apply(new RouteUpstreamEscaperConfig { Name = name, Position = position }, map, scope);
+                Require(U(c).DefaultNext, "default_next", map, scope);
+                return c;
+            }
+            case "route_client":
+            {
+                var c = (RouteClientEscaperConfig)ClientKeys.Apply(new RouteClientEscaperConfig { Name = name, Position = position }, map, scope);
+                Require(c.DefaultNext, "default_next", map, scope);
+                return c;
+            }
+            case "route_resolved":
+            {
+                var c = R(ResolvedKeys.Apply(new RouteResolvedEscaperConfig { Name = name, Position = position }, map, scope));
+                Require(c.Resolver ?? "", "resolver", map, scope);
+                Require(c.DefaultNext, "default_next", map, scope);
+                return c;
+            }
+            case "route_select":
+            {
+                var c = (RouteSelectEscaperConfig)SelectKeys.Apply(new RouteSelectEscaperConfig { Name = name, Position = position }, map, scope);
+                if (c.NextNodes.Count == 0) scope.Error(map, "next_nodes", "missing required key 'next_nodes'");
+                return c;
+            }
+            case "route_mapping":
+            {
+                var c = (RouteMappingEscaperConfig)MappingKeys.Apply(new RouteMappingEscaperConfig { Name = name, Position = position }, map, scope);
+                if (c.Next.Count == 0) scope.Error(map, "next", "missing required key 'next'");
+                return c;
+            }
+            case "trick_float":
+            {
+                var c = (TrickFloatEscaperConfig)TrickFloatKeys.Apply(new TrickFloatEscaperConfig { Name = name, Position = position }, map, scope);
+                if (c.Next.Count == 0) scope.Error(map, "next", "missing required key 'next'");
+                return c;
+            }
+            default:
+                throw new InvalidOperationException($"no parser for route escaper type {type}");
+        }
+    }
+
+    private static string Name(YamlNode v) => YamlValue.String(v, "an escaper name");
+    private static RouteUpstreamEscaperConfig U(EscaperConfig c) => (RouteUpstreamEscaperConfig)c;
+    private static RouteResolvedEscaperConfig R(EscaperConfig c) => (RouteResolvedEscaperConfig)c;
+
+    private static void Require(string value, string key, YamlMappingNode map, EntryScope scope)
+    {
+        if (value.Length == 0) scope.Error(map, key, $"missing required key '{key}'");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Escapers.Proxy;
+using Proxy.Actors.Handles;
+using Proxy.Actors.Resolvers;
+
+namespace Proxy.Actors.Escapers.Float;
+
+/// <summary>
+/// g3's <c>proxy_float</c> with the passive source: the peers arrive by publish (one or a list; a
+/// publish replaces the set) and are written to the cache file, read back at start. Each request
+/// goes through a random live peer: one past <c>expire</c> minus expire_guard_duration is skipped,
+/// so peers drop out by themselves. An http/https peer is driven by the proxy_http escaper code
+/// (CONNECT tunnels, pooled forwarding); its pool lives as long as the published set.
+/// </summary>
+public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposable
+{
+    private readonly ProxyFloatEscaperConfig _config;
+    private readonly HandleRegistry<IResolver> _resolvers;
+    private readonly ISocketConnector? _connector;
+    private readonly TimeProvider _time;
+    private readonly object _publishLock = new();
+    private volatile IReadOnlyList<(FloatPeer Peer, ProxyHttpEscaper Escaper)> _peers = [];
+
+    public ProxyFloatEscaper(ProxyFloatEscaperConfig config, HandleRegistry<IResolver> resolvers,
+        ISocketConnector? connector = null, TimeProvider? time = null)
+    {
+        _config = config;
+        _resolvers = resolvers;
+        _connector = connector;
+        _time = time ?? TimeProvider.System;
+        if (LoadCache() is { } cached) _peers = Build(cached);
+    }
+
+    public string Name => _config.Name;
+    public string TypeName => _config.TypeName;
+
+    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var live = _peers.Where(p => p.Peer.LiveAt(now, _config.ExpireGuardDuration)).ToList();
+        if (live.Count == 0)
+            return new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': no live peer published"));
+        return live[Random.Shared.Next(live.Count)].Escaper.EscapeAsync(request, ct);
+    }
+
+    public PublishResult Publish(string json)
+    {
+        IReadOnlyList<FloatPeer> peers;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            peers = FloatPeer.ParseList(doc.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return new(false, "invalid publish data: " + e.Message);
+        }
+        if (_config.TlsClient is null && peers.FirstOrDefault(p => p.Type == "https") is { } https)
+            return new(false, $"https peer {https.Addr} needs tls_client on escaper '{Name}'");
+        try
+        {
+            if (_config.Cache is { } path) File.WriteAllText(path, json);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new(false, "cannot write the cache file: " + e.Message);
+        }
+        IReadOnlyList<(FloatPeer, ProxyHttpEscaper)> old;
+        lock (_publishLock)
+        {
+            old = _peers;
+            _peers = Build(peers);
+        }
+        foreach (var (_, escaper) in old) escaper.Dispose();
+        return new(true, $"published {peers.Count} peer(s)");
+    }
+
+    public string Published()
+    {
+        var now = _time.GetUtcNow();
+        return new JsonArray(_peers.Where(p => p.Peer.LiveAt(now, _config.ExpireGuardDuration))
+            .Select(p => JsonNode.Parse(p.Peer.Json)).ToArray()).ToJsonString();
+    }
+
+    private IReadOnlyList<(FloatPeer, ProxyHttpEscaper)> Build(IReadOnlyList<FloatPeer> peers) =>
+        peers.Select(p => (p, new ProxyHttpEscaper(PeerConfig(p), _resolvers, _connector, _time))).ToList();
+
+    private ProxyHttpEscaperConfig PeerConfig(FloatPeer peer) => new()
+    {
+        Name = _config.Name,
+        Position = _config.Position,
+        Https = peer.Type == "https",
+        TlsClient = peer.Type == "https" ? _config.TlsClient : null,
+        TlsName = peer.TlsName,
+        ProxyAddr = [new Weighted<UpstreamAddr>(new UpstreamAddr(peer.Addr.Address.ToString(), peer.Addr.Port))],
+        ProxyUsername = peer.Username,
+        ProxyPassword = peer.Password,
+        HttpConnectRspHeaderMaxSize = peer.HttpConnectRspHeaderMaxSize,
+        AppendHeaders = peer.ExtraAppendHeaders,
+        BindIpv4 = _config.BindIpv4,
+        BindIpv6 = _config.BindIpv6,
+        TcpConnect = new TcpConnectConfig(MaxRetry: 0, EachTimeoutOrDefault: _config.TcpConnectTimeout),
+        TcpKeepalive = _config.TcpKeepalive,
+        TcpSockSpeedLimit = _config.TcpSockSpeedLimit,
+        PeerNegotiationTimeout = _config.PeerNegotiationTimeout,
+    };
+
+    /// <summary>The last good set from the cache file; an absent or unreadable file gives none.</summary>
+    private IReadOnlyList<FloatPeer>? LoadCache()
+    {
+        if (_config.Cache is not { } path || !File.Exists(path)) return null;
+        try
+        {
+            var text = File.ReadAllText(path);
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            using var doc = JsonDocument.Parse(text);
+            return FloatPeer.ParseList(doc.RootElement);
+        }
+        catch (Exception e) when (e is IOException or JsonException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, escaper) in _peers) escaper.Dispose();
+    }
+}

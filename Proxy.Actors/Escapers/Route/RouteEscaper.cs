@@ -1,0 +1,20 @@
+using Proxy.Actors.Handles;
+
+namespace Proxy.Actors.Escapers.Route;
+
+/// <summary>
+/// A route escaper that picks its next escaper from the request alone and passes the request on
+/// unchanged. The next escaper is looked up by name per call, so a reload of it takes effect at
+/// once; a name with no escaper acts as dummy_deny.
+/// </summary>
+internal abstract class RouteEscaper(string name, string typeName, HandleRegistry<IEscaper> escapers) : IEscaper
+{
+    public string Name { get; } = name;
+    public string TypeName { get; } = typeName;
+
+    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct) =>
+        escapers.Get(Select(request)).EscapeAsync(request, ct);
+
+    /// <summary>The name of the next escaper for this request.</summary>
+    internal abstract string Select(EscapeRequest request);
+}
