@@ -48,11 +48,25 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
             ? string.Join(", ", eps) : "no listener (reached through other servers)";
         Console.WriteLine($"server '{server.Name}' ({server.TypeName}) listening on {where}");
     }
-    Console.WriteLine($"control endpoint {options.Control ?? config.Control.Listen} (pbm palettes come with the control-plane issue)");
+    Console.WriteLine($"control endpoint {node.ControlEndpoint} (pbm {node.ControlEndpoint} help)");
     var region = options.Region ?? config.Cluster.Region;
     Console.WriteLine($"cluster member {node.ClusterAddress}" + (region is null ? "" : " region " + region));
     Console.Out.Flush();
 
+    // SIGHUP reloads every object from the config files, as g3proxy does; the node keeps running.
+    using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+    {
+        c.Cancel = true;
+        _ = Task.Run(async () => Console.WriteLine("SIGHUP: " + await node.ReloadAsync()), CancellationToken.None);
+    });
+
+    var ended = await Task.WhenAny(stop.Task, node.ExitRequested);
+    if (ended == node.ExitRequested)
+    {
+        Console.WriteLine("offline: drained, leaving the cluster");
+        await node.DisposeAsync();
+        return 0;
+    }
     var signal = await stop.Task;
     if (signal == PosixSignal.SIGTERM)
     {
