@@ -15,6 +15,8 @@ internal sealed class LineEditor(Completer completer, TextWriter output)
 
     public string? ReadLine(string prompt)
     {
+        // Ctrl+C clears the line instead of ending pbm.
+        Console.TreatControlCAsInput = true;
         var buffer = new StringBuilder();
         var cursor = 0;
         var historyIndex = _history.Count;
