@@ -97,11 +97,14 @@ public sealed class NodeHost : IAsyncDisposable
         return drained.Remaining;
     }
 
-    /// <summary>What SIGHUP does: the control plane's <c>reload</c> (every object, from the config files).</summary>
-    public async Task<string> ReloadAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Runs pbm words on this node's control actor and returns what pbm would print: SIGHUP is
+    /// <c>reload</c>, SIGTERM <c>offline</c>, as in g3proxy.
+    /// </summary>
+    public async Task<string> ControlAsync(IReadOnlyList<string> words, CancellationToken ct = default)
     {
         var reply = await _system.ActorSelection(_guardian.Path / ControlActor.Name)
-            .Ask<ControlReply>(new ControlRequest(["reload"]), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            .Ask<ControlReply>(new ControlRequest(words), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
         return string.Join(Environment.NewLine, reply.Lines.Append(reply.Ok ? "notice: " + reply.Notice : "error: " + reply.Error));
     }
 
