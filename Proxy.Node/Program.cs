@@ -8,7 +8,9 @@ using Proxy.Node;
 const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
 
-return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync();
+// System.CommandLine ends the process 2 s after SIGTERM/SIGINT unless told otherwise; the node
+// handles those signals itself (a graceful offline takes as long as its tasks need).
+return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
 {
