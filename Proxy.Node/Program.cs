@@ -8,8 +8,8 @@ using Proxy.Node;
 const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 if (Environment.GetEnvironmentVariable(InlineCompletions) is null) Environment.SetEnvironmentVariable(InlineCompletions, "1");
 
-// System.CommandLine ends the process 2 s after SIGTERM/SIGINT unless told otherwise; the node
-// handles those signals itself (a graceful offline takes as long as its tasks need).
+// The node handles SIGTERM itself (drain, then exit). System.CommandLine would otherwise take
+// SIGTERM too and end the process two seconds later, cutting every running download.
 return await NodeCommand.Build(RunAsync).Parse(args).InvokeAsync(new System.CommandLine.InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)

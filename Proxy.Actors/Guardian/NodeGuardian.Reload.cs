@@ -35,11 +35,18 @@ public sealed partial class NodeGuardian
     private readonly List<ReloadJob> _reloads = new();
     private long _nextReload;
 
-    private Props ResolverOwner(ResolverConfig cfg) =>
-        Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self));
+    /// <summary>Counters live per name in NodeServices, so a rebuilt owner counts on into the same object.</summary>
+    private Props ResolverOwner(ResolverConfig cfg)
+    {
+        var stats = _services.ResolverStats.GetOrAdd(cfg.Name, _ => new Stats.ResolverStats());
+        return Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self, stats, _services.Logger));
+    }
 
-    private Props EscaperOwner(EscaperConfig cfg) =>
-        Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self));
+    private Props EscaperOwner(EscaperConfig cfg)
+    {
+        var stats = _services.EscaperStats.GetOrAdd(cfg.Name, _ => new Stats.EscaperStats());
+        return Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self, stats));
+    }
 
     private void ReloadReceives()
     {

@@ -6,6 +6,7 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Guardian;
 
@@ -50,6 +51,9 @@ public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IW
         _resolvers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "resolvers");
         _escapers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "escapers");
         _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
+        var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
+        foreach (var g in _config.UserGroups)
+            SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
         foreach (var r in _config.Resolvers)
         {
             SpawnHandleOwner(_resolvers, "resolver", r.Name, ResolverOwner(r));
@@ -59,6 +63,7 @@ public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IW
             SpawnHandleOwner(_escapers, "escaper", e.Name, EscaperOwner(e));
         }
         if (_pendingHandles.Count == 0) StartServers();
+        if (_config.Stat is { } stat) Context.ActorOf(Stats.StatsActor.Props(stat, _config, _services), Stats.StatsActor.Name);
         if (_services.ControlProps is { } control) Context.ActorOf(control, "control");
     }
 

@@ -55,6 +55,8 @@ public sealed partial class ServerActor : ReceiveActor
         });
         Receive<NodeMessages.StopAccepting>(_ =>
         {
+            // g3's online tag turns 'n' for an offline server's metrics.
+            _stats.MarkOffline();
             CloseListeners();
             _drainWaiter = Sender;
             ReportIdleIfDrained();

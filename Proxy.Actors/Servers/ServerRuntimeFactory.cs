@@ -1,6 +1,8 @@
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Servers.Ports;
+using Proxy.Actors.Tls;
 
 namespace Proxy.Actors.Servers;
 
@@ -8,6 +10,13 @@ namespace Proxy.Actors.Servers;
 public static class ServerRuntimeFactory
 {
     public static IServerRuntime Create(ServerConfig config, ServerContext context, ServerDeps deps) => config switch
+    {
+        PortServerConfig port => new PortRuntime(port, deps.Servers),
+        _ when config.TlsServer is { } tls => new TlsAcceptStep(new TlsServerSetup(tls)) { Next = Protocol(config, context) },
+        _ => Protocol(config, context),
+    };
+
+    private static IServerRuntime Protocol(ServerConfig config, ServerContext context) => config switch
     {
         HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
         DummyCloseServerConfig => new DummyCloseRuntime(),

@@ -130,6 +130,20 @@ public sealed class TestOrigin : IAsyncDisposable
                 await c.Response.Body.WriteAsync(echoed.ToArray());
             }
         });
+        app.MapGet("/throttled/{n:long}/{chunk:int}/{ms:int}", async (HttpContext c, long n, int chunk, int ms) =>
+        {
+            // A slow origin: n bytes in chunks with a pause between them, so a download is still
+            // running when a test acts on the proxy.
+            c.Response.ContentLength = n;
+            c.Response.ContentType = "application/octet-stream";
+            var data = Pattern(n);
+            for (var sent = 0; sent < n; sent += chunk)
+            {
+                await c.Response.Body.WriteAsync(data.AsMemory(sent, (int)Math.Min(chunk, n - sent)));
+                await c.Response.Body.FlushAsync();
+                await Task.Delay(ms);
+            }
+        });
         app.MapGet("/slow/{ms:int}", async (int ms) =>
         {
             await Task.Delay(ms);

@@ -129,6 +129,44 @@ public sealed class NodeCliTests
     }
 
     [Fact]
+    public async Task Node_Sigterm_LetsARunningForwardedDownloadFinish()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        var main = await WriteMainAsync(ProxyUnderTest.HttpProxyYaml());
+        await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0");
+        var stdout = await node.WaitForStdoutAsync("cluster member");
+        var port = int.Parse(Regex.Match(stdout, @"listening on 127\.0\.0\.1:(\d+)").Groups[1].Value);
+
+        // 2 MiB in 64 KiB pieces, 250 ms apart: about 8 s, still running when the signal comes.
+        const long size = 2 << 20;
+        var file = Path.Combine(Path.GetTempPath(), "g3a-dl-" + Guid.NewGuid().ToString("N"));
+        var download = HttpForwardTests.RunAsync("curl", $"-sS --max-time 60 -o {file} -w %{{http_code}} -x http://127.0.0.1:{port} {origin.Url($"/throttled/{size}/65536/250")}");
+        var started = DateTime.UtcNow;
+        while (!File.Exists(file) || new FileInfo(file).Length == 0)
+        {
+            Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20), "the download never started");
+            await Task.Delay(20);
+        }
+
+        node.Signal(15);
+        await node.WaitForStdoutAsync("SIGTERM");
+
+        var (code, httpCode, err) = await download;
+        try
+        {
+            Assert.True(code == 0, err + "\n" + node.Stdout);
+            Assert.Equal("200", httpCode);
+            Assert.Equal(HttpForwardTests.Sha(TestOrigin.Pattern(size)), HttpForwardTests.Sha(await File.ReadAllBytesAsync(file)));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        await node.WaitForExitAsync(30_000);
+        Assert.Equal(0, node.ExitCode);
+    }
+
+    [Fact]
     public async Task Node_SigintStopsAtOnce()
     {
         var main = await WriteMainAsync(ProxyUnderTest.HttpProxyYaml());

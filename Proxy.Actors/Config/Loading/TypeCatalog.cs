@@ -1,9 +1,13 @@
 namespace Proxy.Actors.Config.Loading;
 
-internal enum ConfigFamily { Server, Escaper, Resolver }
+internal enum ConfigFamily { Server, Escaper, Resolver, UserGroup }
 
 /// <summary>One g3 type: its canonical snake_case name, aliases, and whether G3Actors builds it.</summary>
-internal sealed record KnownType(ConfigFamily Family, string Canonical, bool Built, params string[] Aliases);
+internal sealed record KnownType(ConfigFamily Family, string Canonical, bool Built, params string[] Aliases)
+{
+    /// <summary>Why an unbuilt type cannot be built here, when that is known.</summary>
+    public string? Why { get; init; }
+}
 
 /// <summary>
 /// Every g3proxy type of every family (reference sections 1.2, 2.2, 3), so a known-but-unbuilt type is
@@ -21,10 +25,10 @@ internal static class TypeCatalog
         new(ConfigFamily.Server, "tcp_stream", false),
         new(ConfigFamily.Server, "tls_stream", false),
         new(ConfigFamily.Server, "tcp_tproxy", false),
-        new(ConfigFamily.Server, "plain_tcp_port", false),
-        new(ConfigFamily.Server, "plain_tls_port", false),
-        new(ConfigFamily.Server, "native_tls_port", false),
-        new(ConfigFamily.Server, "plain_quic_port", false),
+        new(ConfigFamily.Server, "plain_tcp_port", true),
+        new(ConfigFamily.Server, "plain_tls_port", true),
+        new(ConfigFamily.Server, "native_tls_port", true),
+        new(ConfigFamily.Server, "plain_quic_port", false) { Why = "System.Net.Quic needs libmsquic, which neither package source here serves" },
         new(ConfigFamily.Server, "intelli_proxy", false, "ppdp_tcp_port"),
 
         new(ConfigFamily.Escaper, "direct_fixed", true),
@@ -49,8 +53,12 @@ internal static class TypeCatalog
 
         new(ConfigFamily.Resolver, "c_ares", true),
         new(ConfigFamily.Resolver, "deny_all", true),
-        new(ConfigFamily.Resolver, "hickory", false, "trust_dns"),
-        new(ConfigFamily.Resolver, "fail_over", false),
+        new(ConfigFamily.Resolver, "hickory", true, "trust_dns"),
+        new(ConfigFamily.Resolver, "fail_over", true),
+
+        new(ConfigFamily.UserGroup, "basic", true),
+        new(ConfigFamily.UserGroup, "facts", true),
+        new(ConfigFamily.UserGroup, "ldap", true),
     ];
 
     private static readonly Dictionary<(ConfigFamily, string), KnownType> ByName = BuildIndex();

@@ -17,6 +17,8 @@ public abstract record ServerConfig
     /// <summary>g3's listen_in_worker: one SO_REUSEPORT listener per worker (here: per core).</summary>
     public bool ListenInWorker { get; init; }
     public NetworkAclRule? IngressNetworkFilter { get; init; }
+    /// <summary>g3's tls_server: TLS terminated in front of the server's protocol.</summary>
+    public TlsServerConfig? TlsServer { get; init; }
     public HostAclRuleSet? DstHostFilterSet { get; init; }
     public PortAclRule? DstPortFilter { get; init; }
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;

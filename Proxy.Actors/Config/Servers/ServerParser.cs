@@ -14,7 +14,11 @@ internal static class ServerParser
         .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) });
 
-    private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys());
+    private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys())
+        .On("tls_server", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) });
+
+    private static readonly KeyTable<ServerConfig> TcpPortKeys = PortServerKeyTable.Tcp();
+    private static readonly KeyTable<ServerConfig> TlsPortKeys = PortServerKeyTable.Tls();
 
     public static ServerConfig? Parse(KnownType type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
@@ -27,9 +31,25 @@ internal static class ServerParser
                 // g3 refuses an http_proxy without an escaper (its check(): "escaper is not set")
                 if (http.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
                 return http;
+            case "plain_tcp_port":
+                return Port(TcpPortKeys.Apply(new PlainTcpPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
+            case "plain_tls_port":
+                return Port(TlsPortKeys.Apply(new PlainTlsPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
+            case "native_tls_port":
+                return Port(TlsPortKeys.Apply(new NativeTlsPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
             default:
                 throw new InvalidOperationException($"no parser for built server type {type.Canonical}");
         }
+    }
+
+    /// <summary>g3's checks: a port needs a listen address and a next server; a TLS port needs tls_server.</summary>
+    private static ServerConfig Port(ServerConfig parsed, YamlMappingNode map, EntryScope scope)
+    {
+        var port = (PortServerConfig)parsed;
+        if (port.Listen is null) scope.Error(map, "listen", "missing required key 'listen'");
+        if (port.NextServer.Length == 0) scope.Error(map, "server", "missing required key 'server'");
+        if (port is not PlainTcpPortServerConfig && port.TlsServer is null) scope.Error(map, "tls_server", "missing required key 'tls_server'");
+        return port;
     }
 
     /// <summary>Reference section 1.1: keys shared by the proxying servers.</summary>

@@ -1,0 +1,39 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Loading;
+using Proxy.Actors.Config.Values;
+using YamlDotNet.RepresentationModel;
+
+namespace Proxy.Actors.Config.Servers;
+
+/// <summary>The keys of g3's plain_tcp_port, plain_tls_port and native_tls_port.</summary>
+internal static class PortServerKeyTable
+{
+    public static KeyTable<ServerConfig> Tcp() => new KeyTable<ServerConfig>()
+        .Skip("name|type")
+        .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
+        .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })
+        .On("ingress_network_filter|ingress_net_filter", (c, v, _) => c with { IngressNetworkFilter = NetworkAclParser.Ingress(v) })
+        .On("server", (c, v, _) => Port(c) with { NextServer = YamlValue.String(v, "a server name") })
+        .On("proxy_protocol", (c, v, _, _, k) => Port(c) with { ProxyProtocol = ProxyProtocolVersion(v) })
+        .On("proxy_protocol_read_timeout", (c, v, _) => Port(c) with { ProxyProtocolReadTimeout = HumanDuration.FromYaml(v) })
+        .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
+        .NoEffect("shared_logger");
+
+    public static KeyTable<ServerConfig> Tls() => Tcp()
+        .On("tls_server", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) })
+        .NotSupported("tls_ticketer|tlcp_cert_pairs");
+
+    /// <summary>g3 reads a number (1, 2); its user guide also writes v1/v2.</summary>
+    private static int ProxyProtocolVersion(YamlNode v)
+    {
+        var text = YamlValue.String(v, "1 or 2").Trim().ToLowerInvariant().TrimStart('v');
+        return text switch
+        {
+            "1" => 1,
+            "2" => 2,
+            _ => throw YamlValue.Expected("PROXY protocol version 1 or 2 (or v1/v2)", v),
+        };
+    }
+
+    private static PortServerConfig Port(ServerConfig c) => (PortServerConfig)c;
+}
