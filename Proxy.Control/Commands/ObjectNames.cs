@@ -11,8 +11,8 @@ internal static class ObjectNames
             ["server"] = config.Servers.Select(s => s.Name).ToList(),
             ["escaper"] = config.Escapers.Select(e => e.Name).ToList(),
             ["resolver"] = config.Resolvers.Select(r => r.Name).ToList(),
-            // Not built yet: the config refuses user_group and auditor, so there are none to name.
-            ["user-group"] = [],
+            ["user-group"] = config.UserGroups.Select(g => g.Name).ToList(),
+            // Not built yet: the config refuses auditor, so there are none to name.
             ["auditor"] = [],
         };
 }

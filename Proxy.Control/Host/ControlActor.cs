@@ -103,8 +103,14 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
             case ["resolver", var resolver, "query", .. var rest]:
                 Pipe(ResolverWords.QueryAsync(resolver, rest, _config, _services.Resolvers));
                 break;
-            case ["user-group", _, ..]:
-                Sender.Tell(ControlReply.Fail("not supported yet: user-group (user groups are not built)"));
+            case ["user-group", var group, "list-static-user"]:
+                Sender.Tell(UserGroupWords.List(group, dynamic: false, _config, _services.UserGroups));
+                break;
+            case ["user-group", var group, "list-dynamic-user"]:
+                Sender.Tell(UserGroupWords.List(group, dynamic: true, _config, _services.UserGroups));
+                break;
+            case ["user-group", var group, "publish-user", var json]:
+                Pipe(UserGroupWords.PublishAsync(group, json, _config, Context.System, Guardian.Path / "user-groups"));
                 break;
             case ["actor", "hierarchy"]:
                 Sender.Tell(ActorHierarchy.Print(Context.System));

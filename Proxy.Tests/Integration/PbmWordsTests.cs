@@ -29,7 +29,7 @@ public sealed class PbmWordsTests
         Assert.Equal(["direct"], (await PbmRun.RunAsync(control, "list", "escaper")).Lines);
         Assert.Equal(["default"], (await PbmRun.RunAsync(control, "list", "resolver")).Lines);
         var groups = await PbmRun.RunAsync(control, "list", "user-group");
-        Assert.Equal((0, ""), (groups.Code, groups.Out));
+        Assert.Equal((0, ""), (groups.Code, groups.Out)); // none configured
         Assert.Equal(0, (await PbmRun.RunAsync(control, "list", "auditor")).Code);
     }
 
@@ -100,8 +100,8 @@ public sealed class PbmWordsTests
     [InlineData("error: publish is not supported by escaper type DirectFixed", "escaper", "direct", "published")]
     [InlineData("error: not supported yet: reload-auditor", "reload-auditor", "a")]
     [InlineData("error: not supported yet: reload-user-group", "reload-user-group", "g")]
-    [InlineData("error: not supported yet: user-group", "user-group", "g", "list-static-user")]
-    [InlineData("error: not supported yet: user-group", "user-group", "g", "list-dynamic-user")]
+    [InlineData("error: no user-group named 'g'", "user-group", "g", "list-static-user")]
+    [InlineData("error: no user-group named 'g'", "user-group", "g", "list-dynamic-user")]
     [InlineData("error: cannot list 'everything'", "list", "everything")]
     [InlineData("error: unknown command 'frobnicate now'", "frobnicate", "now")]
     public async Task BadWords_ExitNonZero_WithTheReason(string expected, params string[] words)
@@ -113,6 +113,31 @@ public sealed class PbmWordsTests
         Assert.Equal(1, result.Code);
         Assert.StartsWith(expected, result.Err);
         Assert.DoesNotContain("notice:", result.Out);
+    }
+
+    [Fact]
+    public async Task UserGroup_ListsStaticUsers_PublishesDynamicOnesFromAFile_AndRefusesBadJson()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml()
+            + "\nuser_group:\n  - name: staff\n    static_users: [{name: bob, token: ~}, {name: alice, token: ~}]\n");
+        var control = proxy.Node.ControlEndpoint;
+        var file = Path.Combine(proxy.Dir, "users.json");
+        await File.WriteAllTextAsync(file, """[{"name": "dyn1", "token": null}, {"name": "dyn2", "token": null}]""");
+
+        Assert.Equal(["staff"], (await PbmRun.RunAsync(control, "list", "user-group")).Lines);
+        Assert.Equal(["alice", "bob"], (await PbmRun.RunAsync(control, "user-group", "staff", "list-static-user")).Lines);
+        Assert.Empty((await PbmRun.RunAsync(control, "user-group", "staff", "list-dynamic-user")).Lines);
+
+        var publish = await PbmRun.RunAsync(control, "user-group", "staff", "publish-user", file);
+        Assert.Equal(0, publish.Code);
+        Assert.StartsWith("notice: ", publish.Out);
+        Assert.True(await Resolvers.Eventually.True(async () =>
+            (await PbmRun.RunAsync(control, "user-group", "staff", "list-dynamic-user")).Lines.SequenceEqual(["dyn1", "dyn2"])));
+
+        await File.WriteAllTextAsync(file, "[{\"name\": ");
+        var bad = await PbmRun.RunAsync(control, "user-group", "staff", "publish-user", file);
+        Assert.Equal(1, bad.Code);
+        Assert.StartsWith("error: invalid JSON", bad.Err);
     }
 
     [Fact]
