@@ -7,6 +7,7 @@ using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Guardian;
 using Proxy.Actors.Handles;
+using Proxy.Control.Host;
 
 namespace Proxy.Node;
 
@@ -19,16 +20,25 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly IActorRef _guardian;
     private readonly TaskLogger _logger;
+    private readonly TaskCompletionSource _exit;
 
     private NodeHost(ActorSystem system, IActorRef guardian, TaskLogger logger, NodeServices services,
-        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening)
+        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, IPEndPoint control, TaskCompletionSource exit)
     {
         _system = system;
         _guardian = guardian;
         _logger = logger;
         Services = services;
         Listening = listening;
+        ControlEndpoint = control;
+        _exit = exit;
     }
+
+    /// <summary>Where pbm reaches this node (the bound port when the config said 0).</summary>
+    public IPEndPoint ControlEndpoint { get; }
+
+    /// <summary>Completes when <c>pbm offline</c> has drained the node: the host should dispose it and exit.</summary>
+    public Task ExitRequested => _exit.Task;
 
     public NodeServices Services { get; }
     public IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; }
@@ -42,6 +52,20 @@ public sealed class NodeHost : IAsyncDisposable
             ThreadPool.GetMinThreads(out _, out var io);
             ThreadPool.SetMinThreads(config.Runtime.ThreadNumber, Math.Max(io, config.Runtime.ThreadNumber));
         }
+        var (endpoint, refused) = Proxy.Control.Host.ControlEndpoint.From(config.Control, options.Control);
+        if (endpoint is null) throw new InvalidOperationException(refused);
+        ControlListener listener;
+        try
+        {
+            listener = ControlListener.Bind(endpoint, TimeProvider.System);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            endpoint.Certificate?.Dispose();
+            throw new InvalidOperationException($"control: cannot listen on {endpoint.Listen}: {e.Message}");
+        }
+        var exit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
         var hocon = ClusterHocon.Build(options.HoconPath ?? ClusterHocon.FindDefault(), config.Cluster, options);
         var system = ActorSystem.Create(ClusterHocon.SystemName, hocon);
         var cluster = Cluster.Get(system);
@@ -51,16 +75,18 @@ public sealed class NodeHost : IAsyncDisposable
         var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
             warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
+        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult()));
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try
         {
             var reply = await guardian.Ask<object>(NodeMessages.WaitStarted.Instance, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             if (reply is NodeMessages.StartFailed failed) throw new InvalidOperationException(failed.Error);
             var started = (NodeMessages.Started)reply;
-            return new NodeHost(system, guardian, logger, services, started.Listening);
+            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit);
         }
         catch
         {
+            listener.Dispose();
             await logger.DisposeAsync().ConfigureAwait(false);
             await system.Terminate().ConfigureAwait(false);
             throw;
@@ -73,6 +99,17 @@ public sealed class NodeHost : IAsyncDisposable
         var drained = await _guardian.Ask<NodeMessages.Drained>(new NodeMessages.Drain(waitLimit), waitLimit + TimeSpan.FromSeconds(30), ct)
             .ConfigureAwait(false);
         return drained.Remaining;
+    }
+
+    /// <summary>
+    /// Runs pbm words on this node's control actor and returns what pbm would print: SIGHUP is
+    /// <c>reload</c>, SIGTERM <c>offline</c>, as in g3proxy.
+    /// </summary>
+    public async Task<string> ControlAsync(IReadOnlyList<string> words, CancellationToken ct = default)
+    {
+        var reply = await _system.ActorSelection(_guardian.Path / ControlActor.Name)
+            .Ask<ControlReply>(new ControlRequest(words), TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+        return string.Join(Environment.NewLine, reply.Lines.Append(reply.Ok ? "notice: " + reply.Notice : "error: " + reply.Error));
     }
 
     /// <summary>Leaves the cluster and stops everything, running connections included.</summary>

@@ -28,10 +28,11 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
     }
     foreach (var w in config.Warnings) await Console.Error.WriteLineAsync("warning: " + w);
 
-    var stop = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
-    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
-    using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
-    using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; stop.TrySetResult(c.Signal); });
+    var term = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var kill = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; term.TrySetResult(); });
+    using var onIntr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; kill.TrySetResult(); });
+    using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; kill.TrySetResult(); });
 
     NodeHost node;
     try
@@ -50,22 +51,31 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
             ? string.Join(", ", eps) : "no listener (reached through other servers)";
         Console.WriteLine($"server '{server.Name}' ({server.TypeName}) listening on {where}");
     }
-    Console.WriteLine($"control endpoint {options.Control ?? config.Control.Listen} (pbm palettes come with the control-plane issue)");
+    Console.WriteLine($"control endpoint {node.ControlEndpoint} (pbm {node.ControlEndpoint} help)");
     var region = options.Region ?? config.Cluster.Region;
     Console.WriteLine($"cluster member {node.ClusterAddress}" + (region is null ? "" : " region " + region));
     Console.Out.Flush();
 
-    var signal = await stop.Task;
-    if (signal == PosixSignal.SIGTERM)
+    // SIGHUP reloads every object from the config files, as g3proxy does; the node keeps running.
+    using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
     {
-        Console.WriteLine("SIGTERM: stop accepting, waiting for running tasks");
-        var left = await node.DrainAsync(config.Runtime.TaskWaitTimeout);
-        Console.WriteLine($"drained ({left} connections left), leaving the cluster");
-        await node.DisposeAsync();
+        c.Cancel = true;
+        _ = Task.Run(async () => Console.WriteLine("SIGHUP: " + await node.ControlAsync(["reload"])), CancellationToken.None);
+    });
+
+    // SIGTERM is g3's graceful offline (pbm offline); SIGINT/SIGQUIT stop at once, also while draining.
+    var ended = await Task.WhenAny(term.Task, kill.Task, node.ExitRequested);
+    if (ended == term.Task)
+    {
+        Console.WriteLine("SIGTERM: " + await node.ControlAsync(["offline"]));
+        ended = await Task.WhenAny(kill.Task, node.ExitRequested);
     }
-    else
+    if (ended == kill.Task)
     {
         await node.KillAsync();
+        return 0;
     }
+    Console.WriteLine("offline: drained, leaving the cluster");
+    await node.DisposeAsync();
     return 0;
 }

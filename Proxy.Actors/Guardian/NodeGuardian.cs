@@ -16,13 +16,13 @@ namespace Proxy.Actors.Guardian;
 /// States: <see cref="Starting"/> (waiting for handles, then listeners), <see cref="Running"/>,
 /// <see cref="Draining"/>.
 /// </summary>
-public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimers
+public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     public const string Name = "node";
 
     private sealed record DrainTimeout;
 
-    private readonly ProxyConfig _config;
+    private ProxyConfig _config;
     private readonly NodeServices _services;
     private readonly HashSet<string> _pendingHandles = new();
     private readonly HashSet<string> _pendingServers = new();
@@ -56,21 +56,19 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
             SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
         foreach (var r in _config.Resolvers)
         {
-            var cfg = r;
-            var stats = _services.ResolverStats.GetOrAdd(cfg.Name, _ => new Stats.ResolverStats());
-            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self,
-                stats, _services.Logger)));
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, ResolverOwner(r));
         }
         foreach (var e in _config.Escapers)
         {
-            var cfg = e;
-            var stats = _services.EscaperStats.GetOrAdd(cfg.Name, _ => new Stats.EscaperStats());
-            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self,
-                stats)));
+            SpawnHandleOwner(_escapers, "escaper", e.Name, EscaperOwner(e));
         }
         if (_pendingHandles.Count == 0) StartServers();
         if (_config.Stat is { } stat) Context.ActorOf(Stats.StatsActor.Props(stat, _config, _services), Stats.StatsActor.Name);
+        if (_services.ControlProps is { } control) Context.ActorOf(control, "control");
     }
+
+    private static Props UnderBackoff(Props owner) => BackoffSupervisor.Props(
+        Backoff.OnFailure(owner, "handle", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, -1));
 
     /// <summary>
     /// Resolvers and escapers restart with back-off, rebuilt from their last good config; servers
@@ -79,8 +77,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
     private void SpawnHandleOwner(IActorRef family, string familyName, string name, Props owner)
     {
         _pendingHandles.Add(familyName + "/" + name);
-        family.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(name), BackoffSupervisor.Props(
-            Backoff.OnFailure(owner, "handle", TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), 0.2, -1))));
+        family.Tell(new FamilyActor.Spawn(Uri.EscapeDataString(name), UnderBackoff(owner)));
     }
 
     private void Starting()
@@ -135,7 +132,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
     private void Running(object startReply)
     {
         Receive<NodeMessages.WaitStarted>(_ => Sender.Tell(startReply));
-        Receive<HandlePublished>(_ => { });
+        ReloadReceives();
         Receive<NodeMessages.Drain>(d =>
         {
             _drainRequester = Sender;
@@ -155,6 +152,7 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         });
         Receive<DrainTimeout>(_ => FinishDrain());
         Receive<NodeMessages.WaitStarted>(_ => Sender.Tell(new NodeMessages.StartFailed("node is draining")));
+        Receive<ReloadMessages.Reload>(_ => Sender.Tell(new ReloadMessages.Reloaded([], ["the node is going offline"])));
         Receive<NodeMessages.Drain>(_ => { });
     }
 

@@ -36,6 +36,8 @@ public sealed class NodeServices
     /// <summary>Running servers, for port servers that hand connections on by name.</summary>
     public HandleRegistry<ServerEntry> Servers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
+    /// <summary>The control actor (Proxy.Control) the guardian spawns as <c>control</c>; none in tests that do not need it.</summary>
+    public Akka.Actor.Props? ControlProps { get; set; }
     /// <summary>Escaper counters by escaper name; a reload counts on into the same object.</summary>
     public ConcurrentDictionary<string, EscaperStats> EscaperStats { get; } = new();
     /// <summary>Resolver counters by resolver name; a reload counts on into the same object.</summary>

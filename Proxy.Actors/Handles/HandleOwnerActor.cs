@@ -15,6 +15,7 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
     private readonly HandleRegistry<T> _registry;
     private readonly IActorRef _guardian;
     private T? _handle;
+    private bool _retired;
 
     protected HandleOwnerActor(string family, string name, HandleRegistry<T> registry, IActorRef guardian)
     {
@@ -22,6 +23,12 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
         _name = name;
         _registry = registry;
         _guardian = guardian;
+        Receive<HandleRetire>(_ =>
+        {
+            _retired = true;
+            // Under a back-off supervisor (OnFailure) a child stopping itself stops the supervisor too.
+            Context.Stop(Self);
+        });
     }
 
     protected abstract T Build();
@@ -45,7 +52,7 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
 
     protected override void PostStop()
     {
-        if (_registry.TryGet(_name, out var current) && ReferenceEquals(current, _handle)) _registry.Remove(_name);
+        if (!_retired && _registry.TryGet(_name, out var current) && ReferenceEquals(current, _handle)) _registry.Remove(_name);
         (_handle as IDisposable)?.Dispose();
     }
 }

@@ -16,11 +16,11 @@ namespace Proxy.Actors.Servers;
 /// that connection. On <see cref="NodeMessages.StopAccepting"/> it closes its listeners and
 /// reports idle once the last connection is gone.
 /// </summary>
-public sealed class ServerActor : ReceiveActor
+public sealed partial class ServerActor : ReceiveActor
 {
     private sealed record Accepted(Socket Socket, long At);
 
-    private readonly ServerConfig _config;
+    private ServerConfig _config;
     private readonly ServerDeps _deps;
     private readonly ServerStats _stats;
     private readonly IActorRef _guardian;
@@ -47,9 +47,10 @@ public sealed class ServerActor : ReceiveActor
         _guardian = guardian;
 
         Receive<Accepted>(OnAccepted);
-        Receive<Terminated>(_ =>
+        Receive<Terminated>(t =>
         {
             _alive--;
+            ConnectionEnded(t.ActorRef);
             ReportIdleIfDrained();
         });
         Receive<NodeMessages.StopAccepting>(_ =>
@@ -65,6 +66,7 @@ public sealed class ServerActor : ReceiveActor
             // g3's force-quit: running tasks end now (each connection's actor aborts its task).
             foreach (var child in Context.GetChildren()) Context.Stop(child);
         });
+        ControlReceives();
     }
 
     /// <param name="runtime">Tests pass their own; otherwise built from the config's server type.</param>
@@ -138,6 +140,7 @@ public sealed class ServerActor : ReceiveActor
     protected override void PostStop()
     {
         CloseListeners();
+        DisposeRetired();
         if (_entry is not null)
         {
             var entry = _entry;

@@ -17,6 +17,8 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     }
 
     public NodeHost Node { get; }
+    /// <summary>The directory holding main.yml and the extra files (tests rewrite them before a reload).</summary>
+    public string Dir => _dir;
     public StringWriter TaskLog { get; }
 
     /// <summary>A direct escaper that may reach loopback (g3 forbids it by default) and one http_proxy.</summary>
@@ -54,7 +56,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         await File.WriteAllTextAsync(main, yaml);
         var config = ConfigLoader.Load(main);
         var log = new StringWriter();
-        var node = await NodeHost.StartAsync(config, new NodeOptions { ConfigPath = main, ClusterPort = 0 }, TextWriter.Synchronized(log));
+        var node = await NodeHost.StartAsync(config, new NodeOptions { ConfigPath = main, ClusterPort = 0, Control = "127.0.0.1:0" }, TextWriter.Synchronized(log));
         return new ProxyUnderTest(dir, node, log);
     }
 

@@ -170,7 +170,7 @@ public sealed class NodeCliTests
     public async Task Node_SigintStopsAtOnce()
     {
         var main = await WriteMainAsync(ProxyUnderTest.HttpProxyYaml());
-        await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0");
+        await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0 --control 127.0.0.1:0");
         await node.WaitForStdoutAsync("cluster member");
 
         node.Signal(2);

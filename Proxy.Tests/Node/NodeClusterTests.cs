@@ -29,7 +29,7 @@ public sealed class NodeClusterTests
         var main = Path.Combine(dir, "main.yml");
         await File.WriteAllTextAsync(main, ProxyUnderTest.HttpProxyYaml() + "\ncluster:\n  region: eu-west\n");
         var config = Proxy.Actors.Config.ConfigLoader.Load(main);
-        await using var node = await Proxy.Node.NodeHost.StartAsync(config, new Proxy.Node.NodeOptions { ClusterPort = 0, Region = "ap-south" });
+        await using var node = await Proxy.Node.NodeHost.StartAsync(config, new Proxy.Node.NodeOptions { ClusterPort = 0, Region = "ap-south", Control = "127.0.0.1:0" });
 
         // The CLI overrides main.yml's cluster.region.
         Assert.Contains("region-ap-south", Cluster.Get(node.System).SelfRoles);

@@ -9,7 +9,9 @@ internal static class ControlSection
 {
     private static readonly KeyTable<ControlConfig> ControlKeys = new KeyTable<ControlConfig>()
         .On("listen", (c, v, _) => c with { Listen = YamlValue.String(v, "a listen address") })
-        .On("token", (c, v, _) => c with { Token = YamlValue.String(v, "a token") });
+        .On("token", (c, v, _) => c with { Token = YamlValue.String(v, "a token") })
+        .On("tls_certificate", (c, v, s) => c with { TlsCertificate = PemLoader.FromYaml(v, s) })
+        .On("tls_private_key", (c, v, s) => c with { TlsPrivateKey = PemLoader.FromYaml(v, s) });
 
     private static readonly KeyTable<ClusterConfig> ClusterKeys = new KeyTable<ClusterConfig>()
         .On("region", (c, v, _) => c with { Region = YamlValue.String(v, "a region name") })

@@ -5,4 +5,8 @@ public sealed record ControlConfig
 {
     public string Listen { get; init; } = "127.0.0.1:9110";
     public string? Token { get; init; }
+    /// <summary>PEM certificate chain for TLS on the control endpoint (required off loopback).</summary>
+    public string? TlsCertificate { get; init; }
+    /// <summary>PEM private key of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsPrivateKey { get; init; }
 }

@@ -1,0 +1,137 @@
+using System.Reflection;
+using Akka.Actor;
+using Proxy.Actors.Config;
+using Proxy.Actors.Guardian;
+using Proxy.Control.Commands;
+using Proxy.Control.Palettes;
+
+namespace Proxy.Control.Host;
+
+/// <summary>
+/// /user/node/control: the pbm endpoint's actor. Sessions (<see cref="ControlListener"/>) ask it
+/// one <see cref="ControlRequest"/> per command; it answers a <see cref="ControlReply"/>. Words
+/// that wait (reload, queries, asks to other actors) run as tasks whose result is piped back, so
+/// the actor stays responsive; the offline sequence is its state (<see cref="ControlActor"/>.Offline).
+/// </summary>
+internal sealed partial class ControlActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "control";
+
+    /// <summary>A reload's outcome, applied on the actor's thread so <see cref="_config"/> has one writer.</summary>
+    private sealed record ReloadFinished(ProxyConfig? Config, ControlReply Reply, IActorRef ReplyTo);
+
+    private readonly NodeServices _services;
+    private readonly ControlListener _listener;
+    private readonly ControlHooks _hooks;
+    private volatile ProxyConfig _config;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public ControlActor(ProxyConfig config, NodeServices services, ControlListener listener, ControlHooks hooks)
+    {
+        _config = config;
+        _services = services;
+        _listener = listener;
+        _hooks = hooks;
+        Receive<ControlRequest>(r => Dispatch(r.Words));
+        Receive<ReloadFinished>(f =>
+        {
+            if (f.Config is not null) _config = f.Config;
+            f.ReplyTo.Tell(f.Reply);
+        });
+        OfflineReceives();
+    }
+
+    public static Props Props(ProxyConfig config, NodeServices services, ControlListener listener, ControlHooks hooks) =>
+        Akka.Actor.Props.Create(() => new ControlActor(config, services, listener, hooks));
+
+    public static string NodeVersion =>
+        "G3Actors " + (typeof(ControlActor).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0")
+            .Split('+')[0];
+
+    protected override void PreStart()
+    {
+        var self = Self;
+        _ = _listener.RunAsync(self, () => ObjectNames.Of(_config), _hooks.Version);
+    }
+
+    protected override void PostStop() => _listener.Dispose();
+
+    private IActorRef Guardian => Context.Parent;
+
+    private void Dispatch(IReadOnlyList<string> words)
+    {
+        var w = words.ToArray();
+        switch (w)
+        {
+            case ["help"]:
+                Sender.Tell(ControlReply.Text(NodePalettes.HelpLines()));
+                break;
+            case ["version"]:
+                Sender.Tell(ControlReply.Text([_hooks.Version]));
+                break;
+            case ["list", var kind]:
+                Sender.Tell(ListWord.Run(kind, _config));
+                break;
+            case ["reload"]:
+                Reload(null, null);
+                break;
+            case [var verb, var name] when verb.StartsWith("reload-", StringComparison.Ordinal):
+                Reload(verb["reload-".Length..], name);
+                break;
+            case ["offline"]:
+                Sender.Tell(StartOffline());
+                break;
+            case ["cancel-shutdown"]:
+                Sender.Tell(CancelShutdown());
+                break;
+            case ["force-quit-all"]:
+                Sender.Tell(ServerWords.ForceQuitAll(Context.System, Servers));
+                break;
+            case ["force-quit", var server]:
+                Sender.Tell(ServerWords.ForceQuit(server, _config, Context.System, Servers));
+                break;
+            case ["server", var server, "status"]:
+                Pipe(ServerWords.StatusAsync(server, _config, _services, Context.System, Servers));
+                break;
+            case ["escaper", var escaper, "publish", var data]:
+                Pipe(EscaperWords.PublishAsync(escaper, data, _config, Context.System, Escapers));
+                break;
+            case ["escaper", var escaper, "published"]:
+                Pipe(EscaperWords.PublishedAsync(escaper, _config, Context.System, Escapers));
+                break;
+            case ["resolver", var resolver, "query", .. var rest]:
+                Pipe(ResolverWords.QueryAsync(resolver, rest, _config, _services.Resolvers));
+                break;
+            case ["user-group", var group, "list-static-user"]:
+                Sender.Tell(UserGroupWords.List(group, dynamic: false, _config, _services.UserGroups));
+                break;
+            case ["user-group", var group, "list-dynamic-user"]:
+                Sender.Tell(UserGroupWords.List(group, dynamic: true, _config, _services.UserGroups));
+                break;
+            case ["user-group", var group, "publish-user", var json]:
+                Pipe(UserGroupWords.PublishAsync(group, json, _config, Context.System, Guardian.Path / "user-groups"));
+                break;
+            case ["actor", "hierarchy"]:
+                Sender.Tell(ActorHierarchy.Print(Context.System));
+                break;
+            default:
+                Sender.Tell(ControlReply.Fail($"unknown command '{string.Join(' ', words)}' (try: help)"));
+                break;
+        }
+    }
+
+    private ActorPath Servers => Guardian.Path / "servers";
+    private ActorPath Escapers => Guardian.Path / "escapers";
+
+    private void Pipe(Task<ControlReply> work) =>
+        work.PipeTo(Sender, failure: e => ControlReply.Fail(e.GetBaseException().Message));
+
+    private void Reload(string? family, string? name)
+    {
+        var replyTo = Sender;
+        ReloadWord.RunAsync(family, name, _config, Guardian)
+            .PipeTo(Self, success: r => new ReloadFinished(r.Config, r.Reply, replyTo),
+                failure: e => new ReloadFinished(null, ControlReply.Fail(e.GetBaseException().Message), replyTo));
+    }
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Text;
+using Akka.Actor;
+using Proxy.Control.Palettes;
+using Proxy.Control.Wire;
+
+namespace Proxy.Control.Host;
+
+/// <summary>
+/// The control socket: bound by the host before the node starts (a port in use or a refused
+/// policy stops the start), then run by the control actor. Plain async code: one task per
+/// session, each request a single ask to the actor. Sessions are bounded in number and every
+/// wait has a deadline, so a stuck client costs one slot, not the node.
+/// </summary>
+internal sealed class ControlListener : IDisposable
+{
+    private const int MaxSessions = 16;
+    private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Long enough for a reload or a resolver query; offline answers at once and proceeds alone.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Socket _socket;
+    private readonly ControlEndpoint _endpoint;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly SemaphoreSlim _slots = new(MaxSessions, MaxSessions);
+
+    private ControlListener(Socket socket, ControlEndpoint endpoint, TimeProvider time)
+    {
+        _socket = socket;
+        _endpoint = endpoint;
+        _time = time;
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <exception cref="SocketException">The address cannot be bound.</exception>
+    public static ControlListener Bind(ControlEndpoint endpoint, TimeProvider time)
+    {
+        var s = new Socket(endpoint.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            s.Bind(endpoint.Listen);
+            s.Listen(16);
+        }
+        catch
+        {
+            s.Dispose();
+            throw;
+        }
+        return new ControlListener(s, endpoint, time);
+    }
+
+    /// <summary>Accepts until disposed. <paramref name="names"/> is read per session, for completion.</summary>
+    public async Task RunAsync(IActorRef control, Func<IReadOnlyDictionary<string, IReadOnlyList<string>>> names, string nodeVersion)
+    {
+        var ct = _cts.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                await _slots.WaitAsync(ct).ConfigureAwait(false);
+                client = await _socket.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                _slots.Release();
+                continue;
+            }
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await SessionAsync(client, control, names, nodeVersion, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    private async Task SessionAsync(Socket client, IActorRef control,
+        Func<IReadOnlyDictionary<string, IReadOnlyList<string>>> names, string nodeVersion, CancellationToken ct)
+    {
+        client.NoDelay = true;
+        Stream stream = new NetworkStream(client, ownsSocket: true);
+        try
+        {
+            using (var hello = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                hello.CancelAfter(HelloTimeout);
+                if (_endpoint.Certificate is { } cert)
+                {
+                    var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = tls;
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = cert }, hello.Token)
+                        .ConfigureAwait(false);
+                }
+            }
+            await using var channel = new FrameChannel(stream);
+            var first = await ReadWithin(channel, HelloTimeout, ct).ConfigureAwait(false);
+            if (first is not { Type: "hello" })
+            {
+                await channel.WriteAsync(ControlFrame.Refused("expected a hello frame"), ct).ConfigureAwait(false);
+                return;
+            }
+            if (first.Version != ControlFrame.ProtocolVersion)
+            {
+                await channel.WriteAsync(ControlFrame.Refused($"protocol version {first.Version} not supported (node speaks {ControlFrame.ProtocolVersion})"), ct)
+                    .ConfigureAwait(false);
+                return;
+            }
+            if (!TokenMatches(first.Token))
+            {
+                await channel.WriteAsync(ControlFrame.Refused("bad or missing token"), ct).ConfigureAwait(false);
+                return;
+            }
+            await channel.WriteAsync(new ControlFrame
+            {
+                Type = "welcome",
+                Version = ControlFrame.ProtocolVersion,
+                Node = nodeVersion,
+                Palettes = NodePalettes.All,
+                Names = names(),
+            }, ct).ConfigureAwait(false);
+
+            while (await channel.ReadAsync(ct).ConfigureAwait(false) is { } frame)
+            {
+                if (frame is not { Type: "request", Id: { } id, Words: { Count: > 0 } words })
+                {
+                    await channel.WriteAsync(new ControlFrame { Type = "reply", Id = frame.Id, Error = "expected a request with words" }, ct)
+                        .ConfigureAwait(false);
+                    continue;
+                }
+                var reply = await AskAsync(control, words, ct).ConfigureAwait(false);
+                await channel.WriteAsync(new ControlFrame
+                {
+                    Type = "reply",
+                    Id = id,
+                    Lines = reply.Lines,
+                    Notice = reply.Notice,
+                    Error = reply.Error,
+                }, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or AuthenticationException or SocketException
+                                      or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away or spoke nonsense: only this session ends.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ControlFrame?> ReadWithin(FrameChannel channel, TimeSpan limit, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var timer = _time.CreateTimer(_ => cts.Cancel(), null, limit, Timeout.InfiniteTimeSpan);
+        return await channel.ReadAsync(cts.Token).ConfigureAwait(false);
+    }
+
+    private static async Task<ControlReply> AskAsync(IActorRef control, IReadOnlyList<string> words, CancellationToken ct)
+    {
+        try
+        {
+            return await control.Ask<ControlReply>(new ControlRequest(words), RequestTimeout, ct).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return ControlReply.Fail($"no answer within {RequestTimeout.TotalSeconds:0}s");
+        }
+    }
+
+    private bool TokenMatches(string? offered)
+    {
+        if (string.IsNullOrEmpty(_endpoint.Token)) return true;
+        return offered is not null && CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(offered)), SHA256.HashData(Encoding.UTF8.GetBytes(_endpoint.Token)));
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _socket.Dispose();
+        _endpoint.Certificate?.Dispose();
+    }
+}

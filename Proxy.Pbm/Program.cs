@@ -1,0 +1,3 @@
+using Proxy.Pbm;
+
+return await PbmCli.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);

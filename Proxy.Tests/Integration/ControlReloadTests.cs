@@ -1,0 +1,129 @@
+using System.Text;
+using Proxy.Tests.Control;
+
+namespace Proxy.Tests.Integration;
+
+/// <summary>reload, reload-escaper and reload-server: files re-read, bad ones refused, running connections untouched.</summary>
+[Collection(NodeCollection.Name)]
+public sealed class ControlReloadTests
+{
+    private const string Main = """
+        log: stdout
+        resolver:
+          - name: default
+            type: c-ares
+            server: 127.0.0.1
+        escaper: escaper.yml
+        server: server.yml
+        """;
+
+    private const string DirectEscaper = """
+        name: direct
+        type: direct_fixed
+        resolver: default
+        egress_network_filter: {default: allow, allow: [127.0.0.1]}
+        """;
+
+    private const string HttpServer = """
+        name: http
+        type: http_proxy
+        escaper: direct
+        listen: 127.0.0.1:0
+        """;
+
+    private static Task<ProxyUnderTest> StartAsync() => ProxyUnderTest.StartAsync(Main, new Dictionary<string, string>
+    {
+        ["escaper.yml"] = DirectEscaper,
+        ["server.yml"] = HttpServer,
+    });
+
+    [Fact]
+    public async Task ReloadEscaper_BadFileRefused_ThenNextRequestGoesTheNewWay_WhileAnOpenTunnelKeepsPassingBytes()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await StartAsync();
+        var control = proxy.Node.ControlEndpoint;
+        await using var tunnel = await PbmWordsTests.OpenTunnelAsync(proxy, origin);
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "escaper.yml"), DirectEscaper + "\nbind_iq: 1\n");
+        var refused = await PbmRun.RunAsync(control, "reload-escaper", "direct");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("error: config refused, the running config is kept", refused.Err);
+        Assert.Contains("unknown key 'bind_iq'", refused.Out);
+        await using (var stillDirect = await PbmWordsTests.OpenTunnelAsync(proxy, origin)) { }
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "escaper.yml"), "name: direct\ntype: dummy_deny\n");
+        var reloaded = await PbmRun.RunAsync(control, "reload-escaper", "direct");
+        Assert.Equal((0, "notice: escaper 'direct' reloaded"), (reloaded.Code, reloaded.Out.Trim()));
+
+        await using (var next = await RawHttp.ConnectAsync(proxy.Endpoint()))
+        {
+            await next.SendAsync($"CONNECT 127.0.0.1:{origin.HttpPort} HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\n\r\n");
+            Assert.NotEqual(200, (await next.ReadResponseAsync(headRequest: true)).Status);
+        }
+        await tunnel.SendAsync("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        var hello = await tunnel.ReadResponseAsync();
+        Assert.Equal((200, "hello"), (hello.Status, hello.BodyText));
+    }
+
+    [Fact]
+    public async Task ReloadServer_WithTheSameListen_KeepsItsSocketAndOpenConnections()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await StartAsync();
+        var before = proxy.Endpoint();
+        await using var keepAlive = await RawHttp.ConnectAsync(before);
+        await keepAlive.SendAsync($"GET http://127.0.0.1:{origin.HttpPort}/hello HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\n\r\n");
+        Assert.Equal(200, (await keepAlive.ReadResponseAsync()).Status);
+
+        // listen says port 0: a rebind would land on another port.
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "server.yml"), HttpServer + "\ntcp_copy_buffer_size: 32K\n");
+        var reloaded = await PbmRun.RunAsync(proxy.Node.ControlEndpoint, "reload-server", "http");
+        Assert.Equal(0, reloaded.Code);
+
+        var status = await PbmRun.RunAsync(proxy.Node.ControlEndpoint, "server", "http", "status");
+        Assert.Contains($"listen: {before}", status.Lines);
+        await keepAlive.SendAsync($"GET http://127.0.0.1:{origin.HttpPort}/hello HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\n\r\n");
+        Assert.Equal("hello", (await keepAlive.ReadResponseAsync()).BodyText);
+        using var client = proxy.Client();
+        Assert.Equal("hello", await client.GetStringAsync($"http://127.0.0.1:{origin.HttpPort}/hello"));
+    }
+
+    [Fact]
+    public async Task Reload_WholeNode_StartsNewObjects_AndRemovesGoneOnes()
+    {
+        await using var proxy = await StartAsync();
+        var control = proxy.Node.ControlEndpoint;
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "server.yml"),
+            HttpServer + "\n---\nname: second\ntype: http_proxy\nescaper: direct\nlisten: 127.0.0.1:0\n");
+
+        var reload = await PbmRun.RunAsync(control, "reload");
+
+        Assert.Equal(0, reload.Code);
+        Assert.Contains("notice: node reloaded", reload.Out);
+        Assert.Equal(["http", "second"], (await PbmRun.RunAsync(control, "list", "server")).Lines);
+        Assert.Equal("online: true", (await PbmRun.RunAsync(control, "server", "second", "status")).Lines[0]);
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "server.yml"), HttpServer);
+        Assert.Equal(0, (await PbmRun.RunAsync(control, "reload")).Code);
+        Assert.Equal(["http"], (await PbmRun.RunAsync(control, "list", "server")).Lines);
+        var tree = await PbmRun.RunAsync(control, "actor", "hierarchy");
+        Assert.True(await Resolvers.Eventually.True(async () =>
+            !(await PbmRun.RunAsync(control, "actor", "hierarchy")).Lines.Contains("/user/node/servers/second")), tree.Out);
+    }
+
+    [Fact]
+    public async Task Reload_WithABrokenMainFile_IsRefused_AndTheNodeKeepsServing()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "main.yml"), Main + "\nbogus_section: 1\n", Encoding.UTF8);
+
+        var reload = await PbmRun.RunAsync(proxy.Node.ControlEndpoint, "reload");
+
+        Assert.Equal(1, reload.Code);
+        Assert.Contains("bogus_section", reload.Out);
+        using var client = proxy.Client();
+        Assert.Equal("hello", await client.GetStringAsync($"http://127.0.0.1:{origin.HttpPort}/hello"));
+    }
+}
