@@ -30,6 +30,10 @@ public sealed record EscapeResult
     public static EscapeResult Fail(EscapeErrorKind kind, string reason, int tries = 0, TimeSpan spend = default) =>
         new() { Error = kind, Reason = reason, Tries = tries, Spend = spend };
 
+    /// <summary>A failure after this connect step: keeps its facts (peer, bound address, tries, spend) for the logs.</summary>
+    public EscapeResult FailedWith(EscapeErrorKind kind, string reason) =>
+        Fail(kind, reason, Tries, Spend) with { PeerAddr = PeerAddr, BoundAddr = BoundAddr, BindIp = BindIp };
+
     /// <summary>A connected TCP socket as a result (the stream owns the socket).</summary>
     public static EscapeResult Connected(Socket socket) => new() { Socket = socket, Stream = new NetworkStream(socket, ownsSocket: true) };
 

@@ -1,5 +1,6 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Escapers.Proxy;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
@@ -13,6 +14,7 @@ public static class EscaperFactory
         {
             DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time),
             DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
+            ProxyHttpEscaperConfig p => new ProxyHttpEscaper(p, resolvers, connector: null, time),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };

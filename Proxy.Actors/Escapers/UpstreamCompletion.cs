@@ -17,10 +17,13 @@ internal static class UpstreamCompletion
         (request.Tls is null ? "http://" : "https://") + request.Target.Host + ":" + request.Target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A pooled lease for an HTTP forward request, or null (connect a fresh one).</summary>
-    public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool)
+    public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool) => TakePooled(request, pool, DirectKey(request));
+
+    /// <summary>A pooled lease under <paramref name="key"/> (a next-hop proxy's own key), or null.</summary>
+    public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool, string key)
     {
         if (request.Http is not { KeepAlive: true, FreshOnly: false } http) return null;
-        var conn = pool.TryTake(DirectKey(request), http.ProbeIdle);
+        var conn = pool.TryTake(key, http.ProbeIdle);
         if (conn is null) return null;
         conn.Uses++;
         conn.IdleExpire = http.IdleExpire;
@@ -39,12 +42,7 @@ internal static class UpstreamCompletion
             if (ssl is null)
             {
                 connected.Socket?.Dispose();
-                return EscapeResult.Fail(EscapeErrorKind.TlsHandshakeFailed, error ?? "tls handshake failed", connected.Tries, connected.Spend) with
-                {
-                    PeerAddr = connected.PeerAddr,
-                    BoundAddr = connected.BoundAddr,
-                    BindIp = connected.BindIp,
-                };
+                return connected.FailedWith(EscapeErrorKind.TlsHandshakeFailed, error ?? "tls handshake failed");
             }
             stream = ssl;
         }

@@ -8,7 +8,7 @@ namespace Proxy.Actors.Config.Escapers;
 public sealed record DirectFixedEscaperConfig : EscaperConfig
 {
     public override string TypeName => "DirectFixed";
-    public string? Resolver { get; init; }
+    public override string? Resolver { get; init; }
     public ResolveStrategy ResolveStrategy { get; init; } = ResolveStrategy.Default;
     public IReadOnlyList<IPAddress> BindIp { get; init; } = [];
     public bool NoIpv4 { get; init; }
@@ -19,4 +19,9 @@ public sealed record DirectFixedEscaperConfig : EscaperConfig
     public NetworkAclRule EgressNetworkFilter { get; init; } = NetworkAclRule.DefaultEgress;
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
     public TimeSpan? TcpKeepalive { get; init; }
+    /// <summary>
+    /// A family with no bind_ip connects unbound instead of being skipped (the proxy escapers'
+    /// bind_ipv4/bind_ipv6, which connect through this escaper's dialling code).
+    /// </summary>
+    internal bool BindIpPerFamily { get; init; }
 }

@@ -10,6 +10,10 @@ public abstract record EscaperConfig
     public abstract string TypeName { get; }
     /// <summary>g3 extra_metrics_tags: static tags added to this escaper's metrics.</summary>
     public IReadOnlyDictionary<string, string> ExtraMetricsTags { get; init; } = new Dictionary<string, string>();
+    /// <summary>The resolver this escaper uses, if any (a dangling name acts as deny_all).</summary>
+    public virtual string? Resolver { get; init; }
+    /// <summary>The escapers a route escaper passes requests to, with the key naming each (for the loop check).</summary>
+    public virtual IEnumerable<(string Key, string Name)> NextEscapers => [];
 }
 
 /// <summary>g3's <c>dummy_deny</c>: refuses every request; also what a dangling name resolves to.</summary>

@@ -48,6 +48,10 @@ internal static class EscaperParser
                 var direct = (DirectFixedEscaperConfig)DirectFixedKeys.Apply(
                     new DirectFixedEscaperConfig { Name = name, Position = position }, map, scope);
                 return Check(direct, map, scope);
+            case "proxy_http":
+                return ProxyHttpEscaperParser.Parse(https: false, name, map, position, scope);
+            case "proxy_https":
+                return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");
         }

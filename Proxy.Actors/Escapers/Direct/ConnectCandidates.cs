@@ -109,7 +109,7 @@ internal sealed class ConnectCandidates
         if (_config.EgressNetworkFilter.Check(ip).IsForbidden())
             return $"egress_network_filter forbids {ip}";
         forbidden = false;
-        if (_config.BindIp.Count > 0 && !_config.BindIp.Any(b => b.AddressFamily == ip.AddressFamily))
+        if (_config.BindIp.Count > 0 && !_config.BindIpPerFamily && !_config.BindIp.Any(b => b.AddressFamily == ip.AddressFamily))
             return $"no bind_ip of the family of {ip}";
         return null;
     }
