@@ -32,6 +32,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                     if (listen.Instance > 1) EnableReusePort(s);
                     if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
+                    if (listen.Transparent) EnableTransparent(s);
                     s.Bind(endpoint);
                     s.Listen(listen.Backlog);
                 }
@@ -51,6 +52,19 @@ internal sealed class TcpAcceptLoop : IDisposable
             foreach (var l in loops) l.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// IP_TRANSPARENT (and IPV6_TRANSPARENT): the listener accepts connections a TPROXY rule
+    /// steered to it whatever their destination address, which stays the accepted socket's local address.
+    /// </summary>
+    private static void EnableTransparent(Socket s)
+    {
+        if (!OperatingSystem.IsLinux()) throw new SocketException((int)SocketError.OperationNotSupported);
+        if (s.AddressFamily == AddressFamily.InterNetworkV6)
+            s.SetRawSocketOption(41 /* SOL_IPV6 */, 75 /* IPV6_TRANSPARENT */, BitConverter.GetBytes(1));
+        if (s.AddressFamily == AddressFamily.InterNetwork || s.DualMode)
+            s.SetRawSocketOption(0 /* SOL_IP */, 19 /* IP_TRANSPARENT */, BitConverter.GetBytes(1));
     }
 
     private static void EnableReusePort(Socket s)
