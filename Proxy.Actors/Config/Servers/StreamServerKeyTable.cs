@@ -22,7 +22,7 @@ internal static class StreamServerKeyTable
 
     private static readonly KeyTable<ServerConfig> SniKeys = ServerParser.BaseKeys()
         .FalseOnly("auth_by_client_ip|auth_by_server_name")
-        .On("tls_max_client_hello_size", (c, v, _) => Sni(c) with { TlsMaxClientHelloSize = HumanSize.FromYamlInt32(v) })
+        .On("tls_max_client_hello_size", (c, v, _) => Sni(c) with { TlsMaxClientHelloSize = YamlValue.Int32(v, 512, 1 << 24) })
         .On("request_wait_timeout", (c, v, _) => Sni(c) with { RequestWaitTimeout = HumanDuration.FromYaml(v) })
         .On("request_recv_timeout", (c, v, _) => Sni(c) with { RequestRecvTimeout = HumanDuration.FromYaml(v) })
         .On("allowed_hosts|allowed_sites", (c, v, s) => Sni(c) with
