@@ -69,7 +69,8 @@ internal sealed class TcpAcceptLoop : IDisposable
 
     private static void EnableReusePort(Socket s)
     {
-        if (OperatingSystem.IsLinux()) s.SetSocketOption(SocketOptionLevel.Socket, (SocketOptionName)15 /* SO_REUSEPORT */, true);
+        // .NET has no SocketOptionName for SO_REUSEPORT (a cast value fails with "not supported"): set it raw.
+        if (OperatingSystem.IsLinux()) s.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
     }
 
     public async Task RunAsync(Action<Socket, long> onAccepted)
