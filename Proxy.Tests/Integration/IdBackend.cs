@@ -8,7 +8,8 @@ namespace Proxy.Tests.Integration;
 
 /// <summary>
 /// A TCP backend on 127.0.0.1 that writes its id to every connection (over TLS when given a
-/// certificate, recording the SNI it saw) and then echoes what it reads until the client closes.
+/// certificate, recording the SNI it saw) and then echoes what it reads until the client closes;
+/// or, as an HTTP backend, answers one request with its id as the body.
 /// </summary>
 public sealed class IdBackend : IAsyncDisposable
 {
@@ -16,12 +17,14 @@ public sealed class IdBackend : IAsyncDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _loop;
     private readonly X509Certificate2? _cert;
+    private readonly bool _http;
     private int _accepted;
 
-    public IdBackend(string id, X509Certificate2? cert = null)
+    public IdBackend(string id, X509Certificate2? cert = null, bool http = false)
     {
         Id = id;
         _cert = cert;
+        _http = http;
         _listener.Start();
         _loop = AcceptLoop();
     }
@@ -30,6 +33,7 @@ public sealed class IdBackend : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public int Accepted => Volatile.Read(ref _accepted);
     public string? LastSni { get; private set; }
+    public string? LastRequestHead { get; private set; }
 
     /// <summary>A certificate for <paramref name="name"/> signed by the test CA, usable by SslStream.</summary>
     public static X509Certificate2 Certificate(TestCertificates certs, string name)
@@ -64,9 +68,18 @@ public sealed class IdBackend : IAsyncDisposable
                 LastSni = ssl.TargetHostName;
                 stream = ssl;
             }
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(Id + "\n"), _cts.Token);
             var buf = new byte[4096];
             int n;
+            if (_http)
+            {
+                var head = new StringBuilder();
+                while (!head.ToString().Contains("\r\n\r\n") && head.Length < 65536 && (n = await stream.ReadAsync(buf, _cts.Token)) > 0)
+                    head.Append(Encoding.ASCII.GetString(buf, 0, n));
+                LastRequestHead = head.ToString();
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {Id.Length}\r\nConnection: close\r\n\r\n{Id}"), _cts.Token);
+                return;
+            }
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(Id + "\n"), _cts.Token);
             while ((n = await stream.ReadAsync(buf, _cts.Token)) > 0) await stream.WriteAsync(buf.AsMemory(0, n), _cts.Token);
         }
         catch (Exception)
