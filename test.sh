@@ -8,6 +8,9 @@ need=()
 for tool in curl openssl; do
   command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
 done
+# tcp_tproxy's test builds network namespaces with an nftables TPROXY rule.
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     # Keep apt from starting services or asking questions.
