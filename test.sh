@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The project's test command (README "Run the tests"). Works on a fresh Debian machine as
-# root: installs the tools the integration tests drive (curl, openssl), then runs dotnet test.
+# root: installs the tools and servers the integration tests drive, then runs dotnet test.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# What the tests drive, as "command:debian-package": real clients (curl, openssl), a DNS server
+# for DoT/DoH (Debian's unbound is built with nghttp2, so it serves DoH), slapd and ldap-utils for
+# LDAP user groups (libldap comes with them), python3 for python user sources.
+tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3)
 need=()
-for tool in curl openssl; do
-  command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
+for pair in "${tools[@]}"; do
+  tool=${pair%%:*}
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || need+=("${pair#*:}")
 done
 # tcp_tproxy's test builds network namespaces with an nftables TPROXY rule.
 command -v nft >/dev/null 2>&1 || need+=(nftables)

@@ -27,6 +27,8 @@ public static class NodeCommand
         {
             config, test, control, hocon, clusterPort, seed, region,
         };
+        root.Subcommands.Add(CertGenCommand.Build());
+        root.Subcommands.Add(GenTokenCommand.Build());
         foreach (var o in root.Options)
             if (o is VersionOption v) v.Aliases.Add("-V");
 

@@ -1,6 +1,8 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Event;
+using Akka.Streams;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Guardian;
@@ -45,7 +47,9 @@ public sealed class NodeHost : IAsyncDisposable
         var cluster = Cluster.Get(system);
         if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
 
-        var logger = new TaskLogger(config.Log.Task, taskLogOutput, escapeDriver: config.Log.Escape);
+        // The export pipelines run on this system's Akka.Streams; a driver that cannot work here says so in the node log.
+        var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
+            warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try
@@ -57,8 +61,8 @@ public sealed class NodeHost : IAsyncDisposable
         }
         catch
         {
-            await system.Terminate().ConfigureAwait(false);
             await logger.DisposeAsync().ConfigureAwait(false);
+            await system.Terminate().ConfigureAwait(false);
             throw;
         }
     }
@@ -76,19 +80,20 @@ public sealed class NodeHost : IAsyncDisposable
     {
         try
         {
+            // The log pipelines run on this system: write out what is queued while it still runs.
+            await _logger.DisposeAsync().ConfigureAwait(false);
             await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
         }
         finally
         {
             await _system.Terminate().ConfigureAwait(false);
-            await _logger.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>SIGINT/SIGQUIT: stop at once, no draining, no graceful leave.</summary>
     public async Task KillAsync()
     {
-        await _system.Terminate().ConfigureAwait(false);
         await _logger.DisposeAsync().ConfigureAwait(false);
+        await _system.Terminate().ConfigureAwait(false);
     }
 }

@@ -1,6 +1,8 @@
+using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Config;
@@ -17,6 +19,8 @@ public sealed record ProxyConfig
     public IReadOnlyList<ServerConfig> Servers { get; init; } = [];
     public IReadOnlyList<EscaperConfig> Escapers { get; init; } = [];
     public IReadOnlyList<ResolverConfig> Resolvers { get; init; } = [];
+    public IReadOnlyList<AuditorConfig> Auditors { get; init; } = [];
+    public IReadOnlyList<UserGroupConfig> UserGroups { get; init; } = [];
     /// <summary>Dangling references and keys accepted without effect; <c>-t</c> prints them.</summary>
     public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 }

@@ -24,6 +24,8 @@ public sealed record EscapeResult
     public TimeSpan Spend { get; init; }
     /// <summary>The escaper's own speed limit for the upstream side of the relay.</summary>
     public TcpSockSpeedLimit SpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
+    /// <summary>The escaper's counters, so the task's upstream bytes are added to them as it runs and ends.</summary>
+    public Stats.EscaperStats? Stats { get; init; }
 
     public bool Ok => Error == EscapeErrorKind.None && (Stream is not null || Http is not null);
 

@@ -10,8 +10,9 @@ namespace Proxy.Actors.Escapers;
 /// and route health will live here as dynamic state.
 /// </summary>
 public sealed class EscaperActor(
-    EscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian)
+    EscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time, IActorRef guardian,
+    Stats.EscaperStats? stats = null)
     : HandleOwnerActor<IEscaper>("escaper", config.Name, escapers, guardian)
 {
-    protected override IEscaper Build() => EscaperFactory.Create(config, resolvers, time);
+    protected override IEscaper Build() => EscaperFactory.Create(config, resolvers, time, stats);
 }

@@ -9,10 +9,11 @@ namespace Proxy.Actors.Escapers;
 /// <summary>Builds the published handle for one escaper config.</summary>
 public static class EscaperFactory
 {
-    public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null) =>
+    public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null,
+        Stats.EscaperStats? stats = null) =>
         config switch
         {
-            DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time),
+            DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time, stats),
             DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
             ProxyHttpEscaperConfig p => new ProxyHttpEscaper(p, resolvers, connector: null, time),
             // The config loader refuses types it does not know, so reaching this is a bug.

@@ -6,6 +6,7 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Guardian;
 
@@ -50,17 +51,25 @@ public sealed class NodeGuardian : ReceiveActor, IWithUnboundedStash, IWithTimer
         _resolvers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "resolvers");
         _escapers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "escapers");
         _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
+        var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
+        foreach (var g in _config.UserGroups)
+            SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
         foreach (var r in _config.Resolvers)
         {
             var cfg = r;
-            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self)));
+            var stats = _services.ResolverStats.GetOrAdd(cfg.Name, _ => new Stats.ResolverStats());
+            SpawnHandleOwner(_resolvers, "resolver", r.Name, Akka.Actor.Props.Create(() => new ResolverActor(cfg, _services.Resolvers, _services.Time, Self,
+                stats, _services.Logger)));
         }
         foreach (var e in _config.Escapers)
         {
             var cfg = e;
-            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self)));
+            var stats = _services.EscaperStats.GetOrAdd(cfg.Name, _ => new Stats.EscaperStats());
+            SpawnHandleOwner(_escapers, "escaper", e.Name, Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self,
+                stats)));
         }
         if (_pendingHandles.Count == 0) StartServers();
+        if (_config.Stat is { } stat) Context.ActorOf(Stats.StatsActor.Props(stat, _config, _services), Stats.StatsActor.Name);
     }
 
     /// <summary>

@@ -6,6 +6,7 @@ using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Stats;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Guardian;
 
@@ -22,6 +23,7 @@ public sealed class NodeServices
         Time = time ?? TimeProvider.System;
         Resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
         Escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
+        UserGroups = new HandleRegistry<IUserGroup>(name => UserGroupFactory.Empty(name, Time));
         Servers = new HandleRegistry<ServerEntry>(name => throw new InvalidOperationException($"no server '{name}'"));
     }
 
@@ -29,9 +31,15 @@ public sealed class NodeServices
     public TimeProvider Time { get; }
     public HandleRegistry<IResolver> Resolvers { get; }
     public HandleRegistry<IEscaper> Escapers { get; }
+    /// <summary>A missing group acts as an empty one (every authentication fails), as in g3.</summary>
+    public HandleRegistry<IUserGroup> UserGroups { get; }
     /// <summary>Running servers, for port servers that hand connections on by name.</summary>
     public HandleRegistry<ServerEntry> Servers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
+    /// <summary>Escaper counters by escaper name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, EscaperStats> EscaperStats { get; } = new();
+    /// <summary>Resolver counters by resolver name; a reload counts on into the same object.</summary>
+    public ConcurrentDictionary<string, ResolverStats> ResolverStats { get; } = new();
 
     /// <summary>What a server actor gets.</summary>
     public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time);

@@ -33,6 +33,13 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
         _guardian.Tell(new HandlePublished(_family, _name));
     }
 
+    /// <summary>Publishes a newer handle (dynamic users, a publish): new tasks get it, running ones keep theirs.</summary>
+    protected void Replace(T handle)
+    {
+        _handle = handle;
+        _registry.Publish(_name, handle);
+    }
+
     protected override void PostStop()
     {
         if (_registry.TryGet(_name, out var current) && ReferenceEquals(current, _handle)) _registry.Remove(_name);

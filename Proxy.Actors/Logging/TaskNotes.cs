@@ -43,6 +43,18 @@ public sealed class TaskNotes
         NextPeerAddr = result.PeerAddr;
         NextBoundAddr = result.BoundAddr;
         NextBindIp = result.BindIp;
+        EscaperStats = result.Stats;
+    }
+
+    /// <summary>The counters of the escaper that carried this task (its upstream bytes go there at the end).</summary>
+    public Stats.EscaperStats? EscaperStats { get; set; }
+
+    /// <summary>How many of this task's bytes the server and escaper traffic counters already hold.</summary>
+    internal PublishedBytes Published { get; } = new();
+
+    internal sealed class PublishedBytes
+    {
+        public long ClientRead, ClientWritten, RemoteRead, RemoteWritten;
     }
 
     // HttpForward only.

@@ -6,7 +6,7 @@ namespace Proxy.Actors.Resolvers;
 public enum ResolveErrorKind
 {
     None,
-    /// <summary>NXDOMAIN or an answer with no record of the wanted family.</summary>
+    /// <summary>NXDOMAIN: the name does not exist.</summary>
     NotFound,
     Timeout,
     ServerFailure,
@@ -14,6 +14,11 @@ public enum ResolveErrorKind
     Malformed,
     /// <summary>The resolver is deny_all (or a dangling name that acts as one).</summary>
     Denied,
+    /// <summary>
+    /// NOERROR with no record of the wanted family (NODATA). g3 counts it as an answer, not an
+    /// error, which fail_over's retry_empty_record tells apart from NXDOMAIN.
+    /// </summary>
+    NoRecord,
 }
 
 /// <summary>The outcome of one lookup; errors are values, not exceptions.</summary>

@@ -54,6 +54,8 @@ public sealed class ServerActor : ReceiveActor
         });
         Receive<NodeMessages.StopAccepting>(_ =>
         {
+            // g3's online tag turns 'n' for an offline server's metrics.
+            _stats.MarkOffline();
             CloseListeners();
             _drainWaiter = Sender;
             ReportIdleIfDrained();

@@ -1,8 +1,11 @@
+using Proxy.Actors.Logging;
+
 namespace Proxy.Actors.Stats;
 
 /// <summary>
-/// A server's counters (g3's server.connection.total, server.task.total, server.task.alive...).
-/// Plain Interlocked fields on the hot path; the stats actor and `server status` sample them.
+/// A server's counters (g3's server.connection.total, server.task.total, server.task.alive,
+/// server.traffic.*). Plain Interlocked fields on the hot path; the stats actor and
+/// `server status` sample them.
 /// </summary>
 public sealed class ServerStats
 {
@@ -10,11 +13,22 @@ public sealed class ServerStats
     private long _tasks;
     private long _aliveTasks;
     private long _aliveConnections;
+    private long _inBytes;
+    private long _outBytes;
+    private int _offline;
+    private readonly LiveTraffic _live = new();
 
+    public long StatId { get; } = Stats.StatId.New();
     public long ConnectionTotal => Interlocked.Read(ref _connections);
     public long TaskTotal => Interlocked.Read(ref _tasks);
     public long AliveTasks => Interlocked.Read(ref _aliveTasks);
     public long AliveConnections => Interlocked.Read(ref _aliveConnections);
+    /// <summary>Bytes read from clients (server.traffic.in.bytes).</summary>
+    public long InBytes => Interlocked.Read(ref _inBytes);
+    /// <summary>Bytes written to clients (server.traffic.out.bytes).</summary>
+    public long OutBytes => Interlocked.Read(ref _outBytes);
+    /// <summary>g3's <c>online</c> tag: false once the server stopped accepting (offline/drain).</summary>
+    public bool Online => Volatile.Read(ref _offline) == 0;
 
     public void ConnectionOpened()
     {
@@ -31,4 +45,32 @@ public sealed class ServerStats
     }
 
     public void TaskFinished() => Interlocked.Decrement(ref _aliveTasks);
+
+    /// <summary>A task began: counted, and its bytes followed while it runs (see <see cref="LiveTraffic"/>).</summary>
+    public void TaskStarted(TaskNotes notes)
+    {
+        TaskStarted();
+        _live.Started(notes);
+    }
+
+    /// <summary>
+    /// A task ended: the client-side bytes not yet added go to the server's traffic and the
+    /// remote-side ones to the escaper that carried it.
+    /// </summary>
+    public void TaskFinished(TaskNotes notes)
+    {
+        TaskFinished();
+        _live.Finished(notes, this);
+    }
+
+    /// <summary>Adds the running tasks' bytes so far (the stats actor calls this before each emit).</summary>
+    public void SampleTraffic() => _live.Sample(this);
+
+    public void AddTraffic(long inBytes, long outBytes)
+    {
+        if (inBytes != 0) Interlocked.Add(ref _inBytes, inBytes);
+        if (outBytes != 0) Interlocked.Add(ref _outBytes, outBytes);
+    }
+
+    public void MarkOffline() => Volatile.Write(ref _offline, 1);
 }

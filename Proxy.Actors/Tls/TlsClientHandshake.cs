@@ -36,7 +36,7 @@ public static class TlsClientHandshake
         }
     }
 
-    private static SslClientAuthenticationOptions BuildOptions(string host, TlsClientConfig config)
+    public static SslClientAuthenticationOptions BuildOptions(string host, TlsClientConfig config)
     {
         var options = new SslClientAuthenticationOptions
         {

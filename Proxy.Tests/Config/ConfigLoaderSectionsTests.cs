@@ -45,8 +45,8 @@ public sealed class ConfigLoaderSectionsTests
         Assert.Equal(4, config.Runtime.ThreadNumber);
         Assert.Equal(TimeSpan.FromSeconds(8), config.Runtime.ServerOfflineDelay);
         Assert.Equal(TimeSpan.FromMinutes(10), config.Runtime.TaskQuitTimeout);
-        Assert.Equal(LogDriver.Stdout, config.Log.Task);
-        Assert.Equal(LogDriver.Stdout, config.Log.Resolve);
+        Assert.Equal(LogDriver.Stdout, config.Log.Task.Driver);
+        Assert.Equal(LogDriver.Stdout, config.Log.Resolve.Driver);
         Assert.Equal("10.0.0.1:9125", config.Stat!.TargetUdp);
         Assert.Equal(IPAddress.Parse("10.0.0.2"), config.Stat.TargetUdpBindIp);
         Assert.Equal("edge", config.Stat.Prefix);
@@ -73,10 +73,10 @@ public sealed class ConfigLoaderSectionsTests
     [Fact]
     public void LogMap_DefaultAppliesToUnsetTypes()
     {
-        var log = Load("log:\n  default: stdout\n  task: {discard: {}, async_channel_size: 10}\n").Log;
-        Assert.Equal(LogDriver.Discard, log.Task);
-        Assert.Equal(LogDriver.Stdout, log.Escape);
-        Assert.Equal(LogDriver.Stdout, log.Audit);
+        var log = Load("log:\n  default: stdout\n  task: {async_channel_size: 10}\n").Log;
+        Assert.Equal(LogDriver.Discard, log.Task.Driver);
+        Assert.Equal(LogDriver.Stdout, log.Escape.Driver);
+        Assert.Equal(LogDriver.Stdout, log.Audit.Driver);
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class TestCertificates : IDisposable
         _ca = caReq.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         CaPem = _ca.ExportCertificatePem();
         var (cert, key) = Leaf("localhost");
+        ServerCertificatePem = cert;
+        ServerKeyPem = key;
         using var withKey = X509Certificate2.CreateFromPem(cert, key);
         // Round-trip through PKCS#12 so the key is usable by SslStream on Linux.
         ServerCertificate = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
@@ -25,6 +27,9 @@ public sealed class TestCertificates : IDisposable
 
     public string CaPem { get; }
     public X509Certificate2 ServerCertificate { get; }
+    /// <summary>The leaf and its key as PEM, for servers the tests start as processes (unbound).</summary>
+    public string ServerCertificatePem { get; }
+    public string ServerKeyPem { get; }
 
     /// <summary>A leaf for <paramref name="name"/> (and 127.0.0.1), as PEM certificate and PKCS#8 key.</summary>
     public (string CertPem, string KeyPem) Leaf(string name, bool rsa = false, bool client = false)

@@ -5,6 +5,7 @@ using Proxy.Actors.Config;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Resolvers.CAres;
+using Proxy.Actors.Resolvers.Wire;
 
 namespace Proxy.Tests.Resolvers;
 
@@ -17,7 +18,7 @@ public sealed class BoundDnsDriverTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _dns.DisposeAsync();
 
-    private CAresResolver Resolver(int eachTimeoutMs = 1000, int tries = 2) =>
+    private CAresResolver Resolver(int eachTimeoutMs = 1000, int tries = 2, TimeProvider? time = null) =>
         new(new CAresResolverConfig
         {
             Name = "bound",
@@ -26,7 +27,7 @@ public sealed class BoundDnsDriverTests : IAsyncLifetime
             EachTimeout = TimeSpan.FromMilliseconds(eachTimeoutMs),
             EachTries = tries,
             BindIpv4 = Source,
-        });
+        }, time);
 
     [Fact]
     public async Task Query_LeavesFromBindIpv4_AndIsAnswered()
@@ -55,13 +56,13 @@ public sealed class BoundDnsDriverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Nxdomain_And_NoRecord_AreNotFound()
+    public async Task Nxdomain_IsNotFound_AndNoRecord_IsNoRecord()
     {
         _dns.SetA("v4.example", 300, "192.0.2.1");
         var missing = await Resolver().ResolveAsync("missing.example", AddressFamily.InterNetwork, CancellationToken.None);
         var noAaaa = await Resolver().ResolveAsync("v4.example", AddressFamily.InterNetworkV6, CancellationToken.None);
         Assert.Equal(ResolveErrorKind.NotFound, missing.Error);
-        Assert.Equal(ResolveErrorKind.NotFound, noAaaa.Error);
+        Assert.Equal(ResolveErrorKind.NoRecord, noAaaa.Error);
     }
 
     [Fact]
@@ -75,6 +76,24 @@ public sealed class BoundDnsDriverTests : IAsyncLifetime
         Assert.Equal(ResolveErrorKind.Timeout, r.Error);
         Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(350), $"gave up after {sw.ElapsedMilliseconds} ms");
         Assert.Equal(2, _dns.Queries);
+    }
+
+    [Fact]
+    public async Task EachTimeout_RunsOnTheTimeProvider()
+    {
+        _dns.Silent = true;
+        var clock = new ManualTimeProvider();
+        var lookup = Resolver(eachTimeoutMs: 30_000, tries: 1, time: clock)
+            .ResolveAsync("quiet.example", AddressFamily.InterNetwork, CancellationToken.None).AsTask();
+
+        // The real clock never reaches 30 s here: only the test's clock can end the wait.
+        Assert.True(await Eventually.True(() => _dns.Queries == 1));
+        Assert.False(lookup.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(31)); // each_timeout, not yet protective_query_timeout (60 s)
+
+        var r = await lookup.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ResolveErrorKind.Timeout, r.Error);
+        Assert.Contains("no answer from", r.Reason);
     }
 
     [Fact]

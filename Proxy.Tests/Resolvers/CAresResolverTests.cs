@@ -43,11 +43,11 @@ public sealed class CAresResolverTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task NoRecordOfFamily_NotFound()
+    public async Task NoRecordOfFamily_NoRecord()
     {
         _dns.SetA("v4only.example", 300, "192.0.2.1");
         var r = await Resolver().ResolveAsync("v4only.example", AddressFamily.InterNetworkV6, CancellationToken.None);
-        Assert.Equal(ResolveErrorKind.NotFound, r.Error);
+        Assert.Equal(ResolveErrorKind.NoRecord, r.Error);
     }
 
     [Fact]
@@ -72,6 +72,31 @@ public sealed class CAresResolverTests : IAsyncLifetime
         Assert.Equal([IPAddress.Parse("198.51.100.7")], v4.Addresses);
         Assert.Equal([IPAddress.Parse("2001:db8::5")], v6.Addresses);
         Assert.Equal(0, _dns.Queries);
+    }
+
+    [Theory]
+    [InlineData("localhost")]
+    [InlineData("LocalHost.")]
+    [InlineData("app.localhost")]
+    [InlineData("a.b.localhost.")]
+    public async Task Localhost_Loopback_WithoutAskingDns(string host)
+    {
+        var r = Resolver();
+        var v4 = await r.ResolveAsync(host, AddressFamily.InterNetwork, CancellationToken.None);
+        var v6 = await r.ResolveAsync(host, AddressFamily.InterNetworkV6, CancellationToken.None);
+        Assert.Equal([IPAddress.Loopback], v4.Addresses);
+        Assert.Equal([IPAddress.IPv6Loopback], v6.Addresses);
+        Assert.Equal(0, _dns.Queries);
+    }
+
+    [Theory]
+    [InlineData("notlocalhost")]
+    [InlineData("localhost.example")]
+    public async Task NamesThatOnlyLookLikeLocalhost_AskDns(string host)
+    {
+        var r = await Resolver().ResolveAsync(host, AddressFamily.InterNetwork, CancellationToken.None);
+        Assert.Equal(ResolveErrorKind.NotFound, r.Error);
+        Assert.True(_dns.Queries > 0);
     }
 
     [Fact]
@@ -201,7 +226,8 @@ public sealed class CAresResolverTests : IAsyncLifetime
     [Fact]
     public async Task DenyAll_Denies()
     {
-        var r = ResolverFactory.Create(new DenyAllResolverConfig { Name = "deny", Position = new ConfigPosition("r.yml", 1) });
+        var r = ResolverFactory.Create(new DenyAllResolverConfig { Name = "deny", Position = new ConfigPosition("r.yml", 1) },
+            new Proxy.Actors.Handles.HandleRegistry<IResolver>(n => new DenyAllResolver(n)));
         var result = await r.ResolveAsync("test.example", AddressFamily.InterNetwork, CancellationToken.None);
         Assert.Equal(ResolveErrorKind.Denied, result.Error);
         Assert.IsType<DenyAllResolver>(r);

@@ -12,10 +12,13 @@ internal static class AclRuleReader
 {
     public sealed record Parsed(IReadOnlyList<(AclAction Action, YamlNode Record)> Records, AclAction Default);
 
-    public static Parsed Read(YamlNode node)
+    /// <summary>
+    /// <paramref name="found"/> is the action of shorthand records and <paramref name="missed"/> the
+    /// default: permit/forbid for most rules, forbid/permit for g3's user-agent rule.
+    /// </summary>
+    public static Parsed Read(YamlNode node, AclAction found = AclAction.Permit, AclAction missed = AclAction.Forbid)
     {
         var records = new List<(AclAction, YamlNode)>();
-        var missed = AclAction.Forbid;
         if (node is YamlMappingNode map)
         {
             foreach (var (key, keyNode, value) in YamlValue.Entries(map))
@@ -31,7 +34,7 @@ internal static class AclRuleReader
         }
         else
         {
-            foreach (var item in YamlValue.List(node)) records.Add((AclAction.Permit, item));
+            foreach (var item in YamlValue.List(node)) records.Add((found, item));
         }
         return new Parsed(records, missed);
     }

@@ -22,6 +22,9 @@ internal sealed class EntryScope(ConfigDiagnostics diagnostics, string fullPath,
 
     public void NoEffect(YamlNode at, string key) => Warn(at, key, $"key '{key}' has no effect in G3Actors");
 
+    /// <summary>Errors so far in the whole load: a parser compares it to know whether its entry was refused.</summary>
+    public int ErrorCount => diagnostics.Errors.Count;
+
     public EntryScope ForEntry(string entry) => new(diagnostics, FullPath, entry);
 
     public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(BaseDir, path));

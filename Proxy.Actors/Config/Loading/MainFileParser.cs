@@ -1,7 +1,9 @@
+using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Resolvers;
 using Proxy.Actors.Config.Sections;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.UserGroups;
 using YamlDotNet.RepresentationModel;
 
 namespace Proxy.Actors.Config.Loading;
@@ -32,10 +34,12 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
             .On("server", (c, v, s) => c with { Servers = Servers(v, s) })
             .On("escaper", (c, v, s) => c with { Escapers = Escapers(v, s) })
             .On("resolver", (c, v, s) => c with { Resolvers = Resolvers(v, s) })
-            .NotSupported("user_group|auditor");
+            .On("auditor", (c, v, s) => c with { Auditors = Auditors(v, s) })
+            .On("user_group", (c, v, s) => c with { UserGroups = UserGroups(v, s) });
 
         var config = keys.Apply(new ProxyConfig { MainFile = mainFile }, root, new EntryScope(diagnostics, mainFile, ""));
         WarnDangling(config);
+        ResolverGraph.Check(config.Resolvers, _resolverNames.ToHashSet(), diagnostics);
         return config;
     }
 
@@ -49,12 +53,18 @@ internal sealed class MainFileParser(ConfigDiagnostics diagnostics, string mainF
         return result.Items;
     }
 
+    private IReadOnlyList<AuditorConfig> Auditors(YamlNode v, EntryScope s) =>
+        _families.LoadNamed<AuditorConfig>("auditor", v, s, AuditorParser.Parse).Items;
+
     private IReadOnlyList<ResolverConfig> Resolvers(YamlNode v, EntryScope s)
     {
         var result = _families.Load<ResolverConfig>(ConfigFamily.Resolver, "resolver", v, s, ResolverParser.Parse);
         _resolverNames = result.Names.ToHashSet();
         return result.Items;
     }
+
+    private IReadOnlyList<UserGroupConfig> UserGroups(YamlNode v, EntryScope s) =>
+        _families.Load<UserGroupConfig>(ConfigFamily.UserGroup, "user_group", v, s, UserGroupParser.Parse, defaultType: "basic").Items;
 
     /// <summary>As in g3 a missing object is not an error: it acts as dummy_deny / deny_all; say so.</summary>
     private void WarnDangling(ProxyConfig config)

@@ -1,6 +1,6 @@
 namespace Proxy.Actors.Config.Loading;
 
-internal enum ConfigFamily { Server, Escaper, Resolver }
+internal enum ConfigFamily { Server, Escaper, Resolver, UserGroup }
 
 /// <summary>One g3 type: its canonical snake_case name, aliases, and whether G3Actors builds it.</summary>
 internal sealed record KnownType(ConfigFamily Family, string Canonical, bool Built, params string[] Aliases)
@@ -53,8 +53,12 @@ internal static class TypeCatalog
 
         new(ConfigFamily.Resolver, "c_ares", true),
         new(ConfigFamily.Resolver, "deny_all", true),
-        new(ConfigFamily.Resolver, "hickory", false, "trust_dns"),
-        new(ConfigFamily.Resolver, "fail_over", false),
+        new(ConfigFamily.Resolver, "hickory", true, "trust_dns"),
+        new(ConfigFamily.Resolver, "fail_over", true),
+
+        new(ConfigFamily.UserGroup, "basic", true),
+        new(ConfigFamily.UserGroup, "facts", true),
+        new(ConfigFamily.UserGroup, "ldap", true),
     ];
 
     private static readonly Dictionary<(ConfigFamily, string), KnownType> ByName = BuildIndex();

@@ -5,8 +5,9 @@ using YamlDotNet.RepresentationModel;
 namespace Proxy.Actors.Config.Sections;
 
 /// <summary>
-/// g3's <c>log:</c>: a driver name for every log type, or a map with <c>default</c> and per-type
-/// <c>task</c>/<c>escape</c>/<c>resolve</c>/<c>audit</c>. Only discard and stdout are built.
+/// g3's <c>log:</c>: a driver name for every log type, or a map with <c>default</c> (or the
+/// <c>syslog</c>/<c>fluentd</c> shorthands for it) and per-type <c>task</c>/<c>escape</c>/<c>resolve</c>/<c>audit</c>.
+/// A log type without its own setting follows the default.
 /// </summary>
 internal static class LogSection
 {
@@ -15,52 +16,70 @@ internal static class LogSection
         scope = scope.ForEntry("log");
         if (value is not YamlMappingNode map)
         {
-            LogDriver driver;
-            try { driver = Driver(value, scope); }
-            catch (NotSupportedYetException e) { scope.Error(e.At ?? value, "log", e.Message); return new LogConfig(); }
+            LoggerConfig all;
+            try { all = new LoggerConfig { Driver = DriverName(YamlValue.String(value, "a log driver name"), value) }; }
             catch (ConfigValueException e) { scope.Error(e.At ?? value, "log", $"key 'log': {e.Message}"); return new LogConfig(); }
-            return new LogConfig { Default = driver, Task = driver, Escape = driver, Resolve = driver, Audit = driver };
+            return new LogConfig { Default = all, Task = all, Escape = all, Resolve = all, Audit = all };
         }
 
-        var result = new LogConfig();
-        var explicitTypes = new HashSet<string>();
+        LoggerConfig? task = null, escape = null, resolve = null, audit = null;
         var keys = new KeyTable<LogConfig>()
-            .On("default", (c, v, s) => c with { Default = Driver(v, s) })
-            .On("task", (c, v, s) => { explicitTypes.Add("task"); return c with { Task = Driver(v, s) }; })
-            .On("escape", (c, v, s) => { explicitTypes.Add("escape"); return c with { Escape = Driver(v, s) }; })
-            .On("resolve", (c, v, s) => { explicitTypes.Add("resolve"); return c with { Resolve = Driver(v, s) }; })
-            .On("audit", (c, v, s) => { explicitTypes.Add("audit"); return c with { Audit = Driver(v, s) }; })
-            .NotSupported("syslog|fluentd|journal");
-        result = keys.Apply(result, map, scope);
-        // g3: a log type without its own setting follows `default`
+            .On("default", (c, v, s) => c with { Default = Logger(v, s) })
+            .On("syslog", (c, v, s) => c with { Default = new LoggerConfig { Driver = LogDriver.Syslog, Syslog = SyslogDriverParser.FromYaml(v) } })
+            .On("fluentd", (c, v, s) => c with { Default = new LoggerConfig { Driver = LogDriver.Fluentd, Fluentd = FluentdDriverParser.FromYaml(v, s) } })
+            .On("task", (c, v, s) => { task = Logger(v, s); return c; })
+            .On("escape", (c, v, s) => { escape = Logger(v, s); return c; })
+            .On("resolve", (c, v, s) => { resolve = Logger(v, s); return c; })
+            .On("audit", (c, v, s) => { audit = Logger(v, s); return c; });
+        var result = keys.Apply(new LogConfig(), map, scope);
         return result with
         {
-            Task = explicitTypes.Contains("task") ? result.Task : result.Default,
-            Escape = explicitTypes.Contains("escape") ? result.Escape : result.Default,
-            Resolve = explicitTypes.Contains("resolve") ? result.Resolve : result.Default,
-            Audit = explicitTypes.Contains("audit") ? result.Audit : result.Default,
+            Task = task ?? result.Default,
+            Escape = escape ?? result.Default,
+            Resolve = resolve ?? result.Default,
+            Audit = audit ?? result.Default,
         };
     }
 
-    /// <summary>A driver name, or a map holding one driver key plus async tuning keys (which have no effect).</summary>
-    private static LogDriver Driver(YamlNode node, EntryScope scope)
+    /// <summary>A driver name, or a map holding at most one driver key plus the async keys (g3: no driver key is discard).</summary>
+    private static LoggerConfig Logger(YamlNode node, EntryScope scope)
     {
-        if (node is not YamlMappingNode map) return DriverName(YamlValue.String(node, "a log driver name"), node);
-        LogDriver? driver = null;
+        if (node is not YamlMappingNode map)
+            return new LoggerConfig { Driver = DriverName(YamlValue.String(node, "a log driver name"), node) };
+        var result = LoggerConfig.Discard;
+        var driverSet = false;
         foreach (var (key, k, value) in YamlValue.Entries(map))
         {
             switch (key)
             {
-                case "async_channel_size" or "async_thread_number" or "io_error_sampling_offset":
+                case "async_channel_size" or "channel_size":
+                    result = result with { ChannelSize = YamlValue.Int32(value, 1) };
+                    break;
+                case "async_thread_number" or "thread_number":
+                    YamlValue.Int32(value, 0);
                     scope.NoEffect(k, $"log.{key}");
                     break;
-                default:
-                    if (driver is not null) throw new ConfigValueException($"more than one log driver ('{key}')", k);
-                    driver = DriverName(key, k);
+                case "io_error_sampling_offset":
+                    YamlValue.Int32(value, 0, 16);
+                    scope.NoEffect(k, $"log.{key}");
                     break;
+                case "journal" or "syslog" or "fluentd":
+                    if (driverSet) throw new ConfigValueException($"more than one log driver ('{key}')", k);
+                    driverSet = true;
+                    result = key switch
+                    {
+                        "journal" => result with { Driver = LogDriver.Journal, Syslog = null, Fluentd = null },
+                        "syslog" => result with { Driver = LogDriver.Syslog, Syslog = SyslogDriverParser.FromYaml(value) },
+                        _ => result with { Driver = LogDriver.Fluentd, Fluentd = FluentdDriverParser.FromYaml(value, scope) },
+                    };
+                    if (key == "journal" && value is YamlMappingNode { Children.Count: > 0 } jm)
+                        throw new ConfigValueException("journal takes no keys: use an empty map", jm);
+                    break;
+                default:
+                    throw YamlValue.UnknownKey(key, k);
             }
         }
-        return driver ?? throw new ConfigValueException("no log driver set", node);
+        return result;
     }
 
     private static LogDriver DriverName(string name, YamlNode at) =>
@@ -68,7 +87,9 @@ internal static class LogSection
         {
             "discard" => LogDriver.Discard,
             "stdout" => LogDriver.Stdout,
-            "journal" or "syslog" or "fluentd" => throw new NotSupportedYetException($"log driver '{YamlKey.Normalize(name)}'", at),
+            "journal" => LogDriver.Journal,
+            "syslog" => LogDriver.Syslog,
+            "fluentd" => LogDriver.Fluentd,
             _ => throw new ConfigValueException($"unknown log driver '{name}' (discard, stdout, journal, syslog, fluentd)", at),
         };
 }

@@ -63,7 +63,7 @@ internal static class TlsClientParser
         return result;
     }
 
-    private static string TlsVersion(YamlNode node) =>
+    internal static string TlsVersion(YamlNode node) =>
         YamlValue.String(node).ToLowerInvariant().Replace("v", "").Replace("_", "").Replace(" ", "") switch
         {
             "tls1.2" or "1.2" or "tls12" => "tls1.2",

@@ -28,10 +28,12 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     private readonly ISocketConnector _connector;
     private readonly TimeProvider _time;
     private readonly int _maxTries;
+    private readonly Stats.EscaperStats? _stats;
 
     public DirectFixedEscaper(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers,
-        ISocketConnector? connector = null, TimeProvider? time = null)
+        ISocketConnector? connector = null, TimeProvider? time = null, Stats.EscaperStats? stats = null)
     {
+        _stats = stats;
         Config = config;
         _resolvers = resolvers;
         _connector = connector ?? SocketConnector.Instance;
@@ -48,6 +50,8 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
 
     public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
     {
+        // Every task counts, a forwarded request on a pooled connection too (g3's escaper.task.total).
+        _stats?.TaskStarted();
         if (request.Want == EscapeWant.Udp)
             return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
         if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
@@ -88,11 +92,17 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         }
 
         if (!candidates.AnyPermitted && pending is null)
+        {
+            _stats?.IpBlocked();
             return candidates.NothingToConnect(Elapsed(started));
+        }
 
+        _stats?.ConnectionAttempted();
         var race = new ConnectRace(_connector, Config.TcpConnect, Config.HappyEyeballs, _time);
         var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
         var spend = Elapsed(started);
+        _stats?.TcpConnected(outcome.Tries, outcome.Winner?.Socket is not null,
+            outcome.LastFailure?.Error == EscapeErrorKind.ConnectTimeout);
 
         if (outcome.Winner is { Socket: { } socket } winner)
             return Connected(socket, winner, outcome.Tries, spend);
@@ -144,6 +154,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
             Tries = tries,
             Spend = spend,
             SpeedLimit = Config.TcpSockSpeedLimit,
+            Stats = _stats,
         };
     }
 

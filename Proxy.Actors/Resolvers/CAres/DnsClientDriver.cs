@@ -16,6 +16,8 @@ namespace Proxy.Actors.Resolvers.CAres;
 /// DnsClient 1.8 opens its own sockets and cannot bind them, so a resolver with bind_ipv4 /
 /// bind_ipv6 uses <see cref="BoundDnsDriver"/> instead. udp_max_quires and the socket buffer
 /// sizes have no DnsClient equivalent (the config loader warns they have no effect).
+/// DnsClient times each try on its own clock; the bound on the whole query
+/// (protective_query_timeout, in <see cref="ResolverCache"/>) runs on the node's TimeProvider.
 /// </remarks>
 internal sealed class DnsClientDriver
 {
@@ -115,7 +117,7 @@ internal sealed class DnsClientDriver
             ttl = Math.Min(ttl, (uint)Math.Max(0, record.InitialTimeToLive));
         }
         return addresses.Count == 0
-            ? Fail(ResolveErrorKind.NotFound, $"{type} {host}: no {type} record")
+            ? Fail(ResolveErrorKind.NoRecord, $"{type} {host}: no {type} record")
             : new DriverAnswer(new ResolveResult(addresses, ResolveErrorKind.None), ttl);
     }
 

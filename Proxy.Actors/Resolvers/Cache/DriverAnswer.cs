@@ -7,3 +7,6 @@ internal readonly record struct DriverAnswer(ResolveResult Result, uint Ttl);
 
 /// <summary>Asks upstream once; the cache decides when. Must not throw for DNS failures.</summary>
 internal delegate Task<DriverAnswer> ResolveDriverQuery(string host, AddressFamily family, CancellationToken ct);
+
+/// <summary>Told about each upstream query that failed (g3's resolve log).</summary>
+internal delegate void ResolveFailureLog(string host, AddressFamily family, TimeSpan spent, ResolveErrorKind error);

@@ -19,12 +19,17 @@ internal sealed class ResolverCache
     private readonly TimeSpan _protectiveTimeout;
     private readonly TimeProvider _time;
     private readonly int _capacity;
+    private readonly Stats.ResolverStats? _stats;
+    private readonly ResolveFailureLog? _failureLog;
     private int _count;
     private int _sweeping;
 
     public ResolverCache(ResolveDriverQuery query, CacheTtlPolicy policy, TimeSpan protectiveTimeout,
-        TimeProvider? time = null, int capacity = DefaultCapacity)
+        TimeProvider? time = null, int capacity = DefaultCapacity, Stats.ResolverStats? stats = null,
+        ResolveFailureLog? failureLog = null)
     {
+        _stats = stats;
+        _failureLog = failureLog;
         _query = query;
         _policy = policy;
         _protectiveTimeout = protectiveTimeout;
@@ -34,15 +39,29 @@ internal sealed class ResolverCache
 
     public int Count => Volatile.Read(ref _count);
 
-    public async ValueTask<ResolveResult> GetAsync(string host, AddressFamily family, CancellationToken ct)
+    /// <summary>
+    /// Every resolver that asks DNS comes through here, so the answers that need no server
+    /// (<see cref="LocalAnswer"/>: IP literals, localhost) are given in this one place.
+    /// </summary>
+    public ValueTask<ResolveResult> GetAsync(string host, AddressFamily family, CancellationToken ct) =>
+        LocalAnswer.TryAnswer(host, family, out var local) ? new(local) : LookupAsync(host, family, ct);
+
+    private async ValueTask<ResolveResult> LookupAsync(string host, AddressFamily family, CancellationToken ct)
     {
         var key = new CacheKey(Normalize(host), family);
+        var counters = _stats?.For(family);
+        counters?.Queried();
         if (_entries.TryGetValue(key, out var entry))
         {
             var now = _time.GetUtcNow();
-            if (now < entry.ExpireAt) return entry.Result;
+            if (now < entry.ExpireAt)
+            {
+                counters?.CacheHit();
+                return entry.Result;
+            }
             if (now < entry.VanishAt)
             {
+                counters?.CacheHit();
                 // Expired but not vanished: answer now, refresh behind the caller's back.
                 _ = StartQuery(key);
                 return entry.Result;
@@ -75,6 +94,7 @@ internal sealed class ResolverCache
     private async Task RunQueryAsync(CacheKey key, TaskCompletionSource<ResolveResult> tcs)
     {
         DriverAnswer answer;
+        var started = _time.GetTimestamp();
         using (var protective = new CancellationTokenSource(_protectiveTimeout, _time))
         {
             try
@@ -92,6 +112,8 @@ internal sealed class ResolverCache
                 answer = new(ResolveResult.Fail(ResolveErrorKind.ServerFailure, $"query for {key.Host} failed: {ex.Message}"), 0);
             }
         }
+        _stats?.For(key.Family).DriverAnswered(answer.Result.Error);
+        if (answer.Result.Error != ResolveErrorKind.None) _failureLog?.Invoke(key.Host, key.Family, _time.GetElapsedTime(started), answer.Result.Error);
         Store(key, answer);
         _inflight.TryRemove(new KeyValuePair<CacheKey, Task<ResolveResult>>(key, tcs.Task));
         tcs.SetResult(answer.Result);

@@ -44,7 +44,7 @@ public static class HttpProxyConnection
                 }
                 notes.Bytes.ClientRead += head!.WireLength;
                 activity.Touch();
-                stats.TaskStarted();
+                stats.TaskStarted(notes);
                 bool keepAlive;
                 try
                 {
@@ -74,7 +74,7 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
-                    stats.TaskFinished();
+                    stats.TaskFinished(notes);
                     scope.FinishTask(notes);
                 }
                 if (!keepAlive) return;

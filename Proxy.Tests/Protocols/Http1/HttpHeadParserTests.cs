@@ -9,30 +9,7 @@ public sealed class HttpHeadParserTests
     private static ReadOnlySequence<byte> Bytes(string s) => new(Encoding.Latin1.GetBytes(s));
 
     /// <summary>The same bytes split into one-byte segments: the parser must not care where reads ended.</summary>
-    private static ReadOnlySequence<byte> Fragmented(string s)
-    {
-        var data = Encoding.Latin1.GetBytes(s);
-        var first = new Segment(data.AsMemory(0, 1), 0);
-        var last = first;
-        for (var i = 1; i < data.Length; i++) last = last.Append(data.AsMemory(i, 1));
-        return new ReadOnlySequence<byte>(first, 0, last, 1);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long index)
-        {
-            Memory = memory;
-            RunningIndex = index;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
+    private static ReadOnlySequence<byte> Fragmented(string s) => Segments.Split(Encoding.Latin1.GetBytes(s));
 
     [Fact]
     public void Request_Parsed_WithFieldsInOrder_AndWireLength()

@@ -1,7 +1,7 @@
 using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Servers.HttpProxy;
 
-namespace Proxy.Tests.Servers;
+namespace Proxy.Tests.Servers.HttpProxy;
 
 /// <summary>The Host check behind 409 (allow_custom_host: false).</summary>
 public sealed class HostMatchTests

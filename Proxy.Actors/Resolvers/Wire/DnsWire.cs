@@ -2,13 +2,13 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 
-namespace Proxy.Actors.Resolvers.CAres;
+namespace Proxy.Actors.Resolvers.Wire;
 
 /// <summary>What one DNS reply said: its code, whether it was truncated, and the addresses with their shortest TTL.</summary>
 internal readonly record struct DnsReply(ushort Id, int ResponseCode, bool Truncated, IReadOnlyList<IPAddress> Addresses, uint Ttl);
 
 /// <summary>
-/// The few pieces of the DNS wire format (RFC 1035 section 4) the bound driver needs: an A/AAAA
+/// The few pieces of the DNS wire format (RFC 1035 section 4) our own transports need (bound c-ares, hickory UDP/TCP, DoT, DoH): an A/AAAA
 /// question, and the answer section of the reply. Pure functions over bytes.
 /// </summary>
 internal static class DnsWire

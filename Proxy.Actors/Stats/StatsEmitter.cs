@@ -1,0 +1,122 @@
+using System.Net.Sockets;
+using Proxy.Actors.Config;
+using Proxy.Actors.Guardian;
+using Tags = Proxy.Actors.Stats.StatsdBatch.Tags;
+
+namespace Proxy.Actors.Stats;
+
+/// <summary>
+/// Turns the node's counters into StatsD lines as g3proxy does: counts are the change since
+/// the last emit (a counter that was never non-zero is left out where g3 leaves it out), gauges
+/// are the value now. Names and tags come from g3's metrics docs (sphinx/g3proxy/metrics/).
+/// Owned by the stats actor; not thread-safe.
+/// </summary>
+internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
+{
+    private readonly Dictionary<(long StatId, string Metric), long> _last = new();
+
+    public void Emit(StatsdBatch batch)
+    {
+        foreach (var (name, stats) in services.ServerStats) EmitServer(batch, name, stats);
+        foreach (var (name, stats) in services.EscaperStats) EmitEscaper(batch, name, stats);
+        foreach (var (name, stats) in services.ResolverStats) EmitResolver(batch, name, stats);
+        foreach (var stats in services.Logger.LoggerStats) EmitLogger(batch, stats);
+        batch.Flush();
+    }
+
+    private void EmitServer(StatsdBatch batch, string name, ServerStats s)
+    {
+        var extra = config.Servers.FirstOrDefault(c => c.Name == name)?.ExtraMetricsTags;
+        s.SampleTraffic();
+        var tags = Tags.Of(Common("server", name, s.StatId, ("online", s.Online ? "y" : "n"), extra));
+        batch.Count("server.connection.total", Diff(s.StatId, "conn", s.ConnectionTotal), tags);
+        batch.Count("server.task.total", Diff(s.StatId, "task", s.TaskTotal), tags);
+        batch.Gauge("server.task.alive", s.AliveTasks, tags);
+        if (Touched(s.StatId, "in", s.InBytes))
+        {
+            batch.Count("server.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
+            batch.Count("server.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
+        }
+    }
+
+    private void EmitEscaper(StatsdBatch batch, string name, EscaperStats s)
+    {
+        var extra = config.Escapers.FirstOrDefault(c => c.Name == name)?.ExtraMetricsTags;
+        var tags = Tags.Of(Common("escaper", name, s.StatId, null, extra));
+        batch.Count("escaper.task.total", Diff(s.StatId, "task", s.TaskTotal), tags);
+        batch.Count("escaper.connection.attempt", Diff(s.StatId, "attempt", s.ConnectionAttempt), tags);
+        batch.Count("escaper.connection.establish", Diff(s.StatId, "establish", s.ConnectionEstablish), tags);
+        Optional(batch, "escaper.tcp.connect.attempt", s.StatId, s.TcpConnectAttempt, tags);
+        Optional(batch, "escaper.tcp.connect.establish", s.StatId, s.TcpConnectEstablish, tags);
+        Optional(batch, "escaper.tcp.connect.success", s.StatId, s.TcpConnectSuccess, tags);
+        Optional(batch, "escaper.tcp.connect.error", s.StatId, s.TcpConnectError, tags);
+        Optional(batch, "escaper.tcp.connect.timeout", s.StatId, s.TcpConnectTimeout, tags);
+        Optional(batch, "escaper.forbidden.ip_blocked", s.StatId, s.ForbiddenIpBlocked, tags);
+        if (Touched(s.StatId, "in", s.InBytes))
+        {
+            batch.Count("escaper.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
+            batch.Count("escaper.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
+        }
+    }
+
+    private void EmitResolver(StatsdBatch batch, string name, ResolverStats s)
+    {
+        foreach (var (rrType, family) in (ReadOnlySpan<(string, AddressFamily)>)[("A", AddressFamily.InterNetwork), ("AAAA", AddressFamily.InterNetworkV6)])
+        {
+            var q = s.For(family);
+            var key = rrType + ".";
+            if (!Touched(s.StatId, key + "total", q.Total)) continue;
+            var tags = Tags.Of(new("resolver", name), new("stat_id", s.StatId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("rr_type", rrType));
+            batch.Count("resolver.query.total", Diff(s.StatId, key + "total", q.Total), tags);
+            Optional(batch, "resolver.query.cached", s.StatId, q.Cached, tags, key);
+            Optional(batch, "resolver.query.driver.total", s.StatId, q.DriverTotal, tags, key);
+            Optional(batch, "resolver.query.driver.timeout", s.StatId, q.DriverTimeout, tags, key);
+            Optional(batch, "resolver.query.server.refused", s.StatId, q.ServerRefused, tags, key);
+            Optional(batch, "resolver.query.server.malformed", s.StatId, q.ServerMalformed, tags, key);
+            Optional(batch, "resolver.query.server.not_found", s.StatId, q.ServerNotFound, tags, key);
+            Optional(batch, "resolver.query.server.serv_fail", s.StatId, q.ServerServFail, tags, key);
+        }
+    }
+
+    private void EmitLogger(StatsdBatch batch, LoggerStats s)
+    {
+        var tags = Tags.Of(new("logger", s.Name), new("stat_id", s.StatId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        batch.Count("logger.message.total", Diff(s.StatId, "total", s.Total), tags);
+        batch.Count("logger.message.pass", Diff(s.StatId, "pass", s.Passed), tags);
+        batch.Count("logger.traffic.pass", Diff(s.StatId, "bytes", s.PassedBytes), tags);
+        foreach (var type in Enum.GetValues<LogDropType>())
+        {
+            var now = s.Dropped(type);
+            var metric = "drop." + type;
+            if (!Touched(s.StatId, metric, now)) continue;
+            batch.Count("logger.message.drop", Diff(s.StatId, metric, now), tags, "drop_type", type.ToString());
+        }
+    }
+
+    /// <summary>A count g3 sends only once it has been non-zero.</summary>
+    private void Optional(StatsdBatch batch, string metric, long statId, long now, Tags tags, string keyPrefix = "")
+    {
+        if (Touched(statId, keyPrefix + metric, now)) batch.Count(metric, Diff(statId, keyPrefix + metric, now), tags);
+    }
+
+    private bool Touched(long statId, string metric, long now) =>
+        now != 0 || (_last.TryGetValue((statId, metric), out var last) && last != 0);
+
+    private long Diff(long statId, string metric, long now)
+    {
+        _last.TryGetValue((statId, metric), out var last);
+        _last[(statId, metric)] = now;
+        return now - last;
+    }
+
+    /// <summary>The object tag, g3's online tag for servers, stat_id, then the config's extra_metrics_tags.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> Common(string kind, string name, long statId,
+        (string, string)? online, IReadOnlyDictionary<string, string>? extra)
+    {
+        yield return new(kind, name);
+        if (online is var (k, v)) yield return new(k, v);
+        yield return new("stat_id", statId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (extra is null) yield break;
+        foreach (var t in extra) yield return t;
+    }
+}

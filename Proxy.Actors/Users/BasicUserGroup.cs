@@ -1,0 +1,51 @@
+using System.Net;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.UserGroups;
+
+namespace Proxy.Actors.Users;
+
+/// <summary>g3's <c>basic</c> and <c>facts</c> groups over one <see cref="UserTable"/>.</summary>
+public sealed class BasicUserGroup(UserGroupConfig config, UserTable users) : IUserGroup
+{
+    public string Name => config.Name;
+    public string TypeName => config.TypeName;
+    public UserGroupConfig Config => config;
+    public UserTable Users => users;
+    public User? AnonymousUser => users.Anonymous;
+    public IReadOnlyCollection<string> StaticUserNames => users.StaticNames;
+    public IReadOnlyCollection<string> DynamicUserNames => users.DynamicNames;
+
+    public ValueTask<AuthResult> AuthenticateAsync(string? username, string? password, IPAddress? client, CancellationToken ct)
+    {
+        // a facts group has no passwords: only its match_by_facts picks users (g3: NoSuchUser)
+        if (config is FactsUserGroupConfig && username is not null) return ValueTask.FromResult(AuthResult.Fail(AuthStatus.UnknownUser));
+        return ValueTask.FromResult(UserLookup.Check(users, username, password, client, unmanaged: null));
+    }
+
+    public User? MatchFacts(IPAddress? ip, string? serverName) => users.MatchFacts(ip, serverName);
+}
+
+/// <summary>The lookup every group type shares once it knows (or has not found) the user.</summary>
+internal static class UserLookup
+{
+    /// <param name="unmanaged">For LDAP: the user a bind accepted when no table entry has its name.</param>
+    public static AuthResult Check(UserTable users, string? username, string? password, IPAddress? client, User? unmanaged)
+    {
+        User? user;
+        if (username is null)
+        {
+            user = users.Anonymous;
+            if (user is null) return AuthResult.Fail(AuthStatus.NoCredentials);
+        }
+        else
+        {
+            user = users.Find(username) ?? unmanaged ?? users.Anonymous;
+            if (user is null) return AuthResult.Fail(AuthStatus.UnknownUser);
+            var status = user.CheckPassword(password ?? "");
+            if (status == AuthStatus.Blocked) return new AuthResult(AuthStatus.Blocked, user, user.Config.BlockAndDelay ?? TimeSpan.Zero);
+            if (status != AuthStatus.Ok) return AuthResult.Fail(status);
+        }
+        if (client is not null && user.CheckClient(client).IsForbidden()) return AuthResult.Fail(AuthStatus.ForbiddenSource);
+        return AuthResult.Success(user);
+    }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.UserGroups;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Users.Limits;
+
+namespace Proxy.Actors.Users;
+
+/// <summary>Where a user came from, as g3's UserType (task logs print it).</summary>
+public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
+
+/// <summary>
+/// A user at run time: the compiled rules of its <see cref="UserConfig"/> and the limiters shared by all
+/// of its connections on this node. Thread-safe; connection tasks call it directly. A reload that keeps
+/// the user carries its counters and block flag over (<see cref="Rebuild"/>), so running tasks see a block.
+/// </summary>
+public sealed class User
+{
+    private readonly BlockFlag _block;
+
+    public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time)
+        : this(name, group, kind, config, time, new BlockFlag(), new AliveCounter(config.RequestMaxAlive), null)
+    {
+    }
+
+    private User(string name, string group, UserKind kind, UserConfig config, TimeProvider time, BlockFlag block, AliveCounter alive, User? previous)
+    {
+        Name = name;
+        Group = group;
+        Kind = kind;
+        Config = config;
+        Time = time;
+        _block = block;
+        _block.Blocked = config.BlockAndDelay is not null;
+        RequestAlive = alive;
+        var old = previous?.Config;
+        // an unchanged limit keeps its limiter (and what it has counted); a changed one starts afresh
+        RequestRate = Keep(config.RequestRateLimit, old?.RequestRateLimit, previous?.RequestRate, q => new GcraRateLimiter(q, time));
+        ConnectionRate = Keep(config.ConnectionRateLimit, old?.ConnectionRateLimit, previous?.ConnectionRate, q => new GcraRateLimiter(q, time));
+        LogRate = Keep(config.LogRateLimit, old?.LogRateLimit, previous?.LogRate, q => new GcraRateLimiter(q, time));
+        TcpAllUpload = Keep(config.TcpAllUploadSpeedLimit, old?.TcpAllUploadSpeedLimit, previous?.TcpAllUpload, l => new GlobalStreamLimiter(l, time));
+        TcpAllDownload = Keep(config.TcpAllDownloadSpeedLimit, old?.TcpAllDownloadSpeedLimit, previous?.TcpAllDownload, l => new GlobalStreamLimiter(l, time));
+        UdpAllUpload = Keep(config.UdpAllUploadSpeedLimit, old?.UdpAllUploadSpeedLimit, previous?.UdpAllUpload, l => new GlobalDatagramLimiter(l, time));
+        UdpAllDownload = Keep(config.UdpAllDownloadSpeedLimit, old?.UdpAllDownloadSpeedLimit, previous?.UdpAllDownload, l => new GlobalDatagramLimiter(l, time));
+    }
+
+    public string Name { get; }
+    public string Group { get; }
+    public UserKind Kind { get; }
+    public UserConfig Config { get; }
+    private TimeProvider Time { get; }
+
+    public GcraRateLimiter? RequestRate { get; }
+    public GcraRateLimiter? ConnectionRate { get; }
+    public GcraRateLimiter? LogRate { get; }
+    public AliveCounter RequestAlive { get; }
+    public GlobalStreamLimiter? TcpAllUpload { get; }
+    public GlobalStreamLimiter? TcpAllDownload { get; }
+    public GlobalDatagramLimiter? UdpAllUpload { get; }
+    public GlobalDatagramLimiter? UdpAllDownload { get; }
+    public TcpSockSpeedLimit TcpSockSpeedLimit => Config.TcpSockSpeedLimit;
+    public UdpSockSpeedLimit UdpSockSpeedLimit => Config.UdpSockSpeedLimit;
+
+    /// <summary>
+    /// Set while the user's config has <c>block_and_delay</c>; shared across reloads of the same user, so
+    /// a running task that polls it at each idle check ends once the user is blocked.
+    /// </summary>
+    public bool IsBlocked => _block.Blocked;
+
+    public bool IsExpired => Config.IsExpired(Time.GetUtcNow());
+
+    /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
+    public User Rebuild(UserConfig config, UserKind kind) =>
+        new(Name, Group, kind, config, Time, _block, RequestAlive.WithLimit(config.RequestMaxAlive), this);
+
+    private static TLimiter? Keep<TConfig, TLimiter>(TConfig? now, TConfig? before, TLimiter? existing, Func<TConfig, TLimiter> create)
+        where TConfig : class where TLimiter : class =>
+        now is null ? null : existing is not null && now.Equals(before) ? existing : create(now);
+
+    /// <summary>g3's check_password: token, then expiry, then block (a blocked user is told after its delay).</summary>
+    internal AuthStatus CheckPassword(string password) =>
+        !Config.Token.Verify(password) ? AuthStatus.WrongPassword
+        : IsExpired ? AuthStatus.Expired
+        : Config.BlockAndDelay is not null ? AuthStatus.Blocked
+        : AuthStatus.Ok;
+
+    /// <summary>ingress_network_filter: may this client use this user? (always yes without a filter)</summary>
+    public AclAction CheckClient(IPAddress client) => Config.IngressNetworkFilter?.Check(client) ?? AclAction.Permit;
+
+    public AclAction CheckProxyRequest(ProxyRequestType type) => Config.ProxyRequestFilter?.Check(type) ?? AclAction.Permit;
+
+    /// <summary>
+    /// g3's check_upstream: the port filter, then the host filter set; a forbidding port rule decides at
+    /// once, otherwise the stricter of the two.
+    /// </summary>
+    public AclAction CheckUpstream(UpstreamAddr upstream)
+    {
+        var action = AclAction.Permit;
+        if (Config.DstPortFilter is { } ports)
+        {
+            action = ports.Check(upstream.Port);
+            if (action.IsForbidden()) return action;
+        }
+        if (Config.DstHostFilterSet is { } hosts)
+        {
+            var hostAction = hosts.Check(upstream.Host);
+            if (hostAction > action) action = hostAction;
+        }
+        return action;
+    }
+
+    /// <summary>http_user_agent_filter over every User-Agent value; null when the user has no such filter.</summary>
+    public AclAction? CheckUserAgent(IEnumerable<string> userAgents)
+    {
+        if (Config.HttpUserAgentFilter is not { } filter) return null;
+        var action = filter.Default;
+        foreach (var ua in userAgents)
+        {
+            var a = filter.Check(ua);
+            if (a.IsForbidden()) return a;
+            if (a > action) action = a;
+        }
+        return action;
+    }
+
+    /// <summary>
+    /// g3's check_rate_limit: a new client connection takes a connection token, every request a request
+    /// token; false means 429 / forbidden.rate_limited.
+    /// </summary>
+    public bool CheckRateLimit(bool newConnection) =>
+        (!newConnection || ConnectionRate is null || ConnectionRate.TryAcquire())
+        && (RequestRate is null || RequestRate.TryAcquire());
+
+    /// <summary>log_rate_limit: true when this task's log line should be skipped.</summary>
+    public bool SkipLog() => LogRate is not null && !LogRate.TryAcquire();
+
+    private sealed class BlockFlag
+    {
+        private volatile bool _blocked;
+        public bool Blocked { get => _blocked; set => _blocked = value; }
+    }
+}

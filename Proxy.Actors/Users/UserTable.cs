@@ -1,0 +1,86 @@
+using System.Collections.Frozen;
+using System.Net;
+using Proxy.Actors.Config.UserGroups;
+
+namespace Proxy.Actors.Users;
+
+/// <summary>
+/// The users of one group at one moment: static users, the current dynamic set and the anonymous user,
+/// plus the facts index. Immutable; <see cref="WithDynamic"/> makes the next table, keeping the
+/// <see cref="User"/> objects (and their counters) of users that stay.
+/// </summary>
+public sealed class UserTable
+{
+    private readonly FrozenDictionary<string, User> _static;
+    private readonly FrozenDictionary<string, User> _dynamic;
+    private readonly (IPNetwork Net, User User)[] _nets;
+    private readonly FrozenDictionary<string, User> _exactDomains;
+    private readonly (string Domain, User User)[] _childDomains;
+    private readonly TimeProvider _time;
+
+    private UserTable(string group, TimeProvider time, FrozenDictionary<string, User> @static, FrozenDictionary<string, User> dynamic, User? anonymous)
+    {
+        Group = group;
+        _time = time;
+        _static = @static;
+        _dynamic = dynamic;
+        Anonymous = anonymous;
+        var all = _static.Values.Concat(_dynamic.Values.Where(u => !_static.ContainsKey(u.Name))).ToList();
+        _nets = all.SelectMany(u => u.Config.MatchByFacts.Where(f => f.Network is not null).Select(f => (f.Network!.Value, u)))
+            .OrderByDescending(x => x.Item1.PrefixLength).ToArray();
+        var exact = new Dictionary<string, User>(StringComparer.Ordinal);
+        foreach (var u in all)
+            foreach (var f in u.Config.MatchByFacts.Where(f => f.Kind == FactsMatchKind.ExactDomain))
+                exact.TryAdd(f.Domain!, u);
+        _exactDomains = exact.ToFrozenDictionary(StringComparer.Ordinal);
+        _childDomains = all.SelectMany(u => u.Config.MatchByFacts.Where(f => f.Kind == FactsMatchKind.ChildDomain).Select(f => (f.Domain!, u)))
+            .OrderByDescending(x => x.Item1.Length).ToArray();
+    }
+
+    public string Group { get; }
+    public User? Anonymous { get; }
+    public IReadOnlyCollection<string> StaticNames => _static.Keys;
+    public IReadOnlyCollection<string> DynamicNames => _dynamic.Keys;
+
+    public static UserTable Create(UserGroupConfig config, TimeProvider time, IEnumerable<UserConfig>? dynamic = null)
+    {
+        var statics = config.StaticUsers.Values.ToFrozenDictionary(u => u.Name, u => new User(u.Name, config.Name, UserKind.Static, u, time), StringComparer.Ordinal);
+        var anonymous = config.AnonymousUser is { } a ? new User(a.Name, config.Name, UserKind.Anonymous, a, time) : null;
+        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], FrozenDictionary<string, User>.Empty), anonymous);
+    }
+
+    /// <summary>The same static and anonymous users with a new dynamic set (last entry of a name wins).</summary>
+    public UserTable WithDynamic(IEnumerable<UserConfig> dynamic) =>
+        new(Group, _time, _static, Dynamic(Group, _time, dynamic, _dynamic), Anonymous);
+
+    private static FrozenDictionary<string, User> Dynamic(string group, TimeProvider time, IEnumerable<UserConfig> configs, FrozenDictionary<string, User> previous)
+    {
+        var result = new Dictionary<string, User>(StringComparer.Ordinal);
+        foreach (var c in configs)
+            result[c.Name] = previous.TryGetValue(c.Name, out var old) ? old.Rebuild(c, UserKind.Dynamic) : new User(c.Name, group, UserKind.Dynamic, c, time);
+        return result.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    /// <summary>g3's get_user without the anonymous fallback: static first (it shadows a dynamic one), then dynamic.</summary>
+    public User? Find(string name) =>
+        _static.TryGetValue(name, out var s) ? s : _dynamic.TryGetValue(name, out var d) ? d : null;
+
+    /// <summary>The facts group's pick: an exact IP or the smallest net holding it; an exact domain or the longest parent.</summary>
+    public User? MatchFacts(IPAddress? ip, string? serverName)
+    {
+        if (ip is not null)
+        {
+            if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+            foreach (var (net, user) in _nets)
+                if (net.Contains(ip)) return user;
+        }
+        if (serverName is not null)
+        {
+            var host = serverName.TrimEnd('.').ToLowerInvariant();
+            if (_exactDomains.TryGetValue(host, out var exact)) return exact;
+            foreach (var (domain, user) in _childDomains)
+                if (host == domain || host.EndsWith("." + domain, StringComparison.Ordinal)) return user;
+        }
+        return null;
+    }
+}

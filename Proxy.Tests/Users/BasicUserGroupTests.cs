@@ -1,0 +1,138 @@
+using System.Net;
+using Proxy.Actors.Config.UserGroups;
+using Proxy.Actors.Users;
+using Proxy.Tests.Resolvers;
+
+namespace Proxy.Tests.Users;
+
+public sealed class BasicUserGroupTests
+{
+    private const string Toor = "{salt: 4e8f8a4e37f0fa1b, md5: d9d963915b9815d4cc39c196c2868900, sha1: c28640e7b1a3d9db98187632aeba99c0cff0ffd4}";
+    private static readonly IPAddress Client = IPAddress.Parse("192.0.2.10");
+    private readonly ManualTimeProvider _time = new();
+
+    private BasicUserGroup Group(string body, IEnumerable<UserConfig>? dynamic = null)
+    {
+        var config = GroupYaml.Load(body);
+        return new BasicUserGroup(config, UserTable.Create(config, _time, dynamic));
+    }
+
+    private static UserConfig Dynamic(string name) =>
+        new() { Name = name, Token = Proxy.Actors.Users.Tokens.XCryptToken.TryParse("$1$rnfSARNK$DJNIbbMpjjSmral92rE3k1", out _)! };
+
+    private static async Task<AuthResult> Auth(IUserGroup g, string? user, string? pass, IPAddress? client = null) =>
+        await g.AuthenticateAsync(user, pass, client ?? Client, CancellationToken.None);
+
+    [Fact]
+    public async Task StaticUser_RightPassword_Ok_WrongPassword_Fails()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}}}\n");
+        var ok = await Auth(g, "root", "toor");
+        Assert.Equal(AuthStatus.Ok, ok.Status);
+        Assert.Equal(("root", UserKind.Static), (ok.User!.Name, ok.User.Kind));
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", "toot")).Status);
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", null)).Status);
+    }
+
+    [Fact]
+    public async Task UnknownName_FallsToAnonymous_KnownNameWithWrongPassword_DoesNot()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}}}\n    anonymous_user: {{name: anon}}\n");
+        var unknown = await Auth(g, "nobody", "whatever");
+        Assert.Equal((AuthStatus.Ok, UserKind.Anonymous), (unknown.Status, unknown.User!.Kind));
+        var none = await Auth(g, null, null);
+        Assert.Equal((AuthStatus.Ok, "anon"), (none.Status, none.User!.Name));
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", "bad")).Status);
+    }
+
+    [Fact]
+    public async Task WithoutAnonymous_UnknownName_And_NoCredentials_Fail()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}}}\n");
+        Assert.Equal(AuthStatus.UnknownUser, (await Auth(g, "nobody", "toor")).Status);
+        Assert.Equal(AuthStatus.NoCredentials, (await Auth(g, null, null)).Status);
+    }
+
+    [Fact]
+    public async Task Static_ShadowsDynamic_ThenDynamicIsFound()
+    {
+        var g = Group("    static_users:\n      - {name: both, token: {salt: 0000000000000000, md5: 00000000000000000000000000000000}}\n",
+            [Dynamic("both"), Dynamic("dyn")]);
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "both", "toor")).Status);
+        var dyn = await Auth(g, "dyn", "toor");
+        Assert.Equal((AuthStatus.Ok, UserKind.Dynamic), (dyn.Status, dyn.User!.Kind));
+        Assert.Equal(["dyn", "both"], g.DynamicUserNames.Order().Reverse());
+    }
+
+    [Fact]
+    public async Task NullToken_AcceptsAnyPassword_AbsentToken_None()
+    {
+        var g = Group("    static_users:\n      - {name: open, token: ~}\n      - {name: closed}\n");
+        Assert.True((await Auth(g, "open", "anything")).Ok);
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "closed", "")).Status);
+    }
+
+    [Fact]
+    public async Task Expire_IsCheckedAgainstTheClock_AfterThePassword()
+    {
+        // ManualTimeProvider starts at 2025-01-01T00:00:00Z
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, expire: '2025-01-01T00:00:10Z'}}\n");
+        Assert.True((await Auth(g, "root", "toor")).Ok);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(AuthStatus.Expired, (await Auth(g, "root", "toor")).Status);
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", "bad")).Status);
+    }
+
+    [Fact]
+    public async Task BlockAndDelay_IsBlocked_WithTheDelay()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, block_and_delay: 3s}}\n");
+        var r = await Auth(g, "root", "toor");
+        Assert.Equal((AuthStatus.Blocked, TimeSpan.FromSeconds(3)), (r.Status, r.Delay));
+        Assert.True(r.User!.IsBlocked);
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", "x")).Status);
+    }
+
+    [Fact]
+    public async Task IngressFilter_RefusesOtherClients_LoopbackAlwaysIn()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, ingress_network_filter: {{default: forbid, permit: 10.0.0.0/8}}}}\n    anonymous_user: {{name: anon, ingress_network_filter: [10.0.0.0/8]}}\n");
+        Assert.True((await Auth(g, "root", "toor", IPAddress.Parse("10.2.3.4"))).Ok);
+        Assert.Equal(AuthStatus.ForbiddenSource, (await Auth(g, "root", "toor", IPAddress.Parse("192.0.2.1"))).Status);
+        Assert.True((await Auth(g, "root", "toor", IPAddress.Loopback)).Ok);
+        Assert.Equal(AuthStatus.ForbiddenSource, (await Auth(g, null, null, IPAddress.Parse("192.0.2.1"))).Status);
+        Assert.True((await Auth(g, null, null, IPAddress.Parse("::ffff:10.0.0.1"))).Ok);
+    }
+
+    [Fact]
+    public async Task FactsGroup_PicksBySmallestNet_OrDomain_AndRefusesPasswords()
+    {
+        var g = Group("""
+                type: facts
+                static_users:
+                  - {name: wide, match_by_facts: ["net:10.0.0.0/8"]}
+                  - {name: narrow, match_by_facts: [{net: 10.1.0.0/16}, {exact_domain: a.example.com}]}
+                  - {name: host, match_by_facts: ["ip:10.1.2.3", {child_domain: example.com}]}
+            """);
+        Assert.Equal("host", g.MatchFacts(IPAddress.Parse("10.1.2.3"), null)!.Name);
+        Assert.Equal("narrow", g.MatchFacts(IPAddress.Parse("10.1.9.9"), null)!.Name);
+        Assert.Equal("wide", g.MatchFacts(IPAddress.Parse("10.200.0.1"), null)!.Name);
+        Assert.Null(g.MatchFacts(IPAddress.Parse("192.0.2.1"), null));
+        Assert.Equal("narrow", g.MatchFacts(null, "A.example.com")!.Name);
+        Assert.Equal("host", g.MatchFacts(null, "b.example.com")!.Name);
+        Assert.Equal(AuthStatus.UnknownUser, (await Auth(g, "wide", "x")).Status);
+    }
+
+    [Fact]
+    public void NewDynamicSet_KeepsUserObjectsOfUsersThatStay_AndTheirCounters()
+    {
+        var g = Group("    static_users: []\n", [Dynamic("a") with { RequestMaxAlive = 2 }]);
+        var a = g.Users.Find("a")!;
+        using var guard = a.RequestAlive.TryAcquire();
+        var next = g.Users.WithDynamic([Dynamic("a") with { RequestMaxAlive = 1, BlockAndDelay = TimeSpan.FromSeconds(1) }, Dynamic("b")]);
+        var a2 = next.Find("a")!;
+        Assert.Null(a2.RequestAlive.TryAcquire()); // the running request still counts against the new cap
+        Assert.True(a.IsBlocked);                   // a task holding the old object sees the block
+        Assert.NotNull(next.Find("b"));
+    }
+}
