@@ -6,16 +6,14 @@ cd "$(dirname "$0")"
 
 # What the tests drive, as "command:debian-package": real clients (curl, openssl), a DNS server
 # for DoT/DoH (Debian's unbound is built with nghttp2, so it serves DoH), slapd and ldap-utils for
-# LDAP user groups (libldap comes with them), python3 for python user sources.
-tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3)
+# LDAP user groups (libldap comes with them), python3 for python user sources, nftables and
+# iproute2 for tcp_tproxy's network namespaces.
+tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3 nft:nftables ip:iproute2)
 need=()
 for pair in "${tools[@]}"; do
   tool=${pair%%:*}
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || need+=("${pair#*:}")
 done
-# tcp_tproxy's test builds network namespaces with an nftables TPROXY rule.
-command -v nft >/dev/null 2>&1 || need+=(nftables)
-command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     # Keep apt from starting services or asking questions.
