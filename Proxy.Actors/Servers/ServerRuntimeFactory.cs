@@ -2,6 +2,8 @@ using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
 using Proxy.Actors.Servers.Ports;
+using Proxy.Actors.Servers.Sni;
+using Proxy.Actors.Servers.Streams;
 using Proxy.Actors.Tls;
 
 namespace Proxy.Actors.Servers;
@@ -20,6 +22,9 @@ public static class ServerRuntimeFactory
     {
         HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
         DummyCloseServerConfig => new DummyCloseRuntime(),
+        StreamServerConfig stream => new StreamRuntime(stream),
+        SniProxyServerConfig sni => new SniProxyRuntime(sni),
+        TcpTProxyServerConfig => new TransparentRuntime(),
         // The config loader refuses types it does not know, so reaching this is a bug.
         _ => throw new NotSupportedException($"server type '{config.TypeName}' is not supported yet"),
     };

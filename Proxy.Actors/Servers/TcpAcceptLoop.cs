@@ -32,6 +32,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
                     if (listen.Instance > 1) EnableReusePort(s);
                     if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
+                    if (listen.Transparent) EnableTransparent(s);
                     s.Bind(endpoint);
                     s.Listen(listen.Backlog);
                 }
@@ -53,9 +54,23 @@ internal sealed class TcpAcceptLoop : IDisposable
         }
     }
 
+    /// <summary>
+    /// IP_TRANSPARENT (and IPV6_TRANSPARENT): the listener accepts connections a TPROXY rule
+    /// steered to it whatever their destination address, which stays the accepted socket's local address.
+    /// </summary>
+    private static void EnableTransparent(Socket s)
+    {
+        if (!OperatingSystem.IsLinux()) throw new SocketException((int)SocketError.OperationNotSupported);
+        if (s.AddressFamily == AddressFamily.InterNetworkV6)
+            s.SetRawSocketOption(41 /* SOL_IPV6 */, 75 /* IPV6_TRANSPARENT */, BitConverter.GetBytes(1));
+        if (s.AddressFamily == AddressFamily.InterNetwork || s.DualMode)
+            s.SetRawSocketOption(0 /* SOL_IP */, 19 /* IP_TRANSPARENT */, BitConverter.GetBytes(1));
+    }
+
     private static void EnableReusePort(Socket s)
     {
-        if (OperatingSystem.IsLinux()) s.SetSocketOption(SocketOptionLevel.Socket, (SocketOptionName)15 /* SO_REUSEPORT */, true);
+        // .NET has no SocketOptionName for SO_REUSEPORT (a cast value fails with "not supported"): set it raw.
+        if (OperatingSystem.IsLinux()) s.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
     }
 
     public async Task RunAsync(Action<Socket, long> onAccepted)

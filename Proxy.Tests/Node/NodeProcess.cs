@@ -41,9 +41,11 @@ public sealed class NodeProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
-    public static NodeProcess Start(string args, string? workingDirectory = null)
+    /// <param name="netns">Run inside this network namespace (<c>ip netns exec</c>, which execs the node in place).</param>
+    public static NodeProcess Start(string args, string? workingDirectory = null, string? netns = null)
     {
-        var psi = new ProcessStartInfo("dotnet", $"\"{Dll}\" {args}")
+        var command = $"\"{Dll}\" {args}";
+        var psi = new ProcessStartInfo(netns is null ? "dotnet" : "ip", netns is null ? command : $"netns exec {netns} dotnet {command}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -37,6 +37,8 @@ internal static class ServerParser
                 return Port(TlsPortKeys.Apply(new PlainTlsPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
             case "native_tls_port":
                 return Port(TlsPortKeys.Apply(new NativeTlsPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
+            case "tcp_stream" or "tls_stream" or "tcp_tproxy" or "sni_proxy":
+                return StreamServerKeyTable.Parse(type.Canonical, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built server type {type.Canonical}");
         }
@@ -53,7 +55,12 @@ internal static class ServerParser
     }
 
     /// <summary>Reference section 1.1: keys shared by the proxying servers.</summary>
-    private static KeyTable<ServerConfig> CommonKeys() => new KeyTable<ServerConfig>()
+    private static KeyTable<ServerConfig> CommonKeys() => BaseKeys()
+        .On("dst_host_filter_set", (c, v, _) => c with { DstHostFilterSet = HostAclSetParser.Parse(v) })
+        .On("dst_port_filter", (c, v, _) => c with { DstPortFilter = PortAclParser.Parse(v) });
+
+    /// <summary>The keys every server with an escaper has, stream servers included (they have no destination filters).</summary>
+    internal static KeyTable<ServerConfig> BaseKeys() => new KeyTable<ServerConfig>()
         .Skip("name|type")
         .On("escaper", (c, v, _) => c with { Escaper = YamlValue.String(v, "an escaper name") })
         .NotSupported("user_group|auditor|tls_server|tls|tls_ticketer|tcp_misc_opts")
@@ -62,8 +69,6 @@ internal static class ServerParser
         .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
         .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })
         .On("ingress_network_filter|ingress_net_filter", (c, v, _) => c with { IngressNetworkFilter = NetworkAclParser.Ingress(v) })
-        .On("dst_host_filter_set", (c, v, _) => c with { DstHostFilterSet = HostAclSetParser.Parse(v) })
-        .On("dst_port_filter", (c, v, _) => c with { DstPortFilter = PortAclParser.Parse(v) })
         .On("tcp_sock_speed_limit|tcp_conn_speed_limit|tcp_conn_limit|conn_limit",
             (c, v, _) => c with { TcpSockSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) })
         // g3 clamps these to their minimums rather than refusing small values

@@ -10,4 +10,6 @@ public sealed record TcpListenConfig
     public bool Ipv6Only { get; init; }
     /// <summary>Number of SO_REUSEPORT listeners (g3 <c>instance</c>).</summary>
     public int Instance { get; init; } = 1;
+    /// <summary>IP_TRANSPARENT on the listener: tcp_tproxy accepts connections addressed to any IP.</summary>
+    public bool Transparent { get; init; }
 }
