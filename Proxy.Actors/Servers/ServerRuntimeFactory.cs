@@ -2,6 +2,7 @@ using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
 using Proxy.Actors.Servers.Ports;
+using Proxy.Actors.Servers.Socks;
 using Proxy.Actors.Tls;
 
 namespace Proxy.Actors.Servers;
@@ -19,6 +20,7 @@ public static class ServerRuntimeFactory
     private static IServerRuntime Protocol(ServerConfig config, ServerContext context) => config switch
     {
         HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
+        SocksProxyServerConfig socks => new SocksProxyRuntime(socks, context),
         DummyCloseServerConfig => new DummyCloseRuntime(),
         // The config loader refuses types it does not know, so reaching this is a bug.
         _ => throw new NotSupportedException($"server type '{config.TypeName}' is not supported yet"),

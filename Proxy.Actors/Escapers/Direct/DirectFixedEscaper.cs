@@ -48,14 +48,46 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
 
     public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
     {
-        if (request.Want == EscapeWant.Udp)
-            return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
+        if (request.Want == EscapeWant.Udp) return await OpenUdpAsync(request, ct).ConfigureAwait(false);
         if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
         var tcp = await ConnectTcpAsync(request, ct).ConfigureAwait(false);
         return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct).ConfigureAwait(false);
     }
 
     public void Dispose() => _pool.Dispose();
+
+    /// <summary>
+    /// A UDP relay socket; the request's target (the task's first datagram) is resolved and checked
+    /// first, so a target that cannot be reached fails the escape as a connect would.
+    /// </summary>
+    private async ValueTask<EscapeResult> OpenUdpAsync(EscapeRequest request, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        DirectUdpUpstream udp;
+        try
+        {
+            udp = DirectUdpUpstream.Open(Config, _resolvers, request.UdpSocketBuffer);
+        }
+        catch (SocketException e)
+        {
+            return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
+        }
+        var (ip, failure) = await udp.ResolveAsync(request.Target, ct).ConfigureAwait(false);
+        if (ip is null)
+        {
+            await udp.DisposeAsync().ConfigureAwait(false);
+            return EscapeResult.Fail(failure.Error, failure.Reason ?? failure.Error.ToString(), 0, Elapsed(started));
+        }
+        return new EscapeResult
+        {
+            Udp = udp,
+            PeerAddr = new IPEndPoint(ip, request.Target.Port),
+            BoundAddr = udp.BoundAddr,
+            BindIp = Config.BindIp.FirstOrDefault(),
+            Tries = 1,
+            Spend = Elapsed(started),
+        };
+    }
 
     private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, CancellationToken ct)
     {
