@@ -13,6 +13,7 @@ public static class ServerRuntimeFactory
     public static IServerRuntime Create(ServerConfig config, ServerContext context, ServerDeps deps) => config switch
     {
         PortServerConfig port => new PortRuntime(port, deps.Servers),
+        IntelliProxyServerConfig intelli => new IntelliProxyRuntime(intelli, deps.Servers),
         _ when config.TlsServer is { } tls => new TlsAcceptStep(new TlsServerSetup(tls)) { Next = Protocol(config, context) },
         _ => Protocol(config, context),
     };
