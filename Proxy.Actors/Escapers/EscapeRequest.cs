@@ -17,7 +17,11 @@ public enum EscapeWant
     /// is set (an https:// request), unless the escaper forwards https itself (a chaining escaper).
     /// </summary>
     HttpForward,
-    /// <summary>UDP relay (socks_proxy); escapers that offer none answer <see cref="EscapeErrorKind.NotSupported"/>.</summary>
+    /// <summary>
+    /// A UDP relay (<see cref="IUdpUpstream"/>, socks_proxy). The target is the task's first datagram's:
+    /// the escaper resolves and checks it before answering, so it fails as a connect would. Escapers
+    /// that offer none answer <see cref="EscapeErrorKind.NotSupported"/>.
+    /// </summary>
     Udp,
 }
 
@@ -43,6 +47,8 @@ public sealed record EscapeRequest(TaskNotes Task, UpstreamAddr Target, EscapeWa
     public string? TlsName { get; init; }
     /// <summary>For <see cref="EscapeWant.HttpForward"/>.</summary>
     public HttpForwardOptions? Http { get; init; }
+    /// <summary>For <see cref="EscapeWant.Udp"/>: the server's udp_socket_buffer, applied to the escaper's socket too (as g3 does).</summary>
+    public SocketBufferConfig? UdpSocketBuffer { get; init; }
 
     public string? UserName => Task.User;
     public IPEndPoint? ClientAddr => Task.ClientAddr;

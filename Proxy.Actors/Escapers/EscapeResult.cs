@@ -15,6 +15,8 @@ public sealed record EscapeResult
     public Stream? Stream { get; init; }
     public Socket? Socket { get; init; }
     public HttpUpstream? Http { get; init; }
+    /// <summary>For <see cref="EscapeWant.Udp"/>: the relay datagrams go through.</summary>
+    public IUdpUpstream? Udp { get; init; }
     public EscapeErrorKind Error { get; init; }
     public string? Reason { get; init; }
     public IPEndPoint? PeerAddr { get; init; }
@@ -27,7 +29,7 @@ public sealed record EscapeResult
     /// <summary>The escaper's counters, so the task's upstream bytes are added to them as it runs and ends.</summary>
     public Stats.EscaperStats? Stats { get; init; }
 
-    public bool Ok => Error == EscapeErrorKind.None && (Stream is not null || Http is not null);
+    public bool Ok => Error == EscapeErrorKind.None && (Stream is not null || Http is not null || Udp is not null);
 
     public static EscapeResult Fail(EscapeErrorKind kind, string reason, int tries = 0, TimeSpan spend = default) =>
         new() { Error = kind, Reason = reason, Tries = tries, Spend = spend };
@@ -44,6 +46,7 @@ public sealed record EscapeResult
     {
         if (Http is not null) await Http.ReleaseAsync(reusable: false).ConfigureAwait(false);
         if (Stream is not null) await Stream.DisposeAsync().ConfigureAwait(false);
+        if (Udp is not null) await Udp.DisposeAsync().ConfigureAwait(false);
         Socket?.Dispose();
     }
 }

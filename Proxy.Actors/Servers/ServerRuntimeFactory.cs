@@ -3,6 +3,7 @@ using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
 using Proxy.Actors.Servers.Ports;
 using Proxy.Actors.Servers.Sni;
+using Proxy.Actors.Servers.Socks;
 using Proxy.Actors.Servers.Streams;
 using Proxy.Actors.Tls;
 
@@ -14,6 +15,7 @@ public static class ServerRuntimeFactory
     public static IServerRuntime Create(ServerConfig config, ServerContext context, ServerDeps deps) => config switch
     {
         PortServerConfig port => new PortRuntime(port, deps.Servers),
+        IntelliProxyServerConfig intelli => new IntelliProxyRuntime(intelli, deps.Servers),
         _ when config.TlsServer is { } tls => new TlsAcceptStep(new TlsServerSetup(tls)) { Next = Protocol(config, context) },
         _ => Protocol(config, context),
     };
@@ -21,6 +23,7 @@ public static class ServerRuntimeFactory
     private static IServerRuntime Protocol(ServerConfig config, ServerContext context) => config switch
     {
         HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
+        SocksProxyServerConfig socks => new SocksProxyRuntime(socks, context),
         DummyCloseServerConfig => new DummyCloseRuntime(),
         StreamServerConfig stream => new StreamRuntime(stream),
         SniProxyServerConfig sni => new SniProxyRuntime(sni),

@@ -99,14 +99,14 @@ public sealed class ConfigLoaderRefusalTests
               - name: a
                 type: http_proxxy
               - name: b
-                type: SocksProxy
+                type: TcpTproxy
               - name: c
-                type: ppdp-tcp-port
+                type: http-gateway
             """);
         var e = Refused(dir);
         AssertNamed(e, "unknown server type 'http_proxxy'", "g3proxy.yaml", 3, "server 'a'", "type");
-        AssertNamed(e, "not supported yet: type 'socks_proxy'", "g3proxy.yaml", 5, "server 'b'", "type");
-        AssertNamed(e, "not supported yet: type 'intelli_proxy'", "g3proxy.yaml", 7, "server 'c'", "type");
+        AssertNamed(e, "not supported yet: type 'tcp_tproxy'", "g3proxy.yaml", 5, "server 'b'", "type");
+        AssertNamed(e, "not supported yet: type 'http_rproxy'", "g3proxy.yaml", 7, "server 'c'", "type");
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class TypeCatalog
     [
         new(ConfigFamily.Server, "dummy_close", true),
         new(ConfigFamily.Server, "http_proxy", true),
-        new(ConfigFamily.Server, "socks_proxy", false),
+        new(ConfigFamily.Server, "socks_proxy", true),
         new(ConfigFamily.Server, "http_rproxy", false, "http_reverse_proxy", "http_gateway"),
         new(ConfigFamily.Server, "sni_proxy", true),
         new(ConfigFamily.Server, "tcp_stream", true),
@@ -29,7 +29,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Server, "plain_tls_port", true),
         new(ConfigFamily.Server, "native_tls_port", true),
         new(ConfigFamily.Server, "plain_quic_port", false) { Why = "System.Net.Quic needs libmsquic, which neither package source here serves" },
-        new(ConfigFamily.Server, "intelli_proxy", false, "ppdp_tcp_port"),
+        new(ConfigFamily.Server, "intelli_proxy", true, "ppdp_tcp_port"),
 
         new(ConfigFamily.Escaper, "direct_fixed", true),
         new(ConfigFamily.Escaper, "dummy_deny", true),

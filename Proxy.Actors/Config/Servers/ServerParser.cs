@@ -17,6 +17,10 @@ internal static class ServerParser
     private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys())
         .On("tls_server", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) });
 
+    private static readonly KeyTable<ServerConfig> SocksProxyKeys = SocksProxyKeyTable.Build(CommonKeys());
+
+    private static readonly KeyTable<ServerConfig> IntelliKeys = PortServerKeyTable.Intelli();
+
     private static readonly KeyTable<ServerConfig> TcpPortKeys = PortServerKeyTable.Tcp();
     private static readonly KeyTable<ServerConfig> TlsPortKeys = PortServerKeyTable.Tls();
 
@@ -31,6 +35,17 @@ internal static class ServerParser
                 // g3 refuses an http_proxy without an escaper (its check(): "escaper is not set")
                 if (http.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
                 return http;
+            case "socks_proxy":
+                var socks = SocksProxyKeys.Apply(new SocksProxyServerConfig { Name = name, Position = position }, map, scope);
+                if (socks.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
+                return socks;
+            case "intelli_proxy":
+                var intelli = (IntelliProxyServerConfig)IntelliKeys.Apply(new IntelliProxyServerConfig { Name = name, Position = position }, map, scope);
+                // g3 requires all three
+                if (intelli.Listen is null) scope.Error(map, "listen", "missing required key 'listen'");
+                if (intelli.HttpServer.Length == 0) scope.Error(map, "http_server", "missing required key 'http_server'");
+                if (intelli.SocksServer.Length == 0) scope.Error(map, "socks_server", "missing required key 'socks_server'");
+                return intelli;
             case "plain_tcp_port":
                 return Port(TcpPortKeys.Apply(new PlainTcpPortServerConfig { Name = name, Position = position }, map, scope), map, scope);
             case "plain_tls_port":

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Proxy.Actors.Config.Values;
 
-/// <summary>g3's udp_sock_speed_limit: a size (bytes per slice both ways) or a map of bytes/packets per direction.</summary>
+/// <summary>g3's udp_sock_speed_limit: a size (bytes per 2^10 ms slice both ways) or a map of bytes/packets per direction.</summary>
 internal static class UdpSockSpeedLimitParser
 {
     public static void Validate(YamlNode node) => FromYaml(node);

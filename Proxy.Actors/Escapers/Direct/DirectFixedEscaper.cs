@@ -58,8 +58,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     {
         // Every task counts, a forwarded request on a pooled connection too (g3's escaper.task.total).
         _stats?.TaskStarted();
-        if (request.Want == EscapeWant.Udp)
-            return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': UDP relay is not supported yet");
+        if (request.Want == EscapeWant.Udp) return await OpenUdpAsync(request, config, ct).ConfigureAwait(false);
         if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
         var tcp = await ConnectTcpAsync(request, config, ct).ConfigureAwait(false);
         tcp = await OutgoingProxyHeader.WriteAsync(tcp, config.UseProxyProtocol, request, request.Target.ToString(), ct).ConfigureAwait(false);
@@ -67,6 +66,39 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     }
 
     public void Dispose() => _pool.Dispose();
+
+    /// <summary>
+    /// A UDP relay socket; the request's target (the task's first datagram) is resolved and checked
+    /// first, so a target that cannot be reached fails the escape as a connect would.
+    /// </summary>
+    private async ValueTask<EscapeResult> OpenUdpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
+    {
+        var started = _time.GetTimestamp();
+        DirectUdpUpstream udp;
+        try
+        {
+            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer);
+        }
+        catch (SocketException e)
+        {
+            return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
+        }
+        var (ip, failure) = await udp.ResolveAsync(request.Target, ct).ConfigureAwait(false);
+        if (ip is null)
+        {
+            await udp.DisposeAsync().ConfigureAwait(false);
+            return EscapeResult.Fail(failure.Error, failure.Reason ?? failure.Error.ToString(), 0, Elapsed(started));
+        }
+        return new EscapeResult
+        {
+            Udp = udp,
+            PeerAddr = new IPEndPoint(ip, request.Target.Port),
+            BoundAddr = udp.BoundAddr,
+            BindIp = config.BindIp.FirstOrDefault(),
+            Tries = 1,
+            Spend = Elapsed(started),
+        };
+    }
 
     private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
     {

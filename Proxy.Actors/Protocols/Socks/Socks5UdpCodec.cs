@@ -22,13 +22,24 @@ internal static class Socks5UdpCodec
         };
     }
 
+    /// <summary>The largest header: RSV, FRAG, ATYP, a 255-byte domain with its length, the port.</summary>
+    public const int MaxHeaderLength = 3 + 1 + 1 + 255 + 2;
+
+    public static int HeaderLength(UpstreamAddr target) => 3 + Socks5AddressCodec.Length(target);
+
+    /// <summary>Writes an unfragmented header for target into span (at least <see cref="HeaderLength"/> bytes); returns its length.</summary>
+    public static int WriteHeader(Span<byte> span, UpstreamAddr target)
+    {
+        span[0] = span[1] = span[2] = 0x00;
+        return 3 + Socks5AddressCodec.Write(span[3..], target);
+    }
+
     /// <summary>Writes an unfragmented header for target followed by data.</summary>
     public static void Write(IBufferWriter<byte> output, UpstreamAddr target, ReadOnlySpan<byte> data)
     {
-        var headerLength = 3 + Socks5AddressCodec.Length(target);
+        var headerLength = HeaderLength(target);
         var span = output.GetSpan(headerLength + data.Length);
-        span[0] = span[1] = span[2] = 0x00;
-        Socks5AddressCodec.Write(span[3..], target);
+        WriteHeader(span, target);
         data.CopyTo(span[headerLength..]);
         output.Advance(headerLength + data.Length);
     }

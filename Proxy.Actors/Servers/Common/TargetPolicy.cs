@@ -2,11 +2,9 @@ using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Config.Values;
 
-using Proxy.Actors.Protocols.Http1;
+namespace Proxy.Actors.Servers.Common;
 
-namespace Proxy.Actors.Servers.HttpProxy;
-
-/// <summary>The server-level destination ACLs (dst_host_filter_set, dst_port_filter).</summary>
+/// <summary>The server-level destination ACLs (dst_host_filter_set, dst_port_filter), shared by every proxying server.</summary>
 internal static class TargetPolicy
 {
     public static bool IsForbidden(ServerConfig config, UpstreamAddr target)
