@@ -1,5 +1,4 @@
 using System.Net;
-using Proxy.Actors.Config;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Config.Values;
@@ -10,66 +9,38 @@ using Proxy.Actors.Tls;
 
 namespace Proxy.Actors.Escapers.Proxy;
 
-/// <summary>How a chaining escaper reaches its next proxy.</summary>
-internal sealed record NextProxyOptions
-{
-    public required string Name { get; init; }
-    public required ConfigPosition Position { get; init; }
-    public string? Resolver { get; init; }
-    public ResolveStrategy ResolveStrategy { get; init; } = ResolveStrategy.Default;
-    public IPAddress? BindIpv4 { get; init; }
-    public IPAddress? BindIpv6 { get; init; }
-    public bool NoIpv4 { get; init; }
-    public bool NoIpv6 { get; init; }
-    public TcpConnectConfig TcpConnect { get; init; } = TcpConnectConfig.Default;
-    public HappyEyeballsConfig HappyEyeballs { get; init; } = HappyEyeballsConfig.Default;
-    public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
-    public TimeSpan? TcpKeepalive { get; init; }
-    public int? ProxyProtocol { get; init; }
-    public TlsClientConfig? Tls { get; init; }
-    public string? TlsName { get; init; }
-
-    public static NextProxyOptions From(ProxyHttpEscaperConfig c) => new()
-    {
-        Name = c.Name, Position = c.Position, Resolver = c.Resolver, ResolveStrategy = c.ResolveStrategy,
-        BindIpv4 = c.BindIpv4, BindIpv6 = c.BindIpv6, NoIpv4 = c.NoIpv4, NoIpv6 = c.NoIpv6,
-        TcpConnect = c.TcpConnect, HappyEyeballs = c.HappyEyeballs, TcpSockSpeedLimit = c.TcpSockSpeedLimit,
-        TcpKeepalive = c.TcpKeepalive, ProxyProtocol = c.UseProxyProtocol, Tls = c.Https ? c.TlsClient : null, TlsName = c.TlsName,
-    };
-}
-
 /// <summary>
 /// Opens the connection to a next-hop proxy: TCP with direct_fixed's dialling (resolver, happy
-/// eyeballs, tries, bind address per family, keepalive, speed limit), then the PROXY protocol
-/// header when configured (written by the same code), then TLS to the proxy for the *s types. No egress filter applies: the
-/// proxy address is the operator's own choice, as in g3.
+/// eyeballs, tries, bind address per family, keepalive, speed limit, the PROXY protocol header
+/// when configured), then TLS to the proxy for proxy_https. No egress filter applies: the proxy
+/// address is the operator's own choice, as in g3.
 /// </summary>
 internal sealed class NextProxyDialer : IDisposable
 {
     private readonly DirectFixedEscaper _tcp;
-    private readonly NextProxyOptions _options;
+    private readonly ProxyHttpEscaperConfig _config;
     private readonly TimeProvider _time;
 
-    public NextProxyDialer(NextProxyOptions options, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time)
+    public NextProxyDialer(ProxyHttpEscaperConfig config, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time)
     {
-        _options = options;
+        _config = config;
         _time = time;
         var dial = new DirectFixedEscaperConfig
         {
-            Name = options.Name,
-            Position = options.Position,
-            Resolver = options.Resolver,
-            ResolveStrategy = options.ResolveStrategy,
-            BindIp = new[] { options.BindIpv4, options.BindIpv6 }.OfType<IPAddress>().ToList(),
+            Name = config.Name,
+            Position = config.Position,
+            Resolver = config.Resolver,
+            ResolveStrategy = config.ResolveStrategy,
+            BindIp = new[] { config.BindIpv4, config.BindIpv6 }.OfType<IPAddress>().ToList(),
             BindIpPerFamily = true,
-            NoIpv4 = options.NoIpv4,
-            NoIpv6 = options.NoIpv6,
-            TcpConnect = options.TcpConnect,
-            HappyEyeballs = options.HappyEyeballs,
+            NoIpv4 = config.NoIpv4,
+            NoIpv6 = config.NoIpv6,
+            TcpConnect = config.TcpConnect,
+            HappyEyeballs = config.HappyEyeballs,
             EgressNetworkFilter = new NetworkAclRule([], AclAction.Permit),
-            TcpSockSpeedLimit = options.TcpSockSpeedLimit,
-            TcpKeepalive = options.TcpKeepalive,
-            UseProxyProtocol = options.ProxyProtocol,
+            TcpSockSpeedLimit = config.TcpSockSpeedLimit,
+            TcpKeepalive = config.TcpKeepalive,
+            UseProxyProtocol = config.UseProxyProtocol,
         };
         _tcp = new DirectFixedEscaper(dial, resolvers, connector, time);
     }
@@ -79,9 +50,9 @@ internal sealed class NextProxyDialer : IDisposable
         var tcp = await _tcp.EscapeAsync(new EscapeRequest(request.Task, proxy, EscapeWant.Tcp), ct).ConfigureAwait(false);
         if (!tcp.Ok) return tcp with { Reason = $"connect to next proxy {proxy}: {tcp.Reason}" };
         var stream = tcp.Stream!;
-        if (_options.Tls is { } tls)
+        if (_config is { Https: true, TlsClient: { } tls })
         {
-            var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _options.TlsName ?? proxy.Host, tls, _time, ct).ConfigureAwait(false);
+            var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _config.TlsName ?? proxy.Host, tls, _time, ct).ConfigureAwait(false);
             if (ssl is null)
             {
                 tcp.Socket?.Dispose();

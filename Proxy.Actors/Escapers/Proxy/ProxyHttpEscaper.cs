@@ -32,7 +32,7 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
     {
         Config = config;
         _time = time ?? TimeProvider.System;
-        _dialer = new NextProxyDialer(NextProxyOptions.From(config), resolvers, connector, _time);
+        _dialer = new NextProxyDialer(config, resolvers, connector, _time);
         _proxies = new SelectiveVector<UpstreamAddr>(config.ProxyAddr, a => a.ToString());
         _pool = new HttpUpstreamPool(_time);
         _staticFields = (config.ProxyUsername is { } user ? [BasicAuth(user, config.ProxyPassword ?? "")] : Array.Empty<KeyValuePair<string, string>>())

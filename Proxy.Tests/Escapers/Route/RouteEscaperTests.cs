@@ -33,7 +33,7 @@ public sealed class RouteEscaperTests
 
     private IEscaper Build(string yaml)
     {
-        var config = Assert.Single(EscaperConfigLoad.Load(yaml).Escapers.Where(e => e.Name == "route"));
+        var config = Assert.Single(EscaperConfigLoad.Load(yaml).Escapers, e => e.Name == "route");
         return EscaperFactory.Create(config, _resolvers, TimeProvider.System, _escapers);
     }
 

@@ -30,13 +30,13 @@ public sealed class RouteFailoverEscaperTests
             TcpConnect = TcpConnectConfig.Default with { MaxRetry = 0 },
         }, _resolvers));
 
-    private IEscaper Failover() => EscaperFactory.Create(new RouteFailoverEscaperConfig
+    private IEscaper Failover(TimeSpan? delay = null) => EscaperFactory.Create(new RouteFailoverEscaperConfig
     {
         Name = "failover",
         Position = Pos,
         Primary = "primary",
         Standby = "standby",
-        FallbackDelay = FallbackDelay,
+        FallbackDelay = delay ?? FallbackDelay,
     }, _resolvers, TimeProvider.System, _escapers);
 
     private static EscapeRequest Tcp() =>
@@ -71,13 +71,14 @@ public sealed class RouteFailoverEscaperTests
         await using var good = new ScriptedProxy(ProxyAct.Echo);
         PublishChain("primary", closedPort);
         PublishChain("standby", good.Port);
+        var delay = TimeSpan.FromSeconds(3);
         var sw = Stopwatch.StartNew();
 
-        var result = await Failover().EscapeAsync(Tcp(), CancellationToken.None);
+        var result = await Failover(delay).EscapeAsync(Tcp(), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, good.Port), result.PeerAddr);
-        Assert.True(sw.Elapsed < FallbackDelay, $"standby took {sw.Elapsed.TotalMilliseconds}ms");
+        Assert.True(sw.Elapsed < delay, $"standby took {sw.Elapsed.TotalMilliseconds}ms, not before fallback_delay");
         await result.DisposeUpstreamAsync();
     }
 
@@ -89,7 +90,8 @@ public sealed class RouteFailoverEscaperTests
         PublishChain("primary", primary.Port);
         PublishChain("standby", standby.Port);
 
-        var result = await Failover().EscapeAsync(Tcp(), CancellationToken.None);
+        // A long delay: the primary's answer, however slow the machine, comes well before it.
+        var result = await Failover(TimeSpan.FromSeconds(10)).EscapeAsync(Tcp(), CancellationToken.None);
 
         Assert.True(result.Ok, result.Reason);
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, primary.Port), result.PeerAddr);
