@@ -20,9 +20,14 @@ public sealed class IdleWatcher : IDisposable
 
     public IDisposable Track(ActivityTracker tracker)
     {
-        _tracked.TryAdd(tracker, 0);
+        Add(tracker);
         return new Registration(this, tracker);
     }
+
+    /// <summary>Tracks without a registration object: a caller with a finally of its own calls <see cref="Remove"/>.</summary>
+    public void Add(ActivityTracker tracker) => _tracked.TryAdd(tracker, 0);
+
+    public void Remove(ActivityTracker tracker) => _tracked.TryRemove(tracker, out _);
 
     internal void Sweep()
     {
@@ -34,6 +39,6 @@ public sealed class IdleWatcher : IDisposable
 
     private sealed class Registration(IdleWatcher owner, ActivityTracker tracker) : IDisposable
     {
-        public void Dispose() => owner._tracked.TryRemove(tracker, out _);
+        public void Dispose() => owner.Remove(tracker);
     }
 }

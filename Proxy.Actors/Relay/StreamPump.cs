@@ -21,13 +21,18 @@ internal static class StreamPump
     /// Socket operations get no cancellation token (a registration per waiting operation costs
     /// on every chunk); <see cref="TunnelRelay"/> aborts a tunnel by closing its sockets instead.
     /// </remarks>
-    public static async Task<PumpResult> CopyAsync(
+    /// <remarks>
+    /// Never faults: how it ended (an unexpected exception included) goes to <paramref name="race"/>
+    /// when it ends, and nobody awaits the returned task.
+    /// </remarks>
+    public static async Task CopyAsync(
         RelayEndpoint from,
         RelayEndpoint to,
         int bufferSize,
         SpeedLimiter? limiter,
         ActivityTracker activity,
         TaskBytes bytes,
+        RelayRace race,
         bool north)
     {
         var source = from.Stream;
@@ -36,6 +41,8 @@ internal static class StreamPump
         byte[]? buffer = null;
         var lastReadFilled = false;
         var size = bufferSize;
+        var result = PumpResult.Cancelled;
+        Exception? error = null;
         try
         {
             while (true)
@@ -63,7 +70,8 @@ internal static class StreamPump
                     }
                     catch (Exception e) when (IoErrors.IsExpected(e))
                     {
-                        return Failed(PumpResult.SourceFailed, ct);
+                        result = Failed(PumpResult.SourceFailed, ct);
+                        return;
                     }
                 }
 
@@ -78,13 +86,15 @@ internal static class StreamPump
                 }
                 catch (Exception e) when (IoErrors.IsExpected(e))
                 {
-                    return Failed(PumpResult.SourceFailed, ct);
+                    result = Failed(PumpResult.SourceFailed, ct);
+                    return;
                 }
                 if (read == 0)
                 {
-                    if (ct.IsCancellationRequested) return PumpResult.Cancelled;
+                    if (ct.IsCancellationRequested) return;
                     await to.ShutdownSendAsync().ConfigureAwait(false);
-                    return PumpResult.SourceClosed;
+                    result = PumpResult.SourceClosed;
+                    return;
                 }
                 lastReadFilled = read == want;
                 if (lastReadFilled && size < MaxBufferSize && limiter is null)
@@ -112,7 +122,8 @@ internal static class StreamPump
                 }
                 catch (Exception e) when (IoErrors.IsExpected(e))
                 {
-                    return Failed(PumpResult.DestinationFailed, ct);
+                    result = Failed(PumpResult.DestinationFailed, ct);
+                    return;
                 }
                 if (buffer.Length < size)
                 {
@@ -123,11 +134,16 @@ internal static class StreamPump
         }
         catch (OperationCanceledException)
         {
-            return PumpResult.Cancelled;
+            result = PumpResult.Cancelled;
+        }
+        catch (Exception e)
+        {
+            error = e;
         }
         finally
         {
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+            race.Finish(north, result, error);
         }
     }
 

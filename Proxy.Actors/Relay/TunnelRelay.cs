@@ -31,44 +31,19 @@ public static class TunnelRelay
     /// Relays until both sides have closed, one side fails, or the activity tracker ends the task
     /// (idle, node stop). Cancellation is the tracker's token: the tunnel is the task's last stage.
     /// </summary>
-    public static async Task<RelayEnd> RunAsync(
+    public static Task<RelayEnd> RunAsync(
         RelayEndpoint client,
         RelayEndpoint remote,
         RelayOptions options,
         TaskBytes bytes,
         ActivityTracker activity)
     {
-        // One registration per tunnel instead of one per socket operation: aborting closes both sockets.
-        using var abort = activity.Token.UnsafeRegister(static state =>
-        {
-            var (a, b) = ((RelayEndpoint, RelayEndpoint))state!;
-            a.Abort();
-            b.Abort();
-        }, (client, remote));
+        // No frame of its own: the pumps report to the race, and the last one completes its task.
+        var race = new RelayRace(activity, client, remote);
         var north = SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time);
         var south = SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time);
-
-        var up = StreamPump.CopyAsync(client, remote, options.BufferSize, north, activity, bytes, north: true);
-        var down = StreamPump.CopyAsync(remote, client, options.BufferSize, south, activity, bytes, north: false);
-
-        var first = await Task.WhenAny(up, down).ConfigureAwait(false);
-        var firstResult = await first.ConfigureAwait(false);
-        var firstIsUp = first == up;
-        if (firstResult != PumpResult.SourceClosed) activity.Abort();
-        await (firstIsUp ? down : up).ConfigureAwait(false);
-
-        if (activity.TimedOut) return RelayEnd.Idle;
-        // The direction that ended first names the reason, as in g3's task log.
-        return (firstIsUp, firstResult) switch
-        {
-            (_, PumpResult.Cancelled) => RelayEnd.Canceled,
-            (true, PumpResult.SourceClosed) => RelayEnd.ClosedByClient,
-            (true, PumpResult.SourceFailed) => RelayEnd.ClientTcpReadFailed,
-            (true, PumpResult.DestinationFailed) => RelayEnd.UpstreamWriteFailed,
-            (false, PumpResult.SourceClosed) => RelayEnd.ClosedByUpstream,
-            (false, PumpResult.SourceFailed) => RelayEnd.UpstreamReadFailed,
-            (false, PumpResult.DestinationFailed) => RelayEnd.ClientTcpWriteFailed,
-            _ => RelayEnd.Canceled,
-        };
+        _ = StreamPump.CopyAsync(client, remote, options.BufferSize, north, activity, bytes, race, north: true);
+        _ = StreamPump.CopyAsync(remote, client, options.BufferSize, south, activity, bytes, race, north: false);
+        return race.Task;
     }
 }

@@ -11,40 +11,46 @@ namespace Proxy.Actors.Servers.Common;
 public static class ConnectionRunner
 {
     /// <summary>A connection this server accepted: runs the protocol, then closes the transport.</summary>
-    public static async Task RunAcceptedAsync(IServerRuntime runtime, ClientTransport transport, ConnectionScope scope)
-    {
-        try
-        {
-            await RunAsync(runtime, transport, scope).ConfigureAwait(false);
-        }
-        finally
-        {
-            await TransportCloser.CloseAsync(transport, scope.ClosingAfterError, scope.Time, scope.Token).ConfigureAwait(false);
-        }
-    }
+    public static Task RunAcceptedAsync(IServerRuntime runtime, ClientTransport transport, ConnectionScope scope) =>
+        RunCoreAsync(runtime, transport, scope, close: true);
 
     /// <summary>Runs a protocol under the scope's server (an accepted connection or one handed on by a port server).</summary>
-    public static async Task RunAsync(IServerRuntime runtime, ClientTransport transport, ConnectionScope scope)
+    public static Task RunAsync(IServerRuntime runtime, ClientTransport transport, ConnectionScope scope) =>
+        RunCoreAsync(runtime, transport, scope, close: false);
+
+    /// <remarks>
+    /// One async frame for both entries: an idle tunnel keeps every frame above its relay alive
+    /// for hours, so the close is a flag here rather than an outer frame around this one.
+    /// </remarks>
+    private static async Task RunCoreAsync(IServerRuntime runtime, ClientTransport transport, ConnectionScope scope, bool close)
     {
-        var server = scope.Server;
-        using var tracking = server.Idle.Track(scope.Lifetime);
-        server.Stats.ConnectionOpened();
         try
         {
-            await runtime.HandleAsync(transport, scope).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // A bug, not a client's doing: this connection ends, with a task line that says why.
-            var notes = scope.NewTask(transport.Facts, "Unknown", scope.AcceptedAt);
-            notes.Stage = "Finished";
-            notes.Reason = IoErrors.IsExpected(e) ? "ClientTcpReadFailed" : "InternalServerError";
-            notes.Error = e.GetType().Name + ": " + e.Message;
-            scope.FinishTask(notes);
+            var server = scope.Server;
+            server.Idle.Add(scope.Lifetime);
+            server.Stats.ConnectionOpened();
+            try
+            {
+                await runtime.HandleAsync(transport, scope).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A bug, not a client's doing: this connection ends, with a task line that says why.
+                var notes = scope.NewTask(transport.Facts, "Unknown", scope.AcceptedAt);
+                notes.Stage = "Finished";
+                notes.Reason = IoErrors.IsExpected(e) ? "ClientTcpReadFailed" : "InternalServerError";
+                notes.Error = e.GetType().Name + ": " + e.Message;
+                scope.FinishTask(notes);
+            }
+            finally
+            {
+                server.Idle.Remove(scope.Lifetime);
+                server.Stats.ConnectionClosed();
+            }
         }
         finally
         {
-            server.Stats.ConnectionClosed();
+            if (close) await TransportCloser.CloseAsync(transport, scope.ClosingAfterError, scope.Time, scope.Token).ConfigureAwait(false);
         }
     }
 

@@ -1,4 +1,5 @@
 using Proxy.Actors.Config.Values;
+using System.Net.Sockets;
 using System.Text;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
@@ -39,7 +40,7 @@ internal static class HttpConnectHandler
         var ok = req.Version == 10 ? Ok10 : Ok11;
         try
         {
-            await client.Stream.WriteAsync(ok, ct).ConfigureAwait(false);
+            await WriteOkAsync(client, ok, ct).ConfigureAwait(false);
             notes.Bytes.ClientWritten += ok.Length;
             notes.RspStatus = 200;
             notes.ReadyTime = ctx.Time.GetElapsedTime(notes.CreatedTimestamp);
@@ -76,6 +77,31 @@ internal static class HttpConnectHandler
             new RelayEndpoint(tunnel.Stream!, tunnel.Socket),
             new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.SpeedLimit, ctx.Time),
             notes.Bytes, client.Activity);
+    }
+
+    /// <summary>
+    /// The "200 OK" goes out with a non-blocking send when the client is a plain socket: an
+    /// asynchronous send would leave the socket caching its send machinery (~360 bytes) for the
+    /// rest of a tunnel that may never send to the client. A send the kernel cannot take whole
+    /// right now (the client left earlier replies unread) finishes asynchronously as before.
+    /// </summary>
+    private static ValueTask WriteOkAsync(ClientConnection client, byte[] ok, CancellationToken ct)
+    {
+        var sent = 0;
+        if (client.Stream is NetworkStream && client.Socket is { } socket)
+        {
+            socket.Blocking = false;
+            try
+            {
+                sent = socket.Send(ok, SocketFlags.None, out var error);
+                if (error != SocketError.Success && error != SocketError.WouldBlock) throw new SocketException((int)error);
+            }
+            finally
+            {
+                socket.Blocking = true;
+            }
+        }
+        return sent == ok.Length ? ValueTask.CompletedTask : client.Stream.WriteAsync(ok.AsMemory(sent), ct);
     }
 
     private static async Task<EscapeResult?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
