@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using Akka.Streams;
+using Proxy.Actors.Cluster;
 using Proxy.Actors.Config;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Guardian;
@@ -23,8 +24,10 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly TaskCompletionSource _exit;
 
     private NodeHost(ActorSystem system, IActorRef guardian, TaskLogger logger, NodeServices services,
-        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, IPEndPoint control, TaskCompletionSource exit)
+        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, IPEndPoint control, TaskCompletionSource exit,
+        ClusterServices clusterServices)
     {
+        ClusterServices = clusterServices;
         _system = system;
         _guardian = guardian;
         _logger = logger;
@@ -41,6 +44,8 @@ public sealed class NodeHost : IAsyncDisposable
     public Task ExitRequested => _exit.Task;
 
     public NodeServices Services { get; }
+    /// <summary>The relay directory and route rules (docs/cluster.md).</summary>
+    public ClusterServices ClusterServices { get; }
     public IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; }
     public ActorSystem System => _system;
     public Address ClusterAddress => Cluster.Get(_system).SelfAddress;
@@ -82,7 +87,11 @@ public sealed class NodeHost : IAsyncDisposable
             var reply = await guardian.Ask<object>(NodeMessages.WaitStarted.Instance, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
             if (reply is NodeMessages.StartFailed failed) throw new InvalidOperationException(failed.Error);
             var started = (NodeMessages.Started)reply;
-            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit);
+            var region = options.Region ?? config.Cluster.Region;
+            var clusterServices = ClusterServices.Start(system, config.Cluster, region,
+                name => started.Listening.TryGetValue(name, out var eps) ? eps : [],
+                name => services.ServerStats.TryGetValue(name, out var st) ? st : null);
+            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, clusterServices);
         }
         catch
         {

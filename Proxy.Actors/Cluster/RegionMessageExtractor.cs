@@ -1,0 +1,22 @@
+using Akka.Cluster.Sharding;
+
+namespace Proxy.Actors.Cluster;
+
+/// <summary>One entity per region, alone in its own shard.</summary>
+internal sealed class RegionMessageExtractor : IMessageExtractor
+{
+    public static readonly RegionMessageExtractor Instance = new();
+
+    public string? EntityId(object message) => (message as IRegionDirectoryMessage)?.Region;
+
+    public object? EntityMessage(object message) => message;
+
+    public string? ShardId(object message) => message switch
+    {
+        IRegionDirectoryMessage m => m.Region,
+        ShardRegion.StartEntity s => s.EntityId,
+        _ => null,
+    };
+
+    public string ShardId(string entityId, object? messageHint = null) => entityId;
+}
