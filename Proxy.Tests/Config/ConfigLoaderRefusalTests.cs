@@ -99,13 +99,13 @@ public sealed class ConfigLoaderRefusalTests
               - name: a
                 type: http_proxxy
               - name: b
-                type: TcpTproxy
+                type: PlainQuicPort
               - name: c
                 type: http-gateway
             """);
         var e = Refused(dir);
         AssertNamed(e, "unknown server type 'http_proxxy'", "g3proxy.yaml", 3, "server 'a'", "type");
-        AssertNamed(e, "not supported yet: type 'tcp_tproxy'", "g3proxy.yaml", 5, "server 'b'", "type");
+        AssertNamed(e, "not supported yet: type 'plain_quic_port' (System.Net.Quic needs libmsquic", "g3proxy.yaml", 5, "server 'b'", "type");
         AssertNamed(e, "not supported yet: type 'http_rproxy'", "g3proxy.yaml", 7, "server 'c'", "type");
     }
 
