@@ -19,7 +19,11 @@ public sealed record RelayOptions(
     int BufferSize,
     TcpSockSpeedLimit ClientLimit,
     TcpSockSpeedLimit RemoteLimit,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The task's user, when its server authenticates: its socket limit and its shared upload/download buckets.</summary>
+    public Users.User? User { get; init; }
+}
 
 /// <summary>
 /// The one bidirectional relay every server uses: two pumps, FIN passed along (half-close),
@@ -45,8 +49,13 @@ public static class TunnelRelay
             a.Abort();
             b.Abort();
         }, (client, remote));
-        var north = SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time);
-        var south = SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time);
+        var user = options.User;
+        var north = user is null
+            ? SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time)
+            : SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, user.TcpSockSpeedLimit, user.TcpAllUpload, options.Time);
+        var south = user is null
+            ? SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time)
+            : SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, options.Time);
 
         var up = StreamPump.CopyAsync(client, remote, options.BufferSize, north, activity, bytes, north: true);
         var down = StreamPump.CopyAsync(remote, client, options.BufferSize, south, activity, bytes, north: false);
