@@ -38,7 +38,18 @@ internal sealed class ClientConnection
     public CancellationToken Token => Scope.Token;
 
     /// <summary>The user the current request runs as (null on a server without user_group).</summary>
-    public RequestUser? User { get; set; }
+    public RequestUser? User
+    {
+        get => _user;
+        set
+        {
+            _user = value;
+            // A user blocked while this request runs (a reload with block_and_delay) ends it at the next idle check.
+            Activity.EndWhen(value is { User: var u } ? () => u.IsBlocked : null);
+        }
+    }
+
+    private RequestUser? _user;
 
     private IDisposable? _requestSlot;
 

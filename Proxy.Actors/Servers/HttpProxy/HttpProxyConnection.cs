@@ -87,6 +87,7 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
+                    if (activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
                     client.EndRequest();
                     stats.TaskFinished(notes);
                     scope.FinishTask(notes);
