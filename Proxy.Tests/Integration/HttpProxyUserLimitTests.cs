@@ -11,13 +11,7 @@ namespace Proxy.Tests.Integration;
 public sealed class HttpProxyUserLimitTests(ITestOutputHelper output)
 {
     private static HttpClient Client(ProxyUnderTest proxy, string user = "root", string password = "toor") =>
-        new(new SocketsHttpHandler
-        {
-            Proxy = new WebProxy(proxy.ProxyUri()) { Credentials = new NetworkCredential(user, password) },
-            UseProxy = true,
-            // each request on its own connection where they overlap
-            MaxConnectionsPerServer = 16,
-        }) { Timeout = TimeSpan.FromSeconds(60) };
+        HttpProxyUserTests.Client(proxy, user, password);
 
     [Fact]
     public async Task RequestRateLimit_ThirdRequestWithinTheMinute_Gets429()

@@ -29,11 +29,14 @@ public sealed class HttpProxyUserTests
     private static string Get(string url, string? auth = null, string extra = "") =>
         $"GET {url} HTTP/1.1\r\nHost: {new Uri(url).Authority}\r\n" + (auth is null ? "" : $"Proxy-Authorization: {auth}\r\n") + extra + "\r\n";
 
-    private static HttpClient Client(ProxyUnderTest proxy, string user = "root", string password = "toor") =>
+    /// <summary>An HttpClient that answers the proxy's 407 with these credentials.</summary>
+    internal static HttpClient Client(ProxyUnderTest proxy, string user = "root", string password = "toor") =>
         new(new SocketsHttpHandler
         {
             Proxy = new WebProxy(proxy.ProxyUri()) { Credentials = new NetworkCredential(user, password) },
             UseProxy = true,
+            // requests that overlap each get their own connection
+            MaxConnectionsPerServer = 16,
         }) { Timeout = TimeSpan.FromSeconds(60) };
 
     [Fact]
