@@ -44,5 +44,5 @@ public sealed class NodeServices
     public ConcurrentDictionary<string, ResolverStats> ResolverStats { get; } = new();
 
     /// <summary>What a server actor gets.</summary>
-    public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time);
+    public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time, UserGroups);
 }

@@ -25,6 +25,17 @@ public sealed class ActivityTracker : IDisposable
 
     public void Touch() => _activity++;
 
+    private volatile Func<bool>? _endWhen;
+
+    /// <summary>
+    /// A condition the idle checker tests at each of its checks, ending the task when it holds
+    /// (g3 ends a blocked user's running tasks at the idle check); null clears it.
+    /// </summary>
+    public void EndWhen(Func<bool>? condition) => _endWhen = condition;
+
+    /// <summary>The task ended because its <see cref="EndWhen"/> condition held.</summary>
+    public bool EndedByCondition { get; private set; }
+
     /// <summary>Ends the task: the actor was stopped, or a relay direction failed and the other must stop too.</summary>
     public void Abort()
     {
@@ -34,6 +45,12 @@ public sealed class ActivityTracker : IDisposable
     /// <summary>Called by the idle watcher; returns true when the task was cancelled as idle.</summary>
     internal bool Check(int maxIdleCount)
     {
+        if (_endWhen is { } end && end())
+        {
+            EndedByCondition = true;
+            Abort();
+            return true;
+        }
         var now = Volatile.Read(ref _activity);
         if (now != _lastSeen)
         {

@@ -19,7 +19,11 @@ public sealed record RelayOptions(
     int BufferSize,
     TcpSockSpeedLimit ClientLimit,
     TcpSockSpeedLimit RemoteLimit,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The task's user, when its server authenticates: its socket limit and its shared upload/download buckets.</summary>
+    public Users.User? User { get; init; }
+}
 
 /// <summary>
 /// The one bidirectional relay every server uses: two pumps, FIN passed along (half-close),
@@ -40,8 +44,13 @@ public static class TunnelRelay
     {
         // No frame of its own: the pumps report to the race, and the last one completes its task.
         var race = new RelayRace(activity, client, remote);
-        var north = SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time);
-        var south = SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time);
+        var user = options.User;
+        var north = user is null
+            ? SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, options.Time)
+            : SpeedLimiter.North(options.ClientLimit, options.RemoteLimit, user.TcpSockSpeedLimit, user.TcpAllUpload, options.Time);
+        var south = user is null
+            ? SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, options.Time)
+            : SpeedLimiter.South(options.ClientLimit, options.RemoteLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, options.Time);
         _ = StreamPump.CopyAsync(client, remote, options.BufferSize, north, activity, bytes, race, north: true);
         _ = StreamPump.CopyAsync(remote, client, options.BufferSize, south, activity, bytes, race, north: false);
         return race.Task;

@@ -4,14 +4,16 @@ using Proxy.Actors.Handles;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Stats;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Servers.Common;
 
 /// <summary>What every connection of one server shares, whatever its protocol: config, handles, logs, counters, idle checks.</summary>
 public sealed class ServerContext : IDisposable
 {
-    public ServerContext(ServerConfig config, HandleRegistry<IEscaper> escapers, TaskLogger logger, ServerStats stats, TimeProvider time)
+    public ServerContext(ServerConfig config, HandleRegistry<IEscaper> escapers, TaskLogger logger, ServerStats stats, TimeProvider time, HandleRegistry<IUserGroup>? userGroups = null)
     {
+        _userGroups = userGroups;
         Config = config;
         Escapers = escapers;
         Logger = logger;
@@ -27,6 +29,15 @@ public sealed class ServerContext : IDisposable
     public ServerStats Stats { get; }
     public TimeProvider Time { get; }
     public IdleWatcher Idle { get; }
+
+    private readonly HandleRegistry<IUserGroup>? _userGroups;
+
+    /// <summary>
+    /// The server's <c>user_group</c> as published now (a reload publishes a new handle; each request
+    /// asks again), or null when the server has none. A named group that does not exist acts as an
+    /// empty one: every authentication fails, as in g3.
+    /// </summary>
+    public IUserGroup? UserGroup => Config.UserGroup is { } name && _userGroups is not null ? _userGroups.Get(name) : null;
 
     public void Dispose() => Idle.Dispose();
 }

@@ -36,4 +36,29 @@ internal sealed class ClientConnection
     public IPEndPoint? ClientAddr => Transport.Facts.ClientAddr;
     /// <summary>Cancelled when the connection is torn down (idle, node stop, actor stop).</summary>
     public CancellationToken Token => Scope.Token;
+
+    /// <summary>The user the current request runs as (null on a server without user_group).</summary>
+    public RequestUser? User
+    {
+        get => _user;
+        set
+        {
+            _user = value;
+            // A user blocked while this request runs (a reload with block_and_delay) ends it at the next idle check.
+            Activity.EndWhen(value is { User: var u } ? () => u.IsBlocked : null);
+        }
+    }
+
+    private RequestUser? _user;
+
+    private IDisposable? _requestSlot;
+
+    /// <summary>Holds what the current request occupies (its request_max_alive slot) until <see cref="EndRequest"/>.</summary>
+    public void HoldForRequest(IDisposable slot) => _requestSlot = slot;
+
+    public void EndRequest()
+    {
+        Interlocked.Exchange(ref _requestSlot, null)?.Dispose();
+        User = null;
+    }
 }

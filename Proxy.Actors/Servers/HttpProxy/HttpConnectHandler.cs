@@ -1,3 +1,4 @@
+using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Values;
 using System.Net.Sockets;
 using System.Text;
@@ -29,6 +30,9 @@ internal static class HttpConnectHandler
         var target = RequestTarget.Parse(req.Method, req.Target);
         if (target?.Upstream is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol");
         notes.Upstream = target.Upstream.ToString();
+        if (UserRequestPolicy.Check(client.User, ProxyRequestType.HttpConnect, target.Upstream, null, out var alive) is { } refused)
+            return await Refuse(client, req, notes, refused.Status, refused.Reason);
+        if (alive is not null) client.HoldForRequest(alive);
         if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
         notes.Stage = "Connecting";
@@ -75,7 +79,7 @@ internal static class HttpConnectHandler
         return TunnelRelay.RunAsync(
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(tunnel.Stream!, tunnel.Socket),
-            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.SpeedLimit, ctx.Time),
+            new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.SpeedLimit, ctx.Time) { User = client.User?.User },
             notes.Bytes, client.Activity);
     }
 

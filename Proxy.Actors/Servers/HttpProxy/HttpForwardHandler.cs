@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Escapers;
@@ -34,6 +35,10 @@ internal static class HttpForwardHandler
         notes.Upstream = target.Upstream!.ToString();
         if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
             return await Refuse(client, req, notes, 409, "InvalidClientProtocol", close: true);
+        var requestType = target.Scheme == "https" ? ProxyRequestType.HttpsForward : ProxyRequestType.HttpForward;
+        if (UserRequestPolicy.Check(client.User, requestType, target.Upstream, req.Headers, out var alive) is { } refused)
+            return await Refuse(client, req, notes, refused.Status, refused.Reason, close: true);
+        if (alive is not null) client.HoldForRequest(alive);
         if (TargetPolicy.IsForbidden(cfg, target.Upstream))
             return await Refuse(client, req, notes, 403, "ForbiddenByRule", close: true);
 
@@ -202,7 +207,9 @@ internal static class HttpForwardHandler
 
             if (!sentWithHead)
             {
-                var south = SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
+                var south = client.User is { User: var user }
+                    ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, ctx.Time)
+                    : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
                 var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
                 notes.Bytes.RemoteRead += copy.Read;
                 notes.Bytes.ClientWritten += copy.Written;
@@ -227,7 +234,9 @@ internal static class HttpForwardHandler
 
     private static async Task<bool> SendBodyAsync(HttpProxyServerContext ctx, ClientConnection client, HttpUpstream conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
     {
-        var north = SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
+        var north = client.User is { User: var user }
+            ? SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllUpload, ctx.Time)
+            : SpeedLimiter.North(ctx.Config.TcpSockSpeedLimit, conn.Facts.SpeedLimit, ctx.Time);
         var copy = await BodyForwarder.CopyAsync(framing, client.Reader, conn.Stream, decodeChunked: false, maxLine, north, client.Activity, ct).ConfigureAwait(false);
         notes.Bytes.ClientRead += copy.Read;
         notes.Bytes.RemoteWritten += copy.Written;

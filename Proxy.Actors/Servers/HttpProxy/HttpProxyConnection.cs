@@ -22,6 +22,8 @@ public static class HttpProxyConnection
         var activity = scope.Lifetime;
         var stats = ctx.Server.Stats;
         using var timer = client.Timer;
+        var group = ctx.Server.UserGroup;
+        var login = group is null ? null : new ProxyLogin();
         try
         {
             var first = true;
@@ -48,6 +50,17 @@ public static class HttpProxyConnection
                 bool keepAlive;
                 try
                 {
+                    if (login is not null)
+                    {
+                        var (user, loginKeepAlive) = await login.CheckAsync(ctx, group!, client, head, notes).ConfigureAwait(false);
+                        client.User = user;
+                        if (user is null)
+                        {
+                            if (!loginKeepAlive) return;
+                            first = false;
+                            continue;
+                        }
+                    }
                     if (head.IsConnect)
                     {
                         var tunnel = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);
@@ -74,6 +87,8 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
+                    if (activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
+                    client.EndRequest();
                     stats.TaskFinished(notes);
                     scope.FinishTask(notes);
                 }
