@@ -78,7 +78,7 @@ internal static class ServerParser
     internal static KeyTable<ServerConfig> BaseKeys() => new KeyTable<ServerConfig>()
         .Skip("name|type")
         .On("escaper", (c, v, _) => c with { Escaper = YamlValue.String(v, "an escaper name") })
-        .NotSupported("auditor|tls_server|tls|tls_ticketer|tcp_misc_opts")
+        .NotSupported("user_group|auditor|tls_server|tls|tls_ticketer|tcp_misc_opts")
         .NotSupported("flush_task_log_on_created|flush_task_log_on_connected|task_log_flush_interval")
         .NoEffect("shared_logger")
         .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
