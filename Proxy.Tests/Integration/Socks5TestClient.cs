@@ -137,7 +137,7 @@ internal sealed class UdpEcho : IAsyncDisposable
         {
             try
             {
-                var r = await _udp.Client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(_udp.Client.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0), _stop.Token);
+                var r = await _udp.Client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(_udp.Client.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0), _stop.Token);
                 Interlocked.Increment(ref Received);
                 await _udp.Client.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
             }

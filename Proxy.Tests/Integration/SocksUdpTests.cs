@@ -45,7 +45,7 @@ public sealed class SocksUdpTests
             using var cts = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(5));
             try
             {
-                var r = await Udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cts.Token);
+                var r = await Udp.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Loopback, 0), cts.Token);
                 var datagram = buffer.AsMemory(0, r.ReceivedBytes);
                 var header = Socks5UdpCodec.Parse(datagram);
                 Assert.True(header.IsDone, header.Reason);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
+using Proxy.Actors.Relay;
+
 namespace Proxy.Actors.Servers.Common;
 
 /// <summary>

@@ -4,6 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using Proxy.Actors.Protocols.TlsHello;
 using Proxy.Actors.Tls;
 
+using Proxy.Actors.Relay;
+
 namespace Proxy.Actors.Servers.Common;
 
 /// <summary>

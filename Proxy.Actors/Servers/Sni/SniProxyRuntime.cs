@@ -5,6 +5,8 @@ using Proxy.Actors.Protocols;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.Streams;
 
+using Proxy.Actors.Relay;
+
 namespace Proxy.Actors.Servers.Sni;
 
 /// <summary>

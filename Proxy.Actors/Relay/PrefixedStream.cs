@@ -1,4 +1,4 @@
-namespace Proxy.Actors.Servers.Common;
+namespace Proxy.Actors.Relay;
 
 /// <summary>
 /// A stream whose first bytes were already read by a step that had to look at them (a PROXY
