@@ -33,25 +33,10 @@ internal static class HttpProxyKeyTable
 
     private static HttpProxyServerConfig Http(ServerConfig c) => (HttpProxyServerConfig)c;
 
-    /// <summary>g3's http keepalive value: a bool, an idle duration, or <c>{enable, idle_expire}</c>.</summary>
+    /// <summary>g3's http keepalive value, read by the one parser users share.</summary>
     private static HttpProxyServerConfig Keepalive(HttpProxyServerConfig c, YamlNode v)
     {
-        if (v is not YamlMappingNode map)
-        {
-            if (YamlValue.IsPlain(v) && !YamlValue.IsInteger(v) && !YamlValue.IsFloat(v))
-                try { return c with { UpstreamKeepaliveEnable = YamlValue.Bool(v) }; }
-                catch (ConfigValueException) { /* not a bool: read it as a duration below */ }
-            return c with { UpstreamKeepaliveEnable = true, UpstreamKeepaliveIdleExpire = HumanDuration.FromYaml(v) };
-        }
-        foreach (var (key, k, value) in YamlValue.Entries(map))
-        {
-            c = key switch
-            {
-                "enable" => c with { UpstreamKeepaliveEnable = YamlValue.Bool(value) },
-                "idle_expire" => c with { UpstreamKeepaliveIdleExpire = HumanDuration.FromYaml(value) },
-                _ => throw YamlValue.UnknownKey(key, k),
-            };
-        }
-        return c;
+        var k = HttpKeepaliveParser.FromYaml(v);
+        return c with { UpstreamKeepaliveEnable = k.Enable, UpstreamKeepaliveIdleExpire = k.IdleExpireOrDefault ?? c.UpstreamKeepaliveIdleExpire };
     }
 }
