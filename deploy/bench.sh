@@ -45,6 +45,7 @@ conf_for() {
     tcp_bulk|tcp_small) echo "$ROOT/deploy/bench/tcp.yml";;
     reverse_small) echo "$ROOT/deploy/bench/reverse.yml";;
     sni_small) echo "$ROOT/deploy/bench/sni.yml";;
+    tls_term) echo "$ROOT/deploy/bench/tls-term.yml";;
     *) echo "$ROOT/deploy/bench/http.yml";;
   esac
 }
@@ -54,9 +55,13 @@ peers_for() {
     socks_bulk) echo dante;;
     tcp_bulk|tcp_small|reverse_small) echo haproxy;;
     sni_small) echo nginx;;
+    tls_term) echo haproxy-tls;;
     *) echo squid;;
   esac
 }
+# tls_term (TLS termination) is our scenario on the harness's sni_small load (wrk over TLS to
+# @PORT@); its RESULT lines are renamed. haproxy-tls is haproxy started with haproxy-tls.cfg.
+harness_scenario() { case "$1" in tls_term) echo sni_small;; *) echo "$1";; esac; }
 WARMUP=${BENCH_WARMUP:-5}
 
 log() { echo "bench.sh: $*" >&2; }
@@ -131,11 +136,15 @@ run_one() { # SCENARIO TARGET REP
   if [ "$t" = "$LABEL" ]; then
     args=(--cmd "$NODE_CMD" --conf "$(conf_for "$s")" --warmup "$WARMUP")
     [ "$s" = idle_conns ] && args+=(--proto http)
+  elif [ "$t" = haproxy-tls ]; then
+    args=(--cmd "sh -c 'cat {DATA}/cert.pem {DATA}/key.pem > {RUN}/site.pem && exec haproxy -db -f {CONF}'"
+          --conf "$ROOT/deploy/bench/haproxy-tls.cfg")
   fi
-  local tmp; tmp=$(mktemp /tmp/g3bench-run.XXXX)
-  (cd "$BENCH" && ./run.sh "$s" "$t" "${args[@]}" --rep "$rep" --out "$OUT") >"$tmp" 2>&1
+  local tmp lines; tmp=$(mktemp /tmp/g3bench-run.XXXX); lines=$(mktemp /tmp/g3bench-lines.XXXX)
+  (cd "$BENCH" && ./run.sh "$(harness_scenario "$s")" "$t" "${args[@]}" --rep "$rep" --out "$lines") >"$tmp" 2>&1
   rc=$?
-  grep '^RESULT\|^SKIP' "$tmp" || true
+  sed "s/ scenario=$(harness_scenario "$s") / scenario=$s /" "$lines" >> "$OUT"; rm -f "$lines"
+  grep '^RESULT\|^SKIP' "$tmp" | sed "s/ scenario=$(harness_scenario "$s") / scenario=$s /" || true
   if [ "$rc" != 0 ]; then
     echo "# FAILED scenario=$s target=$t rep=$rep rc=$rc" >> "$OUT"
     log "FAILED $s $t rep $rep (rc $rc); harness output:"

@@ -30,7 +30,7 @@ def med(runs, scen, target, key):
 
 
 PEERS = {"socks_bulk": "dante", "tcp_bulk": "haproxy", "tcp_small": "haproxy",
-         "reverse_small": "haproxy", "sni_small": "nginx"}
+         "reverse_small": "haproxy", "sni_small": "nginx", "tls_term": "haproxy-tls"}
 
 
 def main():
@@ -71,7 +71,7 @@ def main():
         t1, v1, t2, v2 = bulk
         row(scen + " MiB/s", scen, "MiBps", t1, lambda r, v=v1: r >= v, "%.0f")
         row(scen + " CPU s / GiB", scen, "cpu_s_per_GiB", t2, lambda r, v=v2: r <= v)
-    for scen in ("tcp_small", "reverse_small", "sni_small"):
+    for scen in ("tcp_small", "reverse_small", "sni_small", "tls_term"):
         row(scen + " req/s", scen, "rps", ">= 0.80x", lambda r: r >= 0.8, "%.0f")
         row(scen + " CPU s / 10k req", scen, "cpu_s_per_10k", "<= 1.20x", lambda r: r <= 1.2)
     x, nx = med(runs, "idle_conns", o, "rss_per_conn_KiB")
