@@ -46,6 +46,7 @@ conf_for() {
     reverse_small) echo "$ROOT/deploy/bench/reverse.yml";;
     sni_small) echo "$ROOT/deploy/bench/sni.yml";;
     tls_term) echo "$ROOT/deploy/bench/tls-term.yml";;
+    chain_bulk) echo "$ROOT/deploy/bench/chain-a.yml";;
     *) echo "$ROOT/deploy/bench/http.yml";;
   esac
 }
@@ -56,12 +57,15 @@ peers_for() {
     tcp_bulk|tcp_small|reverse_small) echo haproxy;;
     sni_small) echo nginx;;
     tls_term) echo haproxy-tls;;
+    chain_bulk) echo squid-chain;;
     *) echo squid;;
   esac
 }
 # tls_term (TLS termination) is our scenario on the harness's sni_small load (wrk over TLS to
 # @PORT@); its RESULT lines are renamed. haproxy-tls is haproxy started with haproxy-tls.cfg.
-harness_scenario() { case "$1" in tls_term) echo sni_small;; *) echo "$1";; esac; }
+# chain_bulk is connect_bulk through two hops (deploy/bench/chain.sh starts both in one session,
+# so the CPU figure sums them); its peer squid-chain is squid with a cache_peer parent squid.
+harness_scenario() { case "$1" in tls_term) echo sni_small;; chain_bulk) echo connect_bulk;; *) echo "$1";; esac; }
 WARMUP=${BENCH_WARMUP:-5}
 
 log() { echo "bench.sh: $*" >&2; }
@@ -102,7 +106,7 @@ DLL=$PUB/Proxy.Node.dll
 for s in $SCENARIOS; do
   CONF=$(conf_for "$s")
   CHECK=$(mktemp /tmp/g3bench-check.XXXX.yml)
-  sed -e 's/@PORT@/18080/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
+  sed -e 's/@PORT@/18080/g' -e 's/@NEXT_PORT@/18081/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
       -e "s#@DATA@#$BENCH/data#g" -e 's#@RUN@#/tmp#g' "$CONF" > "$CHECK"
   (cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
   rm -f "$CHECK"
@@ -133,7 +137,11 @@ log "results -> $OUT ($LABEL: $DOTNET_ENV)"
 
 run_one() { # SCENARIO TARGET REP
   local s=$1 t=$2 rep=$3 args=() rc
-  if [ "$t" = "$LABEL" ]; then
+  if [ "$t" = "$LABEL" ] && [ "$s" = chain_bulk ]; then
+    args=(--cmd "env CHAIN_NODE_CMD='${NODE_CMD//\{CONF\}/@CONF@}' bash $ROOT/deploy/bench/chain.sh g3actors" --warmup "$WARMUP")
+  elif [ "$t" = squid-chain ]; then
+    args=(--cmd "bash $ROOT/deploy/bench/chain.sh squid")
+  elif [ "$t" = "$LABEL" ]; then
     args=(--cmd "$NODE_CMD" --conf "$(conf_for "$s")" --warmup "$WARMUP")
     [ "$s" = idle_conns ] && args+=(--proto http)
   elif [ "$t" = haproxy-tls ]; then

@@ -30,7 +30,8 @@ def med(runs, scen, target, key):
 
 
 PEERS = {"socks_bulk": "dante", "tcp_bulk": "haproxy", "tcp_small": "haproxy",
-         "reverse_small": "haproxy", "sni_small": "nginx", "tls_term": "haproxy-tls"}
+         "reverse_small": "haproxy", "sni_small": "nginx", "tls_term": "haproxy-tls",
+         "chain_bulk": "squid-chain"}
 
 
 def main():
@@ -67,7 +68,8 @@ def main():
     row("conn_churn req/s (no target)", "conn_churn", "rps", "-", lambda r: True, "%.0f")
     row("conn_churn CPU s / 10k req (no target)", "conn_churn", "cpu_s_per_10k", "-", lambda r: True)
     for scen, bulk in (("socks_bulk", (">= 1.00x", 1.0, "<= 0.75x", 0.75)),
-                       ("tcp_bulk", (">= 1.00x", 1.0, "<= 1.20x", 1.2))):
+                       ("tcp_bulk", (">= 1.00x", 1.0, "<= 1.20x", 1.2)),
+                       ("chain_bulk", (">= 1.00x", 1.0, "<= 0.75x", 0.75))):
         t1, v1, t2, v2 = bulk
         row(scen + " MiB/s", scen, "MiBps", t1, lambda r, v=v1: r >= v, "%.0f")
         row(scen + " CPU s / GiB", scen, "cpu_s_per_GiB", t2, lambda r, v=v2: r <= v)
