@@ -31,15 +31,18 @@ public sealed class ClusterServices
 
     /// <summary>
     /// Starts the cluster parts on a cluster ActorSystem. <paramref name="region"/> is the node's
-    /// region (role <c>region-NAME</c>); <paramref name="serverStats"/> gives the advertised relay's load.
+    /// region (role <c>region-NAME</c>); <paramref name="serverStats"/> gives the advertised relay's load;
+    /// <paramref name="view"/> receives the snapshots (the system's own view by default).
     /// </summary>
     public static ClusterServices Start(ActorSystem system, ClusterConfig config, string? region,
         Func<string, IReadOnlyList<System.Net.IPEndPoint>>? listening = null,
-        Func<string, ServerStats?>? serverStats = null, TimeSpan? tick = null)
+        Func<string, ServerStats?>? serverStats = null, TimeSpan? tick = null, ClusterView? view = null)
     {
         system.ActorOf(MembershipLog.Props(), MembershipLog.Name);
-        var relays = new RelayDirectoryHandle();
-        var routes = new RouteRulesHandle();
+        // The snapshots go where the escapers read them: the view of the system that runs the servers.
+        view ??= ClusterView.Get(system);
+        var relays = view.Relays;
+        var routes = view.Routes;
         var member = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
         var advert = Advert(config.Relay, region, member, listening, serverStats);
         var directory = system.ActorOf(RelayDirectoryActor.Props(region, advert, relays, tick ?? DefaultTick), RelayDirectoryActor.Name);
