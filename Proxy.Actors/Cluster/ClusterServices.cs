@@ -15,14 +15,17 @@ public sealed class ClusterServices
 {
     public static readonly TimeSpan DefaultTick = TimeSpan.FromSeconds(2);
 
-    private ClusterServices(IActorRef directory, IActorRef routeRules, RelayDirectoryHandle relays, RouteRulesHandle routes)
+    private ClusterServices(ActorSystem system, IActorRef directory, IActorRef routeRules, RelayDirectoryHandle relays, RouteRulesHandle routes)
     {
+        System = system;
         Directory = directory;
         RouteRules = routeRules;
         Relays = relays;
         Routes = routes;
     }
 
+    /// <summary>The cluster ActorSystem of this incarnation (Akka's <c>Cluster.Get</c> works on it).</summary>
+    public ActorSystem System { get; }
     public IRelayDirectory Relays { get; }
     public IRouteRules Routes { get; }
     /// <summary>Takes <see cref="SetRouteRules"/>, answers <see cref="RouteRulesSet"/>.</summary>
@@ -47,7 +50,9 @@ public sealed class ClusterServices
         var advert = Advert(config.Relay, region, member, listening, serverStats);
         var directory = system.ActorOf(RelayDirectoryActor.Props(region, advert, relays, tick ?? DefaultTick), RelayDirectoryActor.Name);
         var routeRules = system.ActorOf(RouteRulesActor.Props(routes), RouteRulesActor.Name);
-        return new ClusterServices(directory, routeRules, relays, routes);
+        var services = new ClusterServices(system, directory, routeRules, relays, routes);
+        view.Attach(services);
+        return services;
     }
 
     private static Func<RelayEndpoint?> Advert(RelayAdvertConfig? relay, string? region, string member,

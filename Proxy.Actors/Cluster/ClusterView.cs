@@ -21,6 +21,17 @@ public sealed class ClusterView : IExtension
     public RelayDirectoryHandle Relays { get; } = new();
     public RouteRulesHandle Routes { get; } = new();
 
+    private ClusterServices? _services;
+
+    /// <summary>
+    /// The cluster parts of the current incarnation (null before the node joined): the control plane
+    /// reaches the cluster through this (<c>Services.System</c> for Akka's Cluster, <c>Services.RouteRules</c>),
+    /// never through the servers' own ActorSystem, which is not a cluster member.
+    /// </summary>
+    public ClusterServices? Services => Volatile.Read(ref _services);
+
+    internal void Attach(ClusterServices services) => Volatile.Write(ref _services, services);
+
     /// <summary>An empty view: no region, no relay, no replicated rule (escapers built outside a node).</summary>
     public static ClusterView Empty() => new(null);
 
