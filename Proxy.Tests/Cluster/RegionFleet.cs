@@ -65,7 +65,9 @@ internal sealed class RegionFleet : IDisposable
         """;
 
     /// <summary>A gateway of <paramref name="region"/>: targets in <paramref name="subnet"/> belong to <paramref name="remote"/>.</summary>
-    public string GatewayYaml(string region, string remote, string subnet, string fallback = "deny", string extra = "") => $"""
+    /// <param name="extraEscapers">More escaper entries (YAML list items at column 0).</param>
+    /// <param name="extraServers">More server entries (YAML list items at column 0).</param>
+    public string GatewayYaml(string region, string remote, string subnet, string fallback = "deny", string extraEscapers = "", string extraServers = "") => $"""
         {Resolver}
         {Direct}
           - name: deny
@@ -79,12 +81,13 @@ internal sealed class RegionFleet : IDisposable
             rules:
               - region: {remote}
                 subnet_match: [{subnet}]
-        {extra}
+        {extraEscapers}
         server:
           - name: http
             type: http_proxy
             escaper: regions
             listen: 127.0.0.1:0
+        {extraServers}
         cluster:
           region: {region}
         """;

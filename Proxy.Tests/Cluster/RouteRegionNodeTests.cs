@@ -22,7 +22,8 @@ public sealed class RouteRegionNodeTests(ITestOutputHelper output)
         var gatewayLog = new StringWriter();
         var clock = Stopwatch.StartNew();
         await using var relay = await fleet.StartAsync("relay", fleet.RelayYaml("b"), seedPort, seeds, relayLog);
-        await using var gateway = await fleet.StartAsync("gateway", fleet.GatewayYaml("a", "b", "127.0.0.0/8"), ClusterTestNodes.FreePort(), seeds, gatewayLog);
+        await using var gateway = await fleet.StartAsync("gateway", fleet.GatewayYaml("a", "b", "127.0.0.0/8",
+            extraEscapers: NoClientCertificate, extraServers: "  - {name: nocert, type: http_proxy, escaper: nocert, listen: 127.0.0.1:0}"), ClusterTestNodes.FreePort(), seeds, gatewayLog);
         var view = ClusterView.Get(gateway.System);
 
         Assert.True(await Eventually.True(() => view.Relays.LiveRelays("b").Count == 1, TimeSpan.FromSeconds(30)), "the gateway never saw region b's relay");
@@ -40,5 +41,21 @@ public sealed class RouteRegionNodeTests(ITestOutputHelper output)
             "the gateway's task log does not name the relay: " + gatewayLog);
         Assert.True(await Eventually.True(() => relayLog.ToString().Contains("server_name=relay"), TimeSpan.FromSeconds(10)),
             "the relay's task log has no task");
+
+        // The relay asks for a client certificate of the fleet's CA: a route_region without one does not get through
+        // (with TLS 1.3 the relay refuses after the handshake, so the client sees the failed request, 502).
+        using var noCert = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy($"http://{gateway.Listening["nocert"][0]}"), UseProxy = true })
+        { Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal(HttpStatusCode.BadGateway, (await noCert.GetAsync(origin.Url("/hello?nocert"))).StatusCode);
+        Assert.DoesNotContain(origin.Seen, s => s.PathAndQuery == "/hello?nocert");
     }
+
+    private const string NoClientCertificate = """
+          - name: nocert
+            type: route_region
+            local_next: direct
+            fallback_node: deny
+            tls_client: {ca_certificate: ca.crt, no_default_ca_certificate: true}
+            rules: [{region: b, subnet_match: [127.0.0.0/8]}]
+        """;
 }
