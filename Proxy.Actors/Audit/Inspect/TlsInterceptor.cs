@@ -34,10 +34,10 @@ internal static class TlsInterceptor
         }
         var host = hello.ServerName ?? audit.Upstream.Host.Trim('[', ']');
         var config = audit.Auditor.Config;
-        var alpn = hello.Alpn.Where(p => p.Length > 0).ToList();
+        var alpn = MirroredAlpn(hello.Alpn, config.H2InspectPolicy.Check(host));
 
-        var (upstream, upstreamError) = await TlsClientHandshake.ConnectAsync(
-            remote.Stream, host, ClientConfig(config.TlsInterceptionClient, alpn), audit.Time, audit.Token).ConfigureAwait(false);
+        var (upstream, upstreamError) = await ConnectUpstreamAsync(remote.Stream, host, ClientConfig(config.TlsInterceptionClient, alpn), audit)
+            .ConfigureAwait(false);
         if (upstream is null)
         {
             notes.Error = $"tls: upstream {host}: {upstreamError}";
@@ -72,6 +72,56 @@ internal static class TlsInterceptor
             if (clientTls is not null) await clientTls.DisposeAsync().ConfigureAwait(false);
             await upstream.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The client's ALPN list as offered to the real server. h2 interception is not built: unless
+    /// h2_inspect_policy bypasses this host, h2 is left out so the exchange is HTTP/1.1 and intercepted.
+    /// </summary>
+    internal static List<string> MirroredAlpn(IReadOnlyList<string> offered, InspectAction h2Policy) =>
+        offered.Where(p => p.Length > 0 && (p != "h2" || h2Policy == InspectAction.Bypass)).ToList();
+
+    /// <summary>
+    /// The shared TLS client setup, with the verification failure spelled out (the chain status:
+    /// NotTimeValid, UntrustedRoot...) for the task log instead of SslStream's generic refusal.
+    /// </summary>
+    private static async Task<(SslStream? Stream, string? Error)> ConnectUpstreamAsync(Stream inner, string host, TlsClientConfig config, TunnelAudit audit)
+    {
+        var options = TlsClientHandshake.BuildOptions(host, config);
+        string? refused = null;
+        var check = options.RemoteCertificateValidationCallback;
+        options.RemoteCertificateValidationCallback = (sender, cert, chain, errors) =>
+        {
+            var ok = check?.Invoke(sender, cert, chain, errors) ?? errors == SslPolicyErrors.None;
+            if (!ok) refused = Describe(errors, chain);
+            return ok;
+        };
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        using var limit = new CancellationTokenSource(config.HandshakeTimeout, audit.Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(audit.Token, limit.Token);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, linked.Token).ConfigureAwait(false);
+            return (ssl, null);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException || IoErrors.IsExpected(e))
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            if (limit.IsCancellationRequested && !audit.Token.IsCancellationRequested) return (null, "handshake timed out");
+            return (null, refused is null ? "handshake failed: " + e.Message : "certificate refused: " + refused);
+        }
+    }
+
+    private static string Describe(SslPolicyErrors errors, System.Security.Cryptography.X509Certificates.X509Chain? chain)
+    {
+        var parts = new List<string>();
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) parts.Add("no certificate");
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch)) parts.Add("name mismatch");
+        if (chain is not null)
+            foreach (var status in chain.ChainStatus)
+                if (status.Status != System.Security.Cryptography.X509Certificates.X509ChainStatusFlags.NoError) parts.Add(status.Status.ToString());
+        if (parts.Count == 0) parts.Add(errors.ToString());
+        return string.Join(", ", parts.Distinct());
     }
 
     /// <summary>The whole ClientHello, within data0_read_timeout and the hello bound; null when it is not one.</summary>

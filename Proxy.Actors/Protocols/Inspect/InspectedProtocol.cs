@@ -1,7 +1,7 @@
 namespace Proxy.Actors.Protocols.Inspect;
 
 /// <summary>What protocol inspection found in a stream's first bytes (g3-dpi's Protocol, the part G3Actors recognises).</summary>
-internal enum InspectedProtocol
+public enum InspectedProtocol
 {
     /// <summary>Nothing matched: the stream passes through untouched.</summary>
     Unknown,
