@@ -97,9 +97,10 @@ internal static class H1Interceptor
                 if (response.Status is >= 100 and < 200 && response.Status != 101) continue;
                 break;
             }
-            if (response.Status == 101)
+            // After 101 (WebSocket) or a 2xx to a CONNECT the stream is no longer HTTP/1.
+            if (response.Status == 101 || (request.IsConnect && response.Status is >= 200 and < 300))
             {
-                LogRequest(audit, depth, requestId, request, host, 101, reqBody.Read, 0);
+                LogRequest(audit, depth, requestId, request, host, response.Status, reqBody.Read, 0);
                 return await RelayUpgradedAsync(audit, client, remote, clientReader, remoteReader).ConfigureAwait(false);
             }
             var rspFraming = BodyFraming.ForResponse(request.Method, response);
@@ -180,7 +181,7 @@ internal static class H1Interceptor
         }
     }
 
-    /// <summary>After 101 the stream is no longer HTTP/1: what the readers hold goes first, then the plain relay.</summary>
+    /// <summary>What the readers hold goes first, then the plain relay.</summary>
     private static async Task<RelayEnd> RelayUpgradedAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, PipeReader clientReader, PipeReader remoteReader)
     {
         var clientLeft = Drain(clientReader);
