@@ -18,7 +18,7 @@ public sealed class PeekStreamTests
     public async Task InspectedBytes_AreReadAgainFirst_ThenTheRest()
     {
         var pipe = new Pipe();
-        var peek = new PeekStream(pipe.Reader.AsStream(), 4, 64);
+        var peek = new PeekStream(pipe.Reader.AsStream(), 16, 64);
         await pipe.Writer.WriteAsync("GET / "u8.ToArray());
         Assert.True(await peek.FillAsync() > 0);
         Assert.Equal("GET / "u8.ToArray(), peek.Buffered.ToArray());
