@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -252,14 +253,14 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         return (ca.ExportCertificatePem(), X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
     }
 
-    /// <summary>A TLS server on 127.0.0.1:0 that offers its certificate to whoever connects.</summary>
-    private sealed class OneShotTlsOrigin : IAsyncDisposable
+    /// <summary>A TCP server on 127.0.0.1:0 that runs <c>serve</c> for each connection until disposed.</summary>
+    private class LoopbackServer : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
-        public OneShotTlsOrigin(X509Certificate2 cert)
+        protected LoopbackServer(Func<Socket, CancellationToken, Task> serve)
         {
             _listener.Start();
             _loop = Task.Run(async () =>
@@ -269,12 +270,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
                     Socket s;
                     try { s = await _listener.AcceptSocketAsync(_stop.Token); }
                     catch (OperationCanceledException) { return; }
-                    _ = Task.Run(async () =>
-                    {
-                        await using var ssl = new SslStream(new NetworkStream(s, ownsSocket: true));
-                        try { await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = cert }, _stop.Token); }
-                        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException) { }
-                    });
+                    _ = Task.Run(() => serve(s, _stop.Token));
                 }
             });
         }
@@ -290,53 +286,45 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         }
     }
 
-    /// <summary>A TCP echo server on 127.0.0.1:0: every byte back, FIN after the client's FIN.</summary>
-    private sealed class EchoOrigin : IAsyncDisposable
+    /// <summary>A TLS server that offers its certificate to whoever connects.</summary>
+    private sealed class OneShotTlsOrigin(X509Certificate2 cert) : LoopbackServer(async (s, ct) =>
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-        private long _echoed;
+        await using var ssl = new SslStream(new NetworkStream(s, ownsSocket: true));
+        try { await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = cert }, ct); }
+        catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException) { }
+    });
 
-        public EchoOrigin()
+    /// <summary>A TCP echo server: every byte back, FIN after the client's FIN.</summary>
+    private sealed class EchoOrigin : LoopbackServer
+    {
+        private readonly StrongBox<long> _echoed;
+
+        public EchoOrigin() : this(new StrongBox<long>())
         {
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    Socket s;
-                    try { s = await _listener.AcceptSocketAsync(_stop.Token); }
-                    catch (OperationCanceledException) { return; }
-                    _ = Task.Run(async () =>
-                    {
-                        using var socket = s;
-                        var buf = new byte[8192];
-                        try
-                        {
-                            int n;
-                            while ((n = await socket.ReceiveAsync(buf, SocketFlags.None, _stop.Token)) > 0)
-                            {
-                                Interlocked.Add(ref _echoed, n);
-                                await socket.SendAsync(buf.AsMemory(0, n), SocketFlags.None, _stop.Token);
-                            }
-                            socket.Shutdown(SocketShutdown.Send);
-                        }
-                        catch (Exception e) when (e is SocketException or OperationCanceledException) { }
-                    });
-                }
-            });
         }
 
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-        public long Echoed => Interlocked.Read(ref _echoed);
+        private EchoOrigin(StrongBox<long> echoed) : base((s, ct) => EchoAsync(s, echoed, ct)) => _echoed = echoed;
 
-        public async ValueTask DisposeAsync()
+        public long Echoed => Interlocked.Read(ref _echoed.Value);
+
+        private static async Task EchoAsync(Socket s, StrongBox<long> echoed, CancellationToken ct)
         {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _loop;
-            _stop.Dispose();
+            using var socket = s;
+            var buf = new byte[8192];
+            try
+            {
+                int n;
+                while ((n = await socket.ReceiveAsync(buf, SocketFlags.None, ct)) > 0)
+                {
+                    Interlocked.Add(ref echoed.Value, n);
+                    await socket.SendAsync(buf.AsMemory(0, n), SocketFlags.None, ct);
+                }
+                socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                // the test is over or the proxy ended the tunnel
+            }
         }
     }
 }
