@@ -29,7 +29,9 @@ internal static class H1Interceptor
         var remoteReader = PipeReader.Create(remote.Stream, options);
         try
         {
-            return await ExchangeLoopAsync(audit, client, remote, clientReader, remoteReader, depth).ConfigureAwait(false);
+            var end = await ExchangeLoopAsync(audit, client, remote, clientReader, remoteReader, depth).ConfigureAwait(false);
+            // The idle checker cancels a quiet keep-alive connection: that is an idle end, not a failed read.
+            return audit.Activity.TimedOut ? RelayEnd.Idle : end;
         }
         finally
         {
