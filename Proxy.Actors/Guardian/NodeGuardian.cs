@@ -54,6 +54,9 @@ public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IW
         var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
         foreach (var g in _config.UserGroups)
             SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
+        var auditors = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "auditors");
+        foreach (var a in _config.Auditors)
+            SpawnHandleOwner(auditors, "auditor", a.Name, Audit.AuditorActor.Props(a, _services.Auditors, _services.Time, Self));
         foreach (var r in _config.Resolvers)
         {
             SpawnHandleOwner(_resolvers, "resolver", r.Name, ResolverOwner(r));

@@ -24,6 +24,7 @@ public sealed class NodeServices
         Resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
         Escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
         UserGroups = new HandleRegistry<IUserGroup>(name => UserGroupFactory.Empty(name, Time));
+        Auditors = new HandleRegistry<Audit.AuditorHandle>(name => Audit.AuditorHandle.Empty(name, Time));
         Servers = new HandleRegistry<ServerEntry>(name => throw new InvalidOperationException($"no server '{name}'"));
     }
 
@@ -33,6 +34,8 @@ public sealed class NodeServices
     public HandleRegistry<IEscaper> Escapers { get; }
     /// <summary>A missing group acts as an empty one (every authentication fails), as in g3.</summary>
     public HandleRegistry<IUserGroup> UserGroups { get; }
+    /// <summary>A missing auditor acts as one with g3's defaults (inspection, no interception), as in g3.</summary>
+    public HandleRegistry<Audit.AuditorHandle> Auditors { get; }
     /// <summary>Running servers, for port servers that hand connections on by name.</summary>
     public HandleRegistry<ServerEntry> Servers { get; }
     public ConcurrentDictionary<string, ServerStats> ServerStats { get; } = new();
@@ -44,5 +47,5 @@ public sealed class NodeServices
     public ConcurrentDictionary<string, ResolverStats> ResolverStats { get; } = new();
 
     /// <summary>What a server actor gets.</summary>
-    public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time, UserGroups);
+    public ServerDeps ServerDeps => new(Escapers, Servers, Logger, Time, UserGroups, Auditors);
 }

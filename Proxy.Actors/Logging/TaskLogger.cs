@@ -73,6 +73,12 @@ public sealed class TaskLogger : IAsyncDisposable
     public void Log(TaskNotes notes, TimeSpan total) =>
         _task?.TryWrite(TaskLogFormatter.Task(notes, total, DaemonName, _time.GetUtcNow()));
 
+    /// <summary>
+    /// g3's Intercept log (an auditor's record per intercepted exchange), written where the task log
+    /// goes: G3Actors has no separate <c>log.audit</c> destination yet.
+    /// </summary>
+    public void LogIntercept(LogRecord record) => _task?.TryWrite(record);
+
     /// <summary>g3's Escape log: one record per failed attempt to reach the next hop, with the reason.</summary>
     public void LogEscape(string escaperType, string escaperName, string escapeType, TaskNotes notes, string reason) =>
         _escape?.TryWrite(TaskLogFormatter.Escape(escaperType, escaperName, escapeType, notes, reason, DaemonName, _time.GetUtcNow()));

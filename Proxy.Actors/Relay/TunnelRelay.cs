@@ -13,6 +13,12 @@ public enum RelayEnd
     UpstreamWriteFailed,
     Idle,
     Canceled,
+    /// <summary>Audit: an inspect policy or the user's audit switches refused the stream (detail in the task's error).</summary>
+    ForbiddenByRule,
+    /// <summary>Audit: the real server's TLS handshake failed during interception (its certificate, its protocol).</summary>
+    UpstreamTlsHandshakeFailed,
+    /// <summary>Audit: interception could not go on (no certificate, the client's handshake, a broken HTTP exchange).</summary>
+    InterceptionError,
 }
 
 public sealed record RelayOptions(

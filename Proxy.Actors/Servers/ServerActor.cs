@@ -79,7 +79,7 @@ public sealed partial class ServerActor : ReceiveActor
     protected override void PreStart()
     {
         ConnectionMailbox.Register(Context.System);
-        var context = new ServerContext(_config, _deps.Escapers, _deps.Logger, _stats, _deps.Time, _deps.UserGroups);
+        var context = new ServerContext(_config, _deps.Escapers, _deps.Logger, _stats, _deps.Time, _deps.UserGroups, _deps.Auditors);
         _entry = new ServerEntry(context, _runtimeOverride ?? ServerRuntimeFactory.Create(_config, context, _deps));
         _deps.Servers.Publish(_config.Name, _entry);
         _connectionProps = Akka.Actor.Props.Create(typeof(ConnectionActor), _entry).WithMailbox(ConnectionMailbox.Id);

@@ -6,10 +6,11 @@ using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Servers;
 
-/// <summary>What a server needs from the node: the escaper handles, the other servers (for hand-offs), the task log, the clock and the user groups.</summary>
+/// <summary>What a server needs from the node: the escaper handles, the other servers (for hand-offs), the task log, the clock, the user groups and the auditors.</summary>
 public sealed record ServerDeps(
     HandleRegistry<IEscaper> Escapers,
     HandleRegistry<ServerEntry> Servers,
     TaskLogger Logger,
     TimeProvider Time,
-    HandleRegistry<IUserGroup>? UserGroups = null);
+    HandleRegistry<IUserGroup>? UserGroups = null,
+    HandleRegistry<Audit.AuditorHandle>? Auditors = null);

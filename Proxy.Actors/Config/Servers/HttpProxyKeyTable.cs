@@ -11,6 +11,7 @@ internal static class HttpProxyKeyTable
         .On("local_server_name", (c, v, _) => Http(c) with { LocalServerName = YamlValue.List(v).Select(n => YamlValue.String(n, "a host name")).ToList() })
         .On("server_id", (c, v, _) => Http(c) with { ServerId = YamlValue.String(v, "a server id") })
         .On("user_group", (c, v, _) => c with { UserGroup = YamlValue.String(v, "a user group name") })
+        .On("auditor", (c, v, _) => c with { Auditor = YamlValue.String(v, "an auditor name") })
         .On("auth_realm", (c, v, _) => Http(c) with { AuthRealm = YamlValue.String(v, "a realm") })
         .On("tls_client", (c, v, s, _, k) => Http(c) with { TlsClient = TlsClientParser.FromYaml(v, s, k) })
         .On("req_header_recv_timeout", (c, v, _) => Http(c) with { ReqHeaderRecvTimeout = HumanDuration.FromYaml(v) })

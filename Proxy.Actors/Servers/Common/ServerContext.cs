@@ -11,9 +11,11 @@ namespace Proxy.Actors.Servers.Common;
 /// <summary>What every connection of one server shares, whatever its protocol: config, handles, logs, counters, idle checks.</summary>
 public sealed class ServerContext : IDisposable
 {
-    public ServerContext(ServerConfig config, HandleRegistry<IEscaper> escapers, TaskLogger logger, ServerStats stats, TimeProvider time, HandleRegistry<IUserGroup>? userGroups = null)
+    public ServerContext(ServerConfig config, HandleRegistry<IEscaper> escapers, TaskLogger logger, ServerStats stats, TimeProvider time, HandleRegistry<IUserGroup>? userGroups = null,
+        HandleRegistry<Audit.AuditorHandle>? auditors = null)
     {
         _userGroups = userGroups;
+        _auditors = auditors;
         Config = config;
         Escapers = escapers;
         Logger = logger;
@@ -38,6 +40,14 @@ public sealed class ServerContext : IDisposable
     /// empty one: every authentication fails, as in g3.
     /// </summary>
     public IUserGroup? UserGroup => Config.UserGroup is { } name && _userGroups is not null ? _userGroups.Get(name) : null;
+
+    private readonly HandleRegistry<Audit.AuditorHandle>? _auditors;
+
+    /// <summary>
+    /// The server's <c>auditor</c> as published now, or null when the server names none. A named
+    /// auditor that does not exist acts as one with g3's defaults (no TLS interception), as in g3.
+    /// </summary>
+    public Audit.AuditorHandle? Auditor => Config.Auditor is { } name && _auditors is not null ? _auditors.Get(name) : null;
 
     public void Dispose() => Idle.Dispose();
 }

@@ -1,3 +1,4 @@
+using Proxy.Actors.Audit;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Values;
 using System.Net.Sockets;
@@ -13,7 +14,7 @@ namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>
 /// CONNECT host:port: ACL checks, an upstream through the escaper, "200 OK", then the
-/// connection becomes a plain tunnel in <see cref="TunnelRelay"/>. Never returns to keep-alive.
+/// connection becomes a tunnel (<see cref="AuditedTunnel"/>: inspected when the server's auditor says so). Never returns to keep-alive.
 /// </summary>
 internal static class HttpConnectHandler
 {
@@ -21,10 +22,11 @@ internal static class HttpConnectHandler
     private static readonly byte[] Ok11 = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n");
 
     /// <summary>
-    /// ACL checks, the escaper, "200 OK", and any bytes the client sent behind the head. Null
+    /// ACL checks, the escaper, "200 OK", and any bytes the client sent behind the head; the
+    /// upstream with the target the client named (the auditor's policies match on it). Null
     /// when the request was refused or failed (the client got its status; the connection ends).
     /// </summary>
-    public static async Task<EscapeResult?> OpenAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+    public static async Task<(EscapeResult Tunnel, UpstreamAddr Target)?> OpenAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         var ct = client.Token;
         var target = RequestTarget.Parse(req.Method, req.Target);
@@ -63,7 +65,7 @@ internal static class HttpConnectHandler
             await tunnel.DisposeUpstreamAsync().ConfigureAwait(false);
             return null;
         }
-        return tunnel;
+        return (tunnel, target.Upstream);
     }
 
     /// <summary>
@@ -71,16 +73,16 @@ internal static class HttpConnectHandler
     /// segments, the phase timer): a tunnel may idle for hours. Not an async method of its own:
     /// the caller's frame is the only one a waiting tunnel keeps besides the relay's.
     /// </summary>
-    public static Task<RelayEnd> RelayAsync(HttpProxyServerContext ctx, ClientConnection client, EscapeResult tunnel, TaskNotes notes)
+    public static Task<RelayEnd> RelayAsync(HttpProxyServerContext ctx, ClientConnection client, EscapeResult tunnel, UpstreamAddr target, TaskNotes notes)
     {
         client.ReleaseReader();
         client.Timer.Dispose();
         notes.Stage = "Relaying";
-        return TunnelRelay.RunAsync(
+        return AuditedTunnel.RunAsync(ctx.Server, target,
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(tunnel.Stream!, tunnel.Socket),
             new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, tunnel.SpeedLimit, ctx.Time) { User = client.User?.User },
-            notes.Bytes, client.Activity);
+            notes, client.Activity);
     }
 
     /// <summary>
@@ -108,7 +110,7 @@ internal static class HttpConnectHandler
         return sent == ok.Length ? ValueTask.CompletedTask : client.Stream.WriteAsync(ok.AsMemory(sent), ct);
     }
 
-    private static async Task<EscapeResult?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
+    private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";

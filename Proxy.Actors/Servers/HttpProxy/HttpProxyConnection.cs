@@ -70,14 +70,14 @@ public static class HttpProxyConnection
                     }
                     if (head.IsConnect)
                     {
-                        var tunnel = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);
+                        var opened = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);
                         // The request is done with: a tunnel may idle for hours, so keep nothing of it.
                         head = null;
-                        if (tunnel is not null)
+                        if (opened is var (tunnel, target))
                         {
                             try
                             {
-                                notes.Reason = (await HttpConnectHandler.RelayAsync(ctx, client, tunnel, notes).ConfigureAwait(false)).ToString();
+                                notes.Reason = (await HttpConnectHandler.RelayAsync(ctx, client, tunnel, target, notes).ConfigureAwait(false)).ToString();
                                 notes.Stage = "Finished";
                             }
                             finally

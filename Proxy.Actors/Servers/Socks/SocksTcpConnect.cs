@@ -1,4 +1,5 @@
 using System.Net;
+using Proxy.Actors.Audit;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Socks;
@@ -46,11 +47,11 @@ internal static class SocksTcpConnect
             }
             notes.ReadyTime = ctx.Time.GetElapsedTime(notes.CreatedTimestamp);
             notes.Stage = "Relaying";
-            var end = await TunnelRelay.RunAsync(
+            var end = await AuditedTunnel.RunAsync(ctx, req.Target,
                 new RelayEndpoint(client.Stream, client.Socket),
                 new RelayEndpoint(upstream.Stream!, upstream.Socket),
                 new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, upstream.SpeedLimit, ctx.Time),
-                notes.Bytes, scope.Lifetime).ConfigureAwait(false);
+                notes, scope.Lifetime).ConfigureAwait(false);
             notes.Reason = end.ToString();
             notes.Stage = "Finished";
         }

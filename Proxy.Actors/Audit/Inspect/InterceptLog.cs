@@ -1,0 +1,18 @@
+using Proxy.Actors.Logging;
+
+namespace Proxy.Actors.Audit.Inspect;
+
+/// <summary>g3's Intercept log records (g3proxy/src/log/intercept): the shared keys, the auditor, the task and the depth.</summary>
+internal static class InterceptLog
+{
+    public static LogRecord Start(TunnelAudit audit, string interceptType, int depth, string message = "")
+    {
+        var r = new LogRecord("Intercept", audit.Time.GetUtcNow()) { Message = message };
+        r.Add("daemon_name", audit.Logger.DaemonName).Add("log_type", "Intercept").Add("pid", Environment.ProcessId)
+            .Add("auditor_name", audit.Auditor.Config.Name)
+            .Add("intercept_type", interceptType)
+            .Add("task_id", audit.Notes.TaskId)
+            .Add("depth", depth);
+        return r;
+    }
+}
