@@ -1,5 +1,6 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Escapers.Divert;
 using Proxy.Actors.Escapers.Float;
 using Proxy.Actors.Escapers.Proxy;
 using Proxy.Actors.Escapers.Route;
@@ -31,6 +32,7 @@ public static class EscaperFactory
             RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
+            DivertTcpEscaperConfig d => new DivertTcpEscaper(d, resolvers, connector: null, time, stats),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };

@@ -34,7 +34,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Escaper, "direct_fixed", true),
         new(ConfigFamily.Escaper, "dummy_deny", true),
         new(ConfigFamily.Escaper, "direct_float", true, "direct_dynamic"),
-        new(ConfigFamily.Escaper, "divert_tcp", false),
+        new(ConfigFamily.Escaper, "divert_tcp", true),
         new(ConfigFamily.Escaper, "proxy_http", true),
         new(ConfigFamily.Escaper, "proxy_https", true),
         new(ConfigFamily.Escaper, "proxy_socks5", false),
