@@ -4,6 +4,7 @@ using Proxy.Actors.Escapers.Divert;
 using Proxy.Actors.Escapers.Float;
 using Proxy.Actors.Escapers.Proxy;
 using Proxy.Actors.Escapers.Route;
+using Proxy.Actors.Escapers.Route.Query;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
@@ -32,6 +33,7 @@ public static class EscaperFactory
             RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
+            RouteQueryEscaperConfig r => new RouteQueryEscaper(r, next, time),
             DivertTcpEscaperConfig d => new DivertTcpEscaper(d, resolvers, connector: null, time, stats),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),

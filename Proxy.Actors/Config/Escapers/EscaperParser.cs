@@ -68,7 +68,8 @@ internal static class EscaperParser
                 return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
             case "divert_tcp":
                 return DivertTcpEscaperParser.Parse(name, map, position, scope);
-            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float":
+            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float"
+                or "route_query":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");

@@ -87,3 +87,25 @@ public sealed record TrickFloatEscaperConfig : EscaperConfig
     public IReadOnlyList<string> Next { get; init; } = [];
     public override IEnumerable<(string Key, string Name)> NextEscapers => Next.Select(n => ("next", n));
 }
+
+/// <summary>g3's <c>route_query</c>: asks a query agent over UDP msgpack which next escaper to use (cached).</summary>
+public sealed record RouteQueryEscaperConfig : EscaperConfig
+{
+    public override string TypeName => "RouteQuery";
+    public bool QueryPassClientIp { get; init; }
+    public IReadOnlyList<string> QueryAllowedNext { get; init; } = [];
+    public string FallbackNode { get; init; } = "";
+    /// <summary>g3's cache runtime batch size: parsed, no effect here (the cache has no runtime loop).</summary>
+    public int CacheRequestBatchCount { get; init; } = 10;
+    public TimeSpan CacheRequestTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+    public SelectivePickPolicy CachePickPolicy { get; init; } = SelectivePickPolicy.Ketama;
+    public System.Net.IPEndPoint QueryPeerAddr { get; init; } = new(System.Net.IPAddress.Loopback, 1053);
+    public SocketBufferConfig? QuerySocketBuffer { get; init; }
+    public TimeSpan QueryWaitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public uint ProtectiveCacheTtl { get; init; } = 10;
+    public uint MaximumCacheTtl { get; init; } = 1800;
+    public TimeSpan CacheVanishWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    public override IEnumerable<(string Key, string Name)> NextEscapers =>
+        QueryAllowedNext.Select(n => ("query_allowed_next", n)).Append(("fallback_node", FallbackNode));
+}

@@ -46,6 +46,20 @@ internal static class RouteEscaperParser
     private static readonly KeyTable<EscaperConfig> TrickFloatKeys = Base()
         .On("next", (c, v, _) => (TrickFloatEscaperConfig)c with { Next = YamlValue.List(v).Select(Name).Distinct().ToList() });
 
+    private static readonly KeyTable<EscaperConfig> QueryKeys = Base()
+        .On("query_pass_client_ip", (c, v, _) => Q(c) with { QueryPassClientIp = YamlValue.Bool(v) })
+        .On("query_allowed_next", (c, v, _) => Q(c) with { QueryAllowedNext = DistinctNames(v) })
+        .On("fallback_node", (c, v, _) => Q(c) with { FallbackNode = Name(v) })
+        .On("cache_request_batch_count", (c, v, _) => Q(c) with { CacheRequestBatchCount = YamlValue.Int32(v, 1) })
+        .On("cache_request_timeout", (c, v, _) => Q(c) with { CacheRequestTimeout = HumanDuration.FromYaml(v) })
+        .On("cache_pick_policy", (c, v, _) => Q(c) with { CachePickPolicy = SelectivePickPolicyParser.FromYaml(v) })
+        .On("query_peer_addr|query_peer_address", (c, v, _) => Q(c) with { QueryPeerAddr = SockAddrParser.FromYaml(v, 1053) })
+        .On("query_socket_buffer", (c, v, _) => Q(c) with { QuerySocketBuffer = SocketBufferConfig.FromYaml(v) })
+        .On("query_wait_timeout", (c, v, _) => Q(c) with { QueryWaitTimeout = HumanDuration.FromYaml(v) })
+        .On("protective_cache_ttl", (c, v, _) => Q(c) with { ProtectiveCacheTtl = U32(v) })
+        .On("maximum_cache_ttl", (c, v, _) => Q(c) with { MaximumCacheTtl = U32(v) })
+        .On("cache_vanish_wait|vanish_after_expired", (c, v, _) => Q(c) with { CacheVanishWait = HumanDuration.FromYaml(v) });
+
     public static EscaperConfig Parse(string type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         switch (type)
@@ -94,6 +108,13 @@ internal static class RouteEscaperParser
                 if (c.Next.Count == 0) scope.Error(map, "next", "missing required key 'next'");
                 return c;
             }
+            case "route_query":
+            {
+                var c = Q(QueryKeys.Apply(new RouteQueryEscaperConfig { Name = name, Position = position }, map, scope));
+                if (c.QueryAllowedNext.Count == 0) scope.Error(map, "query_allowed_next", "missing required key 'query_allowed_next'");
+                Require(c.FallbackNode, "fallback_node", map, scope);
+                return c;
+            }
             default:
                 throw new InvalidOperationException($"no parser for route escaper type {type}");
         }
@@ -102,6 +123,21 @@ internal static class RouteEscaperParser
     private static string Name(YamlNode v) => YamlValue.String(v, "an escaper name");
     private static RouteUpstreamEscaperConfig U(EscaperConfig c) => (RouteUpstreamEscaperConfig)c;
     private static RouteResolvedEscaperConfig R(EscaperConfig c) => (RouteResolvedEscaperConfig)c;
+    private static RouteQueryEscaperConfig Q(EscaperConfig c) => (RouteQueryEscaperConfig)c;
+    private static uint U32(YamlNode v) => (uint)YamlValue.Integer(v, 0, uint.MaxValue, "a u32");
+
+    /// <summary>A list of escaper names, each once (g3 refuses a duplicate).</summary>
+    private static IReadOnlyList<string> DistinctNames(YamlNode v)
+    {
+        var names = new List<string>();
+        foreach (var item in YamlValue.List(v))
+        {
+            var name = Name(item);
+            if (names.Contains(name)) throw new ConfigValueException($"found duplicate next node: {name}", item);
+            names.Add(name);
+        }
+        return names;
+    }
 
     private static void Require(string value, string key, YamlMappingNode map, EntryScope scope)
     {

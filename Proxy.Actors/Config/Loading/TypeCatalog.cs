@@ -46,7 +46,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Escaper, "route_geoip", false),
         new(ConfigFamily.Escaper, "route_select", true),
         new(ConfigFamily.Escaper, "route_mapping", true),
-        new(ConfigFamily.Escaper, "route_query", false),
+        new(ConfigFamily.Escaper, "route_query", true),
         new(ConfigFamily.Escaper, "route_failover", true),
         new(ConfigFamily.Escaper, "trick_float", true),
         new(ConfigFamily.Escaper, "comply_audit", false),
