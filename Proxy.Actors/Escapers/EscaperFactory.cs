@@ -34,6 +34,8 @@ public static class EscaperFactory
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
             RouteQueryEscaperConfig r => new RouteQueryEscaper(r, next, time),
+            RouteGeoIpEscaperConfig r => new RouteGeoIpEscaper(r, next, resolvers, time),
+            ComplyAuditEscaperConfig r => new ComplyAuditEscaper(r, next),
             DivertTcpEscaperConfig d => new DivertTcpEscaper(d, resolvers, connector: null, time, stats),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),

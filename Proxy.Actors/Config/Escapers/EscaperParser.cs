@@ -69,7 +69,7 @@ internal static class EscaperParser
             case "divert_tcp":
                 return DivertTcpEscaperParser.Parse(name, map, position, scope);
             case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float"
-                or "route_query":
+                or "route_query" or "route_geoip" or "comply_audit":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");

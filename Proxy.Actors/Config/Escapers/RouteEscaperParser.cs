@@ -60,6 +60,20 @@ internal static class RouteEscaperParser
         .On("maximum_cache_ttl", (c, v, _) => Q(c) with { MaximumCacheTtl = U32(v) })
         .On("cache_vanish_wait|vanish_after_expired", (c, v, _) => Q(c) with { CacheVanishWait = HumanDuration.FromYaml(v) });
 
+    private static readonly KeyTable<EscaperConfig> GeoIpKeys = Base()
+        .On("resolver", (c, v, _) => G(c) with { Resolver = Name(v) })
+        .On("resolve_strategy", (c, v, _) => G(c) with { ResolveStrategy = ResolveStrategyParser.FromYaml(v) })
+        .On("resolution_delay", (c, v, _) => G(c) with { ResolutionDelay = HumanDuration.FromYaml(v) })
+        .On("ip_locate_service", (c, v, _) => G(c) with { IpLocateService = GeoRuleParser.Service(v) })
+        .On("geo_rules|geo_match", (c, v, _) => GeoRuleParser.Rules(G(c), v))
+        .On("default_next", (c, v, _) => G(c) with { DefaultNext = Name(v) });
+
+    // no extra_metrics_tags: g3's comply_audit takes only these two keys
+    private static readonly KeyTable<EscaperConfig> ComplyAuditKeys = new KeyTable<EscaperConfig>()
+        .Skip("name|type")
+        .On("next", (c, v, _) => (ComplyAuditEscaperConfig)c with { Next = Name(v) })
+        .On("auditor", (c, v, _) => (ComplyAuditEscaperConfig)c with { Auditor = YamlValue.String(v, "an auditor name") });
+
     public static EscaperConfig Parse(string type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         switch (type)
@@ -115,6 +129,20 @@ internal static class RouteEscaperParser
                 Require(c.FallbackNode, "fallback_node", map, scope);
                 return c;
             }
+            case "route_geoip":
+            {
+                var c = G(GeoIpKeys.Apply(new RouteGeoIpEscaperConfig { Name = name, Position = position }, map, scope));
+                Require(c.Resolver ?? "", "resolver", map, scope);
+                Require(c.DefaultNext, "default_next", map, scope);
+                return c;
+            }
+            case "comply_audit":
+            {
+                var c = (ComplyAuditEscaperConfig)ComplyAuditKeys.Apply(new ComplyAuditEscaperConfig { Name = name, Position = position }, map, scope);
+                Require(c.Next, "next", map, scope);
+                Require(c.Auditor, "auditor", map, scope);
+                return c;
+            }
             default:
                 throw new InvalidOperationException($"no parser for route escaper type {type}");
         }
@@ -124,6 +152,7 @@ internal static class RouteEscaperParser
     private static RouteUpstreamEscaperConfig U(EscaperConfig c) => (RouteUpstreamEscaperConfig)c;
     private static RouteResolvedEscaperConfig R(EscaperConfig c) => (RouteResolvedEscaperConfig)c;
     private static RouteQueryEscaperConfig Q(EscaperConfig c) => (RouteQueryEscaperConfig)c;
+    private static RouteGeoIpEscaperConfig G(EscaperConfig c) => (RouteGeoIpEscaperConfig)c;
     private static uint U32(YamlNode v) => (uint)YamlValue.Integer(v, 0, uint.MaxValue, "a u32");
 
     /// <summary>A list of escaper names, each once (g3 refuses a duplicate).</summary>
