@@ -26,7 +26,7 @@ public sealed class DirectFloatEscaperParserTests
 
     [Theory]
     [InlineData("    bind_ip: 192.0.2.1\n", "unknown key 'bind_ip'")]
-    [InlineData("    resolve_redirection: {}\n", "not supported yet: resolve_redirection")]
+    [InlineData("    resolve_redirection: [{parent: a.example}]\n", "missing key 'to'")]
     [InlineData("", "missing required key 'resolver'")]
     public void Refusals(string keys, string message)
     {
