@@ -33,9 +33,9 @@ public static class EscaperFactory
             RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
-            RouteQueryEscaperConfig r => new RouteQueryEscaper(r, next, time),
-            RouteGeoIpEscaperConfig r => new RouteGeoIpEscaper(r, next, resolvers, time),
-            ComplyAuditEscaperConfig r => new ComplyAuditEscaper(r, next),
+            RouteQueryEscaperConfig r => new RouteQueryEscaper(r, next, time, stats),
+            RouteGeoIpEscaperConfig r => new RouteGeoIpEscaper(r, next, resolvers, time, stats),
+            ComplyAuditEscaperConfig r => new ComplyAuditEscaper(r, next, stats),
             DivertTcpEscaperConfig d => new DivertTcpEscaper(d, resolvers, connector: null, time, stats),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),

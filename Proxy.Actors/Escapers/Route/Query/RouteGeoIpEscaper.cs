@@ -26,9 +26,12 @@ internal sealed class RouteGeoIpEscaper : IEscaper, IDisposable
     private readonly Dictionary<string, string> _continents;
     private readonly IpLocateAgent? _locate;
     private readonly HappyEyeballsConfig _resolve;
+    private readonly Stats.EscaperStats? _stats;
 
-    public RouteGeoIpEscaper(RouteGeoIpEscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time)
+    public RouteGeoIpEscaper(RouteGeoIpEscaperConfig config, HandleRegistry<IEscaper> escapers, HandleRegistry<IResolver> resolvers, TimeProvider time,
+        Stats.EscaperStats? stats = null)
     {
+        _stats = stats;
         _config = config;
         _escapers = escapers;
         _resolvers = resolvers;
@@ -47,6 +50,8 @@ internal sealed class RouteGeoIpEscaper : IEscaper, IDisposable
 
     public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
     {
+        // a route escaper's task count is the requests it passed on (g3's route.request_passed)
+        _stats?.TaskStarted();
         var ip = request.Target.Ip;
         if (ip is null)
         {

@@ -24,9 +24,11 @@ internal sealed class RouteQueryEscaper : IEscaper, IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<Guid, RouteQueryKey> _byId = [];
     private readonly Dictionary<RouteQueryKey, Guid> _idOf = [];
+    private readonly Stats.EscaperStats? _stats;
 
-    public RouteQueryEscaper(RouteQueryEscaperConfig config, HandleRegistry<IEscaper> escapers, TimeProvider time)
+    public RouteQueryEscaper(RouteQueryEscaperConfig config, HandleRegistry<IEscaper> escapers, TimeProvider time, Stats.EscaperStats? stats = null)
     {
+        _stats = stats;
         _config = config;
         _escapers = escapers;
         _allowed = [.. config.QueryAllowedNext];
@@ -39,8 +41,12 @@ internal sealed class RouteQueryEscaper : IEscaper, IDisposable
     public string Name => _config.Name;
     public string TypeName => _config.TypeName;
 
-    public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct) =>
-        await _escapers.Get(await SelectAsync(request, ct).ConfigureAwait(false)).EscapeAsync(request, ct).ConfigureAwait(false);
+    public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
+    {
+        // a route escaper's task count is the requests it passed on (g3's route.request_passed)
+        _stats?.TaskStarted();
+        return await _escapers.Get(await SelectAsync(request, ct).ConfigureAwait(false)).EscapeAsync(request, ct).ConfigureAwait(false);
+    }
 
     internal async Task<string> SelectAsync(EscapeRequest request, CancellationToken ct)
     {

@@ -9,6 +9,7 @@ using Proxy.Actors.Escapers.Route.Query;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Resolvers;
+using Proxy.Actors.Stats;
 using Proxy.Tests.Config.Escapers;
 
 namespace Proxy.Tests.Escapers.Route.Query;
@@ -60,7 +61,7 @@ public sealed class RouteQueryEscaperTests
         return buffer.WrittenSpan.ToArray();
     }
 
-    private RouteQueryEscaper Build(IPEndPoint agent, string requestTimeout = "2s")
+    private RouteQueryEscaper Build(IPEndPoint agent, string requestTimeout = "2s", EscaperStats? stats = null)
     {
         var config = Assert.Single(EscaperConfigLoad.Load($"""
               - name: route
@@ -71,7 +72,7 @@ public sealed class RouteQueryEscaperTests
                 cache_request_timeout: {requestTimeout}
                 query_pass_client_ip: true
             """).Escapers);
-        return (RouteQueryEscaper)EscaperFactory.Create(config, new HandleRegistry<IResolver>(n => new DenyAllResolver(n)), TimeProvider.System, _escapers);
+        return (RouteQueryEscaper)EscaperFactory.Create(config, new HandleRegistry<IResolver>(n => new DenyAllResolver(n)), TimeProvider.System, _escapers, stats);
     }
 
     private static EscapeRequest Request(string host, string? user = "alice") =>
@@ -103,7 +104,8 @@ public sealed class RouteQueryEscaperTests
                 _ => Answer(q.Id, [], 0),
             };
         });
-        using var route = Build(agent.Addr);
+        var stats = new EscaperStats();
+        using var route = Build(agent.Addr, stats: stats);
 
         Assert.Equal("east", await Via(route, Request("e.example")));
         Assert.Equal("east", await Via(route, Request("e.example")));
@@ -115,6 +117,7 @@ public sealed class RouteQueryEscaperTests
         Assert.Equal(["alice", "alice", ""], asked.Select(q => q.User));
         Assert.All(asked, q => Assert.Equal("192.0.2.10", q.ClientIp));
         Assert.All(asked, q => Assert.Equal(16, q.Id.Length));
+        Assert.Equal(4, stats.TaskTotal);
     }
 
     [Fact]
