@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
-using System.Text;
 using MessagePack;
+using Proxy.Actors.Protocols.MsgPack;
 
 namespace Proxy.Actors.Protocols.IpLocate;
 
@@ -48,14 +48,14 @@ public static class IpLocateCodec
             {
                 switch (ReadKey(ref r))
                 {
-                    case 1: ip = IPAddress.Parse(ReadString(ref r)); break;
+                    case 1: ip = IPAddress.Parse(MsgPackText.Read(ref r)); break;
                     case 2: ttl = r.ReadUInt32(); break;
-                    case 3: network = IPNetwork.Parse(ReadString(ref r)); break;
-                    case 4: country = ReadString(ref r).ToUpperInvariant(); break;
-                    case 5: continent = ReadString(ref r).ToUpperInvariant(); break;
+                    case 3: network = IPNetwork.Parse(MsgPackText.Read(ref r)); break;
+                    case 4: country = MsgPackText.Read(ref r).ToUpperInvariant(); break;
+                    case 5: continent = MsgPackText.Read(ref r).ToUpperInvariant(); break;
                     case 6: asn = r.ReadUInt32(); break;
-                    case 7: ispName = ReadString(ref r); break;
-                    case 8: ispDomain = ReadString(ref r); break;
+                    case 7: ispName = MsgPackText.Read(ref r); break;
+                    case 8: ispDomain = MsgPackText.Read(ref r); break;
                     default: r.Skip(); break;
                 }
             }
@@ -73,15 +73,8 @@ public static class IpLocateCodec
     private static long ReadKey(ref MessagePackReader r)
     {
         if (r.NextMessagePackType == MessagePackType.Integer) return r.ReadInt64();
-        var name = ReadString(ref r).ToLowerInvariant().Replace('-', '_');
+        var name = MsgPackText.ReadKey(ref r);
         var id = Array.IndexOf(KeyNames, name);
         return id > 0 ? id : -1;
     }
-
-    private static string ReadString(ref MessagePackReader r) => r.NextMessagePackType switch
-    {
-        MessagePackType.String => r.ReadString() ?? "",
-        MessagePackType.Binary => Encoding.UTF8.GetString(r.ReadBytes()!.Value),
-        var t => throw new InvalidDataException($"expected a string, got {t}"),
-    };
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Text;
 using MessagePack;
+using Proxy.Actors.Protocols.MsgPack;
 using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Protocols.RouteQuery;
@@ -46,7 +46,7 @@ public static class RouteQueryCodec
             var count = r.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                var key = ReadString(ref r).ToLowerInvariant().Replace('-', '_');
+                var key = MsgPackText.ReadKey(ref r);
                 switch (key)
                 {
                     case "id": id = ReadUuid(ref r); break;
@@ -80,21 +80,21 @@ public static class RouteQueryCodec
             var bytes = r.ReadBytes()!.Value.ToArray();
             return bytes.Length == 16 ? new Guid(bytes, bigEndian: true) : throw new InvalidDataException($"uuid binary of {bytes.Length} bytes");
         }
-        return Guid.Parse(ReadString(ref r));
+        return Guid.Parse(MsgPackText.Read(ref r));
     }
 
     /// <summary>A name, or <c>{name, weight}</c> (g3's weighted metric node name).</summary>
     private static Weighted<string> ReadWeightedName(ref MessagePackReader r)
     {
-        if (r.NextMessagePackType != MessagePackType.Map) return new Weighted<string>(ReadString(ref r));
+        if (r.NextMessagePackType != MessagePackType.Map) return new Weighted<string>(MsgPackText.Read(ref r));
         string? name = null;
         var weight = 1.0;
         var n = r.ReadMapHeader();
         for (var i = 0; i < n; i++)
         {
-            switch (ReadString(ref r))
+            switch (MsgPackText.Read(ref r))
             {
-                case "name": name = ReadString(ref r); break;
+                case "name": name = MsgPackText.Read(ref r); break;
                 case "weight": weight = r.NextMessagePackType == MessagePackType.Float ? r.ReadDouble() : r.ReadInt64(); break;
                 case var k: throw new InvalidDataException($"invalid weighted name key {k}");
             }
@@ -102,11 +102,4 @@ public static class RouteQueryCodec
         if (string.IsNullOrEmpty(name) || weight < 0 || double.IsNaN(weight)) throw new InvalidDataException("invalid weighted name");
         return new Weighted<string>(name, weight);
     }
-
-    private static string ReadString(ref MessagePackReader r) => r.NextMessagePackType switch
-    {
-        MessagePackType.String => r.ReadString() ?? "",
-        MessagePackType.Binary => Encoding.UTF8.GetString(r.ReadBytes()!.Value),
-        var t => throw new InvalidDataException($"expected a string, got {t}"),
-    };
 }

@@ -55,15 +55,11 @@ internal sealed class RouteGeoIpEscaper : IEscaper, IDisposable
         var ip = request.Target.Ip;
         if (ip is null)
         {
-            var resolver = _resolvers.Get(_config.Resolver);
-            var start = await TargetResolution.StartAsync(resolver, request.Target.Host, _config.ResolveStrategy.Query, _resolve, _time, ct)
-                .ConfigureAwait(false);
-            if (start.Failure is { } failure)
-                return EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
-                    $"resolve {request.Target.Host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}");
-            ip = start.First.Concat(start.Second ?? []).FirstOrDefault();
-            if (ip is null)
-                return EscapeResult.Fail(EscapeErrorKind.ResolveFailed, $"resolve {request.Target.Host} via '{resolver.Name}': no address");
+            var (ips, failure) = await TargetResolution.AddressesAsync(_resolvers.Get(_config.Resolver), request.Target.Host,
+                _config.ResolveStrategy.Query, _resolve, _time, ct).ConfigureAwait(false);
+            if (failure is not null) return failure;
+            ip = ips.FirstOrDefault();
+            if (ip is null) return EscapeResult.Fail(EscapeErrorKind.ResolveFailed, $"resolve {request.Target.Host}: no address");
         }
         var next = await SelectAsync(ip, ct).ConfigureAwait(false);
         return await _escapers.Get(next).EscapeAsync(request, ct).ConfigureAwait(false);
