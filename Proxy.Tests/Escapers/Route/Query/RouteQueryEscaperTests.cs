@@ -139,6 +139,7 @@ public sealed class RouteQueryEscaperTests
     [InlineData("    fallback_node: f\n", "missing required key 'query_allowed_next'")]
     [InlineData("    fallback_node: f\n    query_allowed_next: [a, a]\n", "found duplicate next node: a")]
     [InlineData("    fallback_node: f\n    query_allowed_next: [a]\n    query_peer: x\n", "unknown key 'query_peer'")]
+    [InlineData("    fallback_node: f\n    query_allowed_next: [route]\n", "route loop: route -> route")]
     public void Refusals_NameTheEntryAndKey(string keys, string message)
     {
         var e = EscaperConfigLoad.Refused("  - name: route\n    type: route_query\n" + keys);
