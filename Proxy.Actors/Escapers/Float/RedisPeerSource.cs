@@ -40,9 +40,9 @@ internal sealed class RedisPeerSource : IDisposable
                 LastError = await PollOnceAsync(ct).ConfigureAwait(false);
                 await Task.Delay(_interval, _time, ct).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
-                return;
+                return; // disposed with the escaper (a reload or stop)
             }
         }
     }
