@@ -66,8 +66,8 @@ public sealed class RouteGeoIpEscaperTests
                 default_next: default
                 ip_locate_service:
                   query_peer_addr: {peer}
-                  query_wait_timeout: 200ms
-                  cache_request_timeout: 2s
+                  query_wait_timeout: 10s
+                  cache_request_timeout: 3s
                 geo_rules:
                   - next: net
                     networks: 192.0.2.0/24
