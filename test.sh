@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 # LDAP user groups (libldap comes with them), python3 for python user sources, nftables and
 # iproute2 for tcp_tproxy's network namespaces.
 tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3 nft:nftables ip:iproute2)
+# redis-server for proxy_float's redis source.
+tools+=(redis-server:redis-server)
 need=()
 for pair in "${tools[@]}"; do
   tool=${pair%%:*}

@@ -1,8 +1,10 @@
 using Proxy.Actors.Config.Escapers;
 using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Escapers.Divert;
 using Proxy.Actors.Escapers.Float;
 using Proxy.Actors.Escapers.Proxy;
 using Proxy.Actors.Escapers.Route;
+using Proxy.Actors.Escapers.Route.Query;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 
@@ -33,6 +35,10 @@ public static class EscaperFactory
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
             RouteRegionEscaperConfig r => new RouteRegionEscaper(r, next, resolvers, time, cluster ?? Cluster.ClusterView.Empty()),
+            RouteQueryEscaperConfig r => new RouteQueryEscaper(r, next, time, stats),
+            RouteGeoIpEscaperConfig r => new RouteGeoIpEscaper(r, next, resolvers, time, stats),
+            ComplyAuditEscaperConfig r => new ComplyAuditEscaper(r, next, stats),
+            DivertTcpEscaperConfig d => new DivertTcpEscaper(d, resolvers, connector: null, time, stats),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };

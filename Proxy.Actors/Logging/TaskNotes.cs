@@ -22,6 +22,8 @@ public sealed class TaskNotes
     public TimeSpan? ReadyTime { get; set; }
     public string? User { get; set; }
     public string? Escaper { get; set; }
+    /// <summary>The auditor a comply_audit escaper named for this task, in place of the server's (null: the server's).</summary>
+    public string? Auditor { get; set; }
     public string? Reason { get; set; }
     /// <summary>Detail behind an internal failure (the exception), logged as <c>error</c>.</summary>
     public string? Error { get; set; }

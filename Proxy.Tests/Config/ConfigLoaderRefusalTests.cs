@@ -142,7 +142,7 @@ public sealed class ConfigLoaderRefusalTests
               - name: d
                 type: direct_fixed
                 resolver: r
-                bind_interface: eth0
+                tcp_misc_opts: {no_delay: true}
             """);
         var e = Refused(dir);
         Assert.All(e.Errors.Where(x => !x.Message.Contains("bind_foreign")), x => Assert.Contains("not supported yet: ", x.Message));
@@ -152,7 +152,7 @@ public sealed class ConfigLoaderRefusalTests
         // user_group is built on http_proxy
         Assert.DoesNotContain(e.Errors, x => x.Key == "user_group");
         AssertNamed(e, "unknown key 'bind_foreign'", "g3proxy.yaml", 11, "server 'test-tls'", "bind_foreign");
-        AssertNamed(e, "not supported yet: bind_interface", "g3proxy.yaml", 16, "escaper 'd'", "bind_interface");
+        AssertNamed(e, "not supported yet: tcp_misc_opts", "g3proxy.yaml", 16, "escaper 'd'", "tcp_misc_opts");
     }
 
     [Fact]

@@ -21,6 +21,10 @@ public record DirectFixedEscaperConfig : EscaperConfig
     public TimeSpan? TcpKeepalive { get; init; }
     /// <summary>PROXY protocol version (1 or 2) written first on every connection to the target.</summary>
     public int? UseProxyProtocol { get; init; }
+    /// <summary>g3's resolve_redirection: names resolved as another name or answered with fixed addresses.</summary>
+    public IReadOnlyList<UserGroups.ResolveRedirection> ResolveRedirection { get; init; } = [];
+    /// <summary>g3's bind_interface: outgoing TCP sockets are bound to this network interface (Linux).</summary>
+    public string? BindInterface { get; init; }
     /// <summary>
     /// A family with no bind_ip connects unbound instead of being skipped (the proxy escapers'
     /// bind_ipv4/bind_ipv6, which connect through this escaper's dialling code).

@@ -27,7 +27,8 @@ internal static class EscaperParser
         .On("no_ipv6", (c, v, _) => Direct(c) with { NoIpv6 = YamlValue.Bool(v) })
         .On("tcp_connect", (c, v, _) => Direct(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
         .On("happy_eyeballs", (c, v, _) => Direct(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
-        .NotSupported("resolve_redirection|tcp_misc_opts|udp_misc_opts")
+        .On("resolve_redirection", (c, v, _) => Direct(c) with { ResolveRedirection = UserGroups.UserSubParsers.ResolveRedirection(v) })
+        .NotSupported("tcp_misc_opts|udp_misc_opts")
         // validated, but nothing relays UDP yet, so the limit cannot apply: say so instead of refusing the config
         .On("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit", (c, v, s, key, k) =>
         {
@@ -40,7 +41,7 @@ internal static class EscaperParser
         .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
         .On("use_proxy_protocol", (c, v, _) => Direct(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
         .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
-        .NotSupported("bind_interface");
+        .On("bind_interface", (c, v, _) => Direct(c) with { BindInterface = InterfaceName(v) });
 
     private static readonly KeyTable<EscaperConfig> DirectFloatKeys = DirectCommon(new KeyTable<EscaperConfig>())
         .On("cache_ipv4", (c, v, s) => (DirectFloatEscaperConfig)c with { CacheIpv4 = s.ResolvePath(YamlValue.String(v, "a file path")) })
@@ -66,7 +67,10 @@ internal static class EscaperParser
                 return ProxyHttpEscaperParser.Parse(https: false, name, map, position, scope);
             case "proxy_https":
                 return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
-            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float":
+            case "divert_tcp":
+                return DivertTcpEscaperParser.Parse(name, map, position, scope);
+            case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float"
+                or "route_query" or "route_geoip" or "comply_audit":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
             case "route_region":
                 return RouteRegionEscaperParser.Parse(name, map, position, scope);
@@ -76,6 +80,15 @@ internal static class EscaperParser
     }
 
     private static DirectFixedEscaperConfig Direct(EscaperConfig c) => (DirectFixedEscaperConfig)c;
+
+    /// <summary>A Linux interface name: 1 to 15 bytes (IFNAMSIZ), no '/' or whitespace.</summary>
+    private static string InterfaceName(YamlNode v)
+    {
+        var name = YamlValue.String(v, "an interface name");
+        return name.Length is > 0 and < 16 && !name.Any(ch => ch == '/' || char.IsWhiteSpace(ch) || ch > 0x7E)
+            ? name
+            : throw new ConfigValueException($"invalid interface name '{name}'", v);
+    }
 
     /// <summary>g3's direct_fixed check(): resolver required, one family left, strategy consistent with it.</summary>
     private static DirectFixedEscaperConfig Check(DirectFixedEscaperConfig c, YamlMappingNode map, EntryScope scope)

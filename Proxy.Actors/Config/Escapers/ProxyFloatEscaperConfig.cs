@@ -5,12 +5,14 @@ namespace Proxy.Actors.Config.Escapers;
 
 /// <summary>
 /// g3's <c>proxy_float</c>: next proxies (peers) that arrive by publish and are kept in the cache
-/// file. Only the passive source is built; a redis source is refused as not supported yet.
+/// file, and from a redis set polled every refresh_interval when <see cref="Redis"/> is set.
 /// </summary>
 public sealed record ProxyFloatEscaperConfig : EscaperConfig
 {
     public override string TypeName => "ProxyFloat";
     public string? Cache { get; init; }
+    /// <summary>The redis source; null is the passive source (publish only).</summary>
+    public ProxyFloatRedisSource? Redis { get; init; }
     public TimeSpan RefreshInterval { get; init; } = TimeSpan.FromSeconds(1);
     public IPAddress? BindIpv4 { get; init; }
     public IPAddress? BindIpv6 { get; init; }

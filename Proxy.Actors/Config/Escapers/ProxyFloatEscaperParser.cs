@@ -31,7 +31,7 @@ internal static class ProxyFloatEscaperParser
 
     private static ProxyFloatEscaperConfig F(EscaperConfig c) => (ProxyFloatEscaperConfig)c;
 
-    /// <summary>null, "passive" or <c>{type: passive}</c>; a redis source is not built yet.</summary>
+    /// <summary>null, "passive" or <c>{type: passive}</c>; a redis url or <c>{type: redis, ...}</c>.</summary>
     private static EscaperConfig Source(EscaperConfig c, YamlNode v)
     {
         if (YamlValue.IsNull(v)) return c;
@@ -40,7 +40,9 @@ internal static class ProxyFloatEscaperParser
                 ?? throw new ConfigValueException("a source map needs 'type'", v)
             : YamlValue.String(v, "a source url or map");
         if (type.Equals("passive", StringComparison.OrdinalIgnoreCase)) return c;
-        if (type.StartsWith("redis", StringComparison.OrdinalIgnoreCase)) throw new NotSupportedYetException("source type redis", v);
+        if (type.Equals("redis", StringComparison.OrdinalIgnoreCase) || type.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
+            return F(c) with { Redis = ProxyFloatRedisSource.FromYaml(v) };
+        if (type.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase)) throw new NotSupportedYetException("redis source over TLS", v);
         throw new ConfigValueException($"unknown source '{type}'", v);
     }
 }

@@ -14,31 +14,34 @@ internal static class ProxyHttpEscaperParser
         .On("tls_client", (c, v, s, _, k) => P(c) with { TlsClient = TlsClientParser.FromYaml(v, s, k) })
         .On("tls_name", (c, v, _) => P(c) with { TlsName = YamlValue.String(v, "a TLS name") });
 
-    private static KeyTable<EscaperConfig> CommonKeys(KeyTable<EscaperConfig> t) => t
+    /// <summary>The keys for reaching a next hop, shared with divert_tcp (g3proxy/src/config/escaper/divert_tcp.rs).</summary>
+    internal static KeyTable<EscaperConfig> NextHopKeys(KeyTable<EscaperConfig> t) => t
         .Skip("name|type")
         .NoEffect("shared_logger")
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
         .On("proxy_addr", (c, v, _) => P(c) with { ProxyAddr = WeightedParser.UpstreamList(v, ProxyHttpEscaperConfig.DefaultProxyPort) })
         .On("proxy_addr_pick_policy", (c, v, _) => P(c) with { ProxyAddrPickPolicy = SelectivePickPolicyParser.FromYaml(v) })
-        .On("proxy_username|proxy_user", (c, v, _) => P(c) with { ProxyUsername = YamlValue.String(v, "a username") })
-        .On("proxy_password|proxy_passwd", (c, v, _) => P(c) with { ProxyPassword = YamlValue.String(v, "a password") })
         .On("bind_ipv4", (c, v, _) => P(c) with { BindIpv4 = Family(SockAddrParser.Ip(v), AddressFamily.InterNetwork, v) })
         .On("bind_ipv6", (c, v, _) => P(c) with { BindIpv6 = Family(SockAddrParser.Ip(v), AddressFamily.InterNetworkV6, v) })
         .On("resolver", (c, v, _) => P(c) with { Resolver = YamlValue.String(v, "a resolver name") })
         .On("resolve_strategy", (c, v, _) => P(c) with { ResolveStrategy = ResolveStrategyParser.FromYaml(v) })
         .On("tcp_sock_speed_limit|tcp_conn_speed_limit|tcp_conn_limit|conn_limit",
             (c, v, _) => P(c) with { TcpSockSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) })
-        .On("http_forward_capability", (c, v, _) => P(c) with { HttpForwardCapability = Capability(v) })
         .On("tcp_keepalive", (c, v, _) => P(c) with { TcpKeepalive = TcpKeepaliveParser.FromYaml(v) })
         .On("no_ipv4", (c, v, _) => P(c) with { NoIpv4 = YamlValue.Bool(v) })
         .On("no_ipv6", (c, v, _) => P(c) with { NoIpv6 = YamlValue.Bool(v) })
         .On("tcp_connect", (c, v, _) => P(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
         .On("happy_eyeballs", (c, v, _) => P(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
+        .NotSupported("bind_interface|tcp_misc_opts");
+
+    private static KeyTable<EscaperConfig> CommonKeys(KeyTable<EscaperConfig> t) => NextHopKeys(t)
+        .On("proxy_username|proxy_user", (c, v, _) => P(c) with { ProxyUsername = YamlValue.String(v, "a username") })
+        .On("proxy_password|proxy_passwd", (c, v, _) => P(c) with { ProxyPassword = YamlValue.String(v, "a password") })
+        .On("http_forward_capability", (c, v, _) => P(c) with { HttpForwardCapability = Capability(v) })
         .On("http_connect_rsp_header_max_size", (c, v, _) => P(c) with { HttpConnectRspHeaderMaxSize = HumanSize.FromYamlInt32(v) })
         .On("pass_proxy_userid", (c, v, _) => P(c) with { PassProxyUserid = YamlValue.Bool(v) })
         .On("use_proxy_protocol", (c, v, _) => P(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
-        .On("peer_negotiation_timeout", (c, v, _) => P(c) with { PeerNegotiationTimeout = HumanDuration.FromYaml(v) })
-        .NotSupported("bind_interface|tcp_misc_opts");
+        .On("peer_negotiation_timeout", (c, v, _) => P(c) with { PeerNegotiationTimeout = HumanDuration.FromYaml(v) });
 
     public static EscaperConfig Parse(bool https, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
@@ -73,7 +76,7 @@ internal static class ProxyHttpEscaperParser
     }
 
     /// <summary>g3's check(): an address, a usable family, a resolver for names, auth and userid passing exclusive.</summary>
-    private static ProxyHttpEscaperConfig Check(ProxyHttpEscaperConfig c, YamlMappingNode map, EntryScope scope)
+    internal static ProxyHttpEscaperConfig Check(ProxyHttpEscaperConfig c, YamlMappingNode map, EntryScope scope)
     {
         if (c.ProxyAddr.Count == 0) scope.Error(map, "proxy_addr", "missing required key 'proxy_addr'");
         if (c.Https && c.TlsClient is null) scope.Error(map, "tls_client", "missing required key 'tls_client'");

@@ -29,6 +29,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     private readonly TimeProvider _time;
     private readonly int _maxTries;
     private readonly Stats.EscaperStats? _stats;
+    private readonly ResolveRedirectionTable? _redirection;
 
     public DirectFixedEscaper(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers,
         ISocketConnector? connector = null, TimeProvider? time = null, Stats.EscaperStats? stats = null)
@@ -36,10 +37,11 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         _stats = stats;
         Config = config;
         _resolvers = resolvers;
-        _connector = connector ?? SocketConnector.Instance;
+        _connector = connector ?? (config.BindInterface is { } device ? new SocketConnector(device) : SocketConnector.Instance);
         _time = time ?? TimeProvider.System;
         _maxTries = Math.Max(1, config.TcpConnect.MaxRetry + 1);
         _pool = new HttpUpstreamPool(_time);
+        _redirection = config.ResolveRedirection.Count > 0 ? new ResolveRedirectionTable(config.ResolveRedirection) : null;
     }
 
     public DirectFixedEscaperConfig Config { get; }
@@ -83,7 +85,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         {
             return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
         }
-        var (ip, failure) = await udp.ResolveAsync(request.Target, ct).ConfigureAwait(false);
+        var (ip, failure) = await udp.ResolveAsync(RedirectedUdpTarget(request.Target), ct).ConfigureAwait(false);
         if (ip is null)
         {
             await udp.DisposeAsync().ConfigureAwait(false);
@@ -100,6 +102,15 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         };
     }
 
+    /// <summary>resolve_redirection for a UDP target: the other name, or the first redirected address the query allows.</summary>
+    private UpstreamAddr RedirectedUdpTarget(UpstreamAddr target)
+    {
+        if (target.Ip is not null || _redirection?.Lookup(target.Host) is not { } redirect) return target;
+        if (redirect.Name is { } name) return new UpstreamAddr(name, target.Port);
+        var query = EffectiveQuery(out _) ?? Config.ResolveStrategy.Query;
+        return ResolveRedirectionTable.Order(redirect.Ips!, query) is [var first, ..] ? new UpstreamAddr(first.ToString(), target.Port) : target;
+    }
+
     private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
@@ -108,6 +119,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 
+        var redirect = target.Ip is null ? _redirection?.Lookup(target.Host) : null;
         if (target.Ip is { } ip)
         {
             // An IP target is one address: its tries follow each other, none in parallel.
@@ -118,16 +130,25 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         {
             if (EffectiveQuery(out var forbidReason) is not { } query)
                 return EscapeResult.Fail(EscapeErrorKind.ForbiddenByRule, forbidReason!, 0, Elapsed(started));
-            var resolver = _resolvers.Get(Config.Resolver);
-            var start = await TargetResolution.StartAsync(resolver, target.Host, query, Config.HappyEyeballs, _time, ct)
-                .ConfigureAwait(false);
-            if (start.Failure is { } failure)
-                return EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
-                    $"resolve {target.Host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}",
-                    0, Elapsed(started));
-            candidates.AddInitial(start.First, start.Second);
-            pending = start.Pending;
             attemptDelay = Config.HappyEyeballs.ConnectionAttemptDelay;
+            if (redirect?.Ips is { } fixedIps)
+            {
+                // resolve_redirection to addresses: they stand for the resolver's answer
+                candidates.AddInitial(ResolveRedirectionTable.Order(fixedIps, query));
+            }
+            else
+            {
+                var host = redirect?.Name ?? target.Host;
+                var resolver = _resolvers.Get(Config.Resolver);
+                var start = await TargetResolution.StartAsync(resolver, host, query, Config.HappyEyeballs, _time, ct)
+                    .ConfigureAwait(false);
+                if (start.Failure is { } failure)
+                    return EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
+                        $"resolve {host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}",
+                        0, Elapsed(started));
+                candidates.AddInitial(start.First, start.Second);
+                pending = start.Pending;
+            }
         }
 
         if (!candidates.AnyPermitted && pending is null)

@@ -24,6 +24,20 @@ internal sealed record ResolutionStart(
 /// </summary>
 internal static class TargetResolution
 {
+    /// <summary>
+    /// For route escapers that pick by address (route_resolved, route_geoip): the addresses that came
+    /// within the resolve step (preferred family first), or the failure as an escape result (530).
+    /// </summary>
+    public static async Task<(IReadOnlyList<IPAddress> Ips, EscapeResult? Failure)> AddressesAsync(
+        IResolver resolver, string host, ResolveQuery query, HappyEyeballsConfig he, TimeProvider time, CancellationToken ct)
+    {
+        var start = await StartAsync(resolver, host, query, he, time, ct).ConfigureAwait(false);
+        if (start.Failure is { } failure)
+            return ([], EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
+                $"resolve {host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}"));
+        return ([.. start.First, .. start.Second ?? []], null);
+    }
+
     public static async Task<ResolutionStart> StartAsync(
         IResolver resolver, string host, ResolveQuery query, HappyEyeballsConfig he, TimeProvider time, CancellationToken ct)
     {

@@ -10,8 +10,8 @@ using Proxy.Actors.Resolvers;
 namespace Proxy.Actors.Escapers.Float;
 
 /// <summary>
-/// g3's <c>proxy_float</c> with the passive source: the peers arrive by publish (one or a list; a
-/// publish replaces the set) and are written to the cache file, read back at start. Each request
+/// g3's <c>proxy_float</c>: the peers arrive by publish (one or a list; a publish replaces the set)
+/// or from the redis source's polls and are written to the cache file, read back at start. Each request
 /// goes through a random live peer: one past <c>expire</c> minus expire_guard_duration is skipped,
 /// so peers drop out by themselves. An http/https peer is driven by the proxy_http escaper code
 /// (CONNECT tunnels, pooled forwarding); its pool lives as long as the published set.
@@ -24,6 +24,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     private readonly TimeProvider _time;
     private readonly object _publishLock = new();
     private volatile IReadOnlyList<(FloatPeer Peer, ProxyHttpEscaper Escaper)> _peers = [];
+    private readonly RedisPeerSource? _redis;
 
     public ProxyFloatEscaper(ProxyFloatEscaperConfig config, HandleRegistry<IResolver> resolvers,
         ISocketConnector? connector = null, TimeProvider? time = null)
@@ -33,7 +34,11 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         _connector = connector;
         _time = time ?? TimeProvider.System;
         if (LoadCache() is { } cached) _peers = Build(cached);
+        if (config.Redis is { } redis) _redis = new RedisPeerSource(redis, config.RefreshInterval, _time, Publish);
     }
+
+    /// <summary>Why the last redis poll did not apply, if it did not.</summary>
+    internal string? RedisError => _redis?.LastError;
 
     public string Name => _config.Name;
     public string TypeName => _config.TypeName;
@@ -128,6 +133,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
 
     public void Dispose()
     {
+        _redis?.Dispose();
         foreach (var (_, escaper) in _peers) escaper.Dispose();
     }
 }

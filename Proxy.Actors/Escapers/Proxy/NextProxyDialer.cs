@@ -21,7 +21,8 @@ internal sealed class NextProxyDialer : IDisposable
     private readonly ProxyHttpEscaperConfig _config;
     private readonly TimeProvider _time;
 
-    public NextProxyDialer(ProxyHttpEscaperConfig config, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time)
+    public NextProxyDialer(ProxyHttpEscaperConfig config, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time,
+        Stats.EscaperStats? stats = null)
     {
         _config = config;
         _time = time;
@@ -42,7 +43,7 @@ internal sealed class NextProxyDialer : IDisposable
             TcpKeepalive = config.TcpKeepalive,
             UseProxyProtocol = config.UseProxyProtocol,
         };
-        _tcp = new DirectFixedEscaper(dial, resolvers, connector, time);
+        _tcp = new DirectFixedEscaper(dial, resolvers, connector, time, stats);
     }
 
     public async ValueTask<EscapeResult> ConnectAsync(EscapeRequest request, UpstreamAddr proxy, CancellationToken ct)

@@ -7,13 +7,17 @@ namespace Proxy.Actors.Escapers.Route;
 /// unchanged. The next escaper is looked up by name per call, so a reload of it takes effect at
 /// once; a name with no escaper acts as dummy_deny.
 /// </summary>
-internal abstract class RouteEscaper(string name, string typeName, HandleRegistry<IEscaper> escapers) : IEscaper
+internal abstract class RouteEscaper(string name, string typeName, HandleRegistry<IEscaper> escapers, Stats.EscaperStats? stats = null) : IEscaper
 {
     public string Name { get; } = name;
     public string TypeName { get; } = typeName;
 
-    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct) =>
-        escapers.Get(Select(request)).EscapeAsync(request, ct);
+    public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
+    {
+        // a route escaper's task count is the requests it passed on (g3's route.request_passed)
+        stats?.TaskStarted();
+        return escapers.Get(Select(request)).EscapeAsync(request, ct);
+    }
 
     /// <summary>The name of the next escaper for this request.</summary>
     internal abstract string Select(EscapeRequest request);

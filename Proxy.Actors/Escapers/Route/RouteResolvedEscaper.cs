@@ -30,13 +30,10 @@ internal sealed class RouteResolvedEscaper(
         }
         else
         {
-            var resolver = resolvers.Get(config.Resolver);
-            var start = await TargetResolution.StartAsync(resolver, request.Target.Host, config.ResolveStrategy.Query, _resolve, time, ct)
-                .ConfigureAwait(false);
-            if (start.Failure is { } failure)
-                return EscapeResult.Fail(EscapeErrorKind.ResolveFailed,
-                    $"resolve {request.Target.Host} via '{resolver.Name}': {failure.Reason ?? failure.Error.ToString()}");
-            next = start.First.Concat(start.Second ?? []).Select(_networks.Match).FirstOrDefault(n => n is not null) ?? config.DefaultNext;
+            var (ips, failure) = await TargetResolution.AddressesAsync(resolvers.Get(config.Resolver), request.Target.Host,
+                config.ResolveStrategy.Query, _resolve, time, ct).ConfigureAwait(false);
+            if (failure is not null) return failure;
+            next = ips.Select(_networks.Match).FirstOrDefault(n => n is not null) ?? config.DefaultNext;
         }
         return await escapers.Get(next).EscapeAsync(request, ct).ConfigureAwait(false);
     }

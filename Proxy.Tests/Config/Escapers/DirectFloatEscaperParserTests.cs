@@ -1,4 +1,5 @@
 using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.Values;
 
 namespace Proxy.Tests.Config.Escapers;
 
@@ -25,7 +26,7 @@ public sealed class DirectFloatEscaperParserTests
 
     [Theory]
     [InlineData("    bind_ip: 192.0.2.1\n", "unknown key 'bind_ip'")]
-    [InlineData("    resolve_redirection: {}\n", "not supported yet: resolve_redirection")]
+    [InlineData("    resolve_redirection: [{parent: a.example}]\n", "missing key 'to'")]
     [InlineData("", "missing required key 'resolver'")]
     public void Refusals(string keys, string message)
     {
@@ -58,9 +59,33 @@ public sealed class ProxyFloatEscaperParserTests
         Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive);
     }
 
+    [Fact]
+    public void ProxyFloat_RedisSource_AsUrlOrMap()
+    {
+        var url = Assert.IsType<ProxyFloatEscaperConfig>(Assert.Single(EscaperConfigLoad.Load(
+            "  - name: pf\n    type: proxy_float\n    source: redis://u:p%40ss@10.0.0.5:6380/3?sets_key=peers&read_timeout=500ms\n").Escapers)).Redis!;
+        Assert.Equal((new UpstreamAddr("10.0.0.5", 6380), 3L, "u", "p@ss", "peers"), (url.Addr, url.Db, url.Username, url.Password, url.SetsKey));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), url.ResponseTimeout);
+
+        var map = Assert.IsType<ProxyFloatEscaperConfig>(Assert.Single(EscaperConfigLoad.Load("""
+              - name: pf
+                type: proxy_float
+                source:
+                  type: redis
+                  addr: redis.example
+                  db: 1
+                  sets_key: float-peers
+                  connect_timeout: 1s
+            """).Escapers)).Redis!;
+        Assert.Equal((new UpstreamAddr("redis.example", 6379), 1L, "float-peers"), (map.Addr, map.Db, map.SetsKey));
+        Assert.Equal(TimeSpan.FromSeconds(1), map.ConnectTimeout);
+    }
+
     [Theory]
-    [InlineData("    source: redis://127.0.0.1:6379/0?sets_key=peers\n", "not supported yet: source type redis")]
-    [InlineData("    source: {type: redis, sets_key: peers}\n", "not supported yet: source type redis")]
+    [InlineData("    source: redis://127.0.0.1:6379/0\n", "redis source: no sets_key set")]
+    [InlineData("    source: {type: redis, sets_key: peers, tls_client: {}}\n", "not supported yet: redis source tls_client")]
+    [InlineData("    source: {type: redis, sets_key: peers, sets: x}\n", "unknown key 'sets'")]
+    [InlineData("    source: redis://127.0.0.1/x?sets_key=peers\n", "the path should be a valid redis db number")]
     [InlineData("    source: {type: carrier_pigeon}\n", "unknown source 'carrier_pigeon'")]
     [InlineData("    proxy_addr: 10.0.0.1\n", "unknown key 'proxy_addr'")]
     public void Refusals(string keys, string message)

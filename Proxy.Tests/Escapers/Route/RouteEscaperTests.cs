@@ -211,4 +211,23 @@ public sealed class RouteEscaperTests
         Assert.InRange(counts["a"], 120, 280);
         Assert.InRange(counts["b"], 120, 280);
     }
+
+    [Fact]
+    public async Task ComplyAudit_PassesToNext_AndNamesTheAuditorInTheTaskNotes()
+    {
+        var route = Build("""
+              - name: route
+                type: comply_audit
+                next: b
+                auditor: strict
+            """);
+        var request = Request("www.example.net");
+
+        Assert.Equal("b", await Via(route, request));
+        Assert.Equal("strict", request.Task.Auditor);
+        var e = EscaperConfigLoad.Refused("  - name: route\n    type: comply_audit\n    next: b\n    extra_metrics_tags: {a: b}\n");
+        Assert.Contains("escaper 'route'", e.Message);
+        Assert.Contains("unknown key 'extra_metrics_tags'", e.Message);
+        Assert.Contains("missing required key 'auditor'", EscaperConfigLoad.Refused("  - name: route\n    type: comply_audit\n    next: b\n").Message);
+    }
 }
