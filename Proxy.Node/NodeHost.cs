@@ -80,7 +80,8 @@ public sealed class NodeHost : IAsyncDisposable
         var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
             warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
-        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult()));
+        var fleet = new Proxy.Control.Fleet.ControlCluster(options.FanOutTimeout);
+        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult(), fleet));
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try
         {
@@ -91,6 +92,8 @@ public sealed class NodeHost : IAsyncDisposable
             var clusterServices = ClusterServices.Start(system, config.Cluster, region,
                 name => started.Listening.TryGetValue(name, out var eps) ? eps : [],
                 name => services.ServerStats.TryGetValue(name, out var st) ? st : null);
+            var control = await system.ActorSelection(guardian.Path / ControlActor.Name).ResolveOne(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            fleet.Attach(system, clusterServices, control);
             return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, clusterServices);
         }
         catch
