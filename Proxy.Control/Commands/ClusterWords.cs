@@ -5,7 +5,8 @@ using Proxy.Control.Host;
 namespace Proxy.Control.Commands;
 
 /// <summary>
-/// <c>cluster show</c> (members as this node sees them), <c>cluster leave ADDRESS</c> and
+/// <c>cluster show</c> (members as this node sees them), <c>cluster relays</c> (the live relays this
+/// node would route to), <c>cluster leave ADDRESS</c> and
 /// <c>cluster down ADDRESS</c> (Akka's graceful leave and down, for any member, from any member).
 /// </summary>
 internal static class ClusterWords
@@ -40,6 +41,30 @@ internal static class ClusterWords
             lines.AddRange(Table(rows));
         }
         return new ControlReply(lines, Notice: $"{(joined ? state.Members.Count : 0)} member(s)");
+    }
+
+    /// <summary>The live relays of every region this node knows (members' regions), from the local snapshot route_region reads.</summary>
+    public static ControlReply Relays(ControlCluster cluster)
+    {
+        if (cluster.Current is not { } attached) return ControlReply.Fail("the cluster is not started on this node");
+        var regions = attached.Cluster.State.Members.Select(m => Region(m.Roles)).OfType<string>().Distinct().Order(StringComparer.Ordinal);
+        var relays = regions.SelectMany(r => attached.Services.Relays.LiveRelays(r)).ToList();
+        if (relays.Count == 0) return ControlReply.Done("no live relay");
+        var rows = relays.Select(r => new[] { r.Region, r.Address, r.TlsName, r.Load.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Server, MemberOf(r.Member) })
+            .Prepend(["region", "address", "tls_name", "load", "server", "member"]).ToList();
+        return new ControlReply(Table(rows).ToList(), Notice: $"{relays.Count} live relay(s)");
+    }
+
+    private static string MemberOf(string member)
+    {
+        try
+        {
+            return MemberAddress.Show(Akka.Actor.Address.Parse(member));
+        }
+        catch (UriFormatException)
+        {
+            return member;
+        }
     }
 
     public static ControlReply Leave(string address, ControlCluster cluster) =>

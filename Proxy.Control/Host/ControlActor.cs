@@ -121,6 +121,9 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
             case ["cluster", "show"]:
                 Sender.Tell(ClusterWords.Show(Cluster));
                 break;
+            case ["cluster", "relays"]:
+                Sender.Tell(ClusterWords.Relays(Cluster));
+                break;
             case ["cluster", "leave", var member]:
                 Sender.Tell(ClusterWords.Leave(member, Cluster));
                 break;

@@ -52,6 +52,7 @@ internal static class NodePalettes
         ]),
         new("cluster", "the cluster's members", [
             new("cluster show", "members as this node sees them: address, region, roles, status, reachability"),
+            new("cluster relays", "live relays per region as this node routes to them: address, TLS name, load, member"),
             new("cluster leave <member>", "the member leaves the cluster gracefully (HOST:PORT or akka.tcp://G3Actors@HOST:PORT)"),
             new("cluster down <member>", "mark the member down: the others stop waiting for it"),
         ]),

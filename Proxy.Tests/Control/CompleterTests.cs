@@ -23,7 +23,7 @@ public sealed class CompleterTests
     [InlineData("escaper direct p", "publish,published")]
     [InlineData("reload-", "reload-auditor,reload-escaper,reload-resolver,reload-server,reload-user-group")]
     [InlineData("force-quit ", "http,socks")]
-    [InlineData("cluster ", "down,leave,show")]
+    [InlineData("cluster ", "down,leave,relays,show")]
     [InlineData("cluster down ", "127.0.0.1:2551")]
     [InlineData("route ", "list,remove,set")]
     [InlineData("route set b ", "child,exact,regex,subnet")]

@@ -126,9 +126,17 @@ public sealed class FleetControlTests(FleetNodes fleet, ITestOutputHelper output
         // A member without a control plane (a bare cluster system) is Up but never answers.
         await using var others = new ClusterTestNodes();
         var port = ClusterTestNodes.FreePort();
-        var (mute, _) = others.Start(port, [$"127.0.0.1:{fleet.SeedPort}"], "c", abruptStop: true);
+        var (mute, _) = others.Start(port, [$"127.0.0.1:{fleet.SeedPort}"], "c",
+            new RelayAdvertConfig { Server = "relay", Address = "127.0.0.1:7003", TlsName = "relay-c.test" }, abruptStop: true);
         Assert.True(await Eventually.True(() => ClusterTestNodes.AllUp(fleet.A.Node.System, 3) && ClusterTestNodes.AllUp(mute, 3),
             TimeSpan.FromSeconds(30)), "the third member did not join");
+        // Its relay is in the directory as node b sees it (what route_region would use).
+        PbmRun.Result relays = null!;
+        Assert.True(await Eventually.True(async () =>
+            (relays = await PbmRun.RunAsync(fleet.B.Node.ControlEndpoint, "cluster", "relays")).Out.Contains("relay-c.test", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), "the relay never showed: " + relays?.Out);
+        Assert.Matches(@"^region\s+address\s+tls_name\s+load\s+server\s+member$", relays.Lines[0]);
+        Assert.Matches($@"^c\s+127\.0\.0\.1:7003\s+relay-c\.test\s+0\s+relay\s+127\.0\.0\.1:{port}$", relays.Lines[1]);
 
         var clock = Stopwatch.StartNew();
         var version = await PbmRun.RunAsync(fleet.A.Node.ControlEndpoint, "--cluster", "version");
@@ -145,5 +153,6 @@ public sealed class FleetControlTests(FleetNodes fleet, ITestOutputHelper output
             var show = await PbmRun.RunAsync(fleet.A.Node.ControlEndpoint, "cluster", "show");
             return !show.Out.Contains($"127.0.0.1:{port}", StringComparison.Ordinal) && show.Out.Contains("2 member(s)", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(20)), "the downed member is still listed");
+        Assert.Equal("notice: no live relay", (await PbmRun.RunAsync(fleet.B.Node.ControlEndpoint, "cluster", "relays")).Out.Trim());
     }
 }
