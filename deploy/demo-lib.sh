@@ -69,16 +69,18 @@ make_cert() {
 start_origin() {
   python3 "$REPO/deploy/demo-origin.py" "$1" "$2" "$3" 2>>"$WORK/$1.log" &
   PIDS+=($!)
+  disown "$!"
 }
 
 # start_node NAME CLUSTER_PORT CONTROL_PORT SEED_PORT (config: $WORK/NAME/main.yml, written before)
 start_node() {
   local name=$1
   (cd "$WORK/$name" && exec "$BIN/Proxy.Node" -c main.yml --cluster-port "$2" --control "127.0.0.1:$3" --seed "127.0.0.1:$4") \
-    >"$WORK/$name.log" 2>&1 &
+    >>"$WORK/$name.log" 2>&1 &
   NODE_PID[$name]=$!
   CONTROL[$name]="127.0.0.1:$3"
   PIDS+=($!)
+  disown "$!" # the demo kills nodes on purpose; no "Killed" job notices
 }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.5 s.
@@ -95,6 +97,9 @@ wait_until() {
   done
 }
 
+# NODE's cluster show no longer lists the member at CLUSTER_PORT (the split-brain resolver removed it).
+member_gone() { ! pbm "${CONTROL[$1]}" cluster show | grep -q "^127.0.0.1:$2 "; }
+
 # The cluster is formed when NODE sees COUNT members, all Up and reachable.
 members_up() {
   local out
@@ -103,12 +108,16 @@ members_up() {
 }
 
 # NODE routes to COUNT live relays.
-relays_live() { pbm "${CONTROL[$1]}" cluster relays | grep -q "notice: $2 live relay(s)"; }
+relays_live() {
+  local out
+  out=$(pbm "${CONTROL[$1]}" cluster relays) || return 1
+  if [ "$2" = 0 ]; then grep -q "notice: no live relay" <<<"$out"; else grep -q "notice: $2 live relay(s)" <<<"$out"; fi
+}
 
 # via GATEWAY_PROXY URL: the node that carried the request (by the source address the origin saw), or the failure.
 via() {
   local reply ip
-  if ! reply=$(curl -sS --max-time 10 -x "http://$1" "$2" 2>&1); then
+  if ! reply=$(curl -fsS --max-time 10 -x "http://$1" "$2" 2>&1); then
     echo "FAILED (${reply//$'\n'/ })"
     return
   fi
@@ -120,13 +129,14 @@ via() {
 show_route() { printf '  %-6s -> %-9s carried by %s\n' "$1" "$3" "$(via "$2" "$4")"; }
 
 # follow SECONDS EXPECTED GATEWAY_NAME GATEWAY_PROXY ORIGIN_NAME URL: one request every 0.5 s, each
-# printed with the time since the kill (KILLED_AT, epoch ms), until three in a row are carried by EXPECTED.
+# printed with the time since the kill (KILLED_AT, epoch ms), until three in a row are carried by
+# EXPECTED (a prefix: FAILED matches any failure).
 follow() {
   local limit=$1 expected=$2 start=$SECONDS streak=0 who
   while [ $((SECONDS - start)) -lt "$limit" ]; do
     who=$(via "$4" "$6")
     printf '  t+%5.1fs %-6s -> %-9s carried by %s\n' "$(elapsed)" "$3" "$5" "$who"
-    if [ "$who" = "$expected" ]; then streak=$((streak + 1)); else streak=0; fi
+    if [[ "$who" == "$expected"* ]]; then streak=$((streak + 1)); else streak=0; fi
     [ "$streak" -ge 3 ] && return 0
     sleep 0.5
   done
