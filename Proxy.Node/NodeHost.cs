@@ -43,6 +43,12 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Completes when <c>pbm offline</c> has drained the node: the host should dispose it and exit.</summary>
     public Task ExitRequested => _exit.Task;
 
+    /// <summary>
+    /// Completes when the ActorSystem has stopped by itself: after <c>pbm cluster leave</c> names this
+    /// node, Akka's coordinated shutdown ends the system once the member is removed (the host exits).
+    /// </summary>
+    public Task SystemStopped => _system.WhenTerminated;
+
     public NodeServices Services { get; }
     /// <summary>The relay directory and route rules (docs/cluster.md).</summary>
     public ClusterServices ClusterServices { get; }

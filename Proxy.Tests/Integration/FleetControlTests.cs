@@ -155,4 +155,22 @@ public sealed class FleetControlTests(FleetNodes fleet, ITestOutputHelper output
         }, TimeSpan.FromSeconds(20)), "the downed member is still listed");
         Assert.Equal("notice: no live relay", (await PbmRun.RunAsync(fleet.B.Node.ControlEndpoint, "cluster", "relays")).Out.Trim());
     }
+
+    [Fact]
+    public async Task ClusterLeave_TakesAMemberOut_AndItsSystemStops()
+    {
+        await using var c = await ProxyUnderTest.StartAsync(FleetNodes.Yaml,
+            options: o => o with { Seeds = [$"127.0.0.1:{fleet.SeedPort}"], Region = "c" });
+        Assert.True(await Eventually.True(() => ClusterTestNodes.AllUp(fleet.A.Node.System, 3), TimeSpan.FromSeconds(30)), "c did not join");
+        var address = fleet.AddressOf(c);
+
+        var leave = await PbmRun.RunAsync(fleet.A.Node.ControlEndpoint, "cluster", "leave", "akka.tcp://G3Actors@" + address);
+
+        Assert.Equal((0, $"notice: {address} is leaving the cluster"), (leave.Code, leave.Out.Trim()));
+        Assert.True(await Eventually.True(async () =>
+            !(await PbmRun.RunAsync(fleet.B.Node.ControlEndpoint, "cluster", "show")).Out.Contains(address, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20)), "the member that left is still listed");
+        // Akka's coordinated shutdown ends the leaving member's system; the host process exits on it (Program.cs).
+        await c.Node.SystemStopped.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }
