@@ -65,6 +65,49 @@ make_cert() {
     -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null
 }
 
+# The config every demo node starts with: the log, a resolver (the demos name IP literals only) and
+# the escaper list, opened with a direct exit NAME bound to BIND_IP: the address the origins see names the node.
+# yaml_head NAME BIND_IP
+yaml_head() {
+  cat <<YAML
+log: stdout
+resolver:
+  - name: default
+    type: c-ares
+    server: 127.0.0.1
+escaper:
+  - name: $1
+    type: direct_fixed
+    resolver: default
+    bind_ip: $2
+    egress_network_filter: {default: allow, allow: [127.0.0.0/8]}
+YAML
+}
+
+# The gateways' client side of the mTLS to the relays (a route_region key).
+TLS_CLIENT="{ca_certificate: ../pki/ca.crt, certificate: ../pki/gateway.crt, private_key: ../pki/gateway.key, no_default_ca_certificate: true}"
+
+# relay_yaml NAME REGION IP PORT: an http_proxy with TLS and client auth, whose direct exit binds IP,
+# advertised to the cluster as region REGION's relay with TLS name NAME.g3a.test.
+relay_yaml() {
+  yaml_head exit "$3"
+  cat <<YAML
+server:
+  - name: relay
+    type: http_proxy
+    escaper: exit
+    listen: $3:$4
+    tls_server:
+      certificate: ../pki/$1.crt
+      private_key: ../pki/$1.key
+      enable_client_auth: true
+      ca_certificate: ../pki/ca.crt
+cluster:
+  region: $2
+  relay: {server: relay, address: "$3:$4", tls_name: $1.g3a.test}
+YAML
+}
+
 # start_origin NAME IP PORT
 start_origin() {
   python3 "$REPO/deploy/demo-origin.py" "$1" "$2" "$3" 2>>"$WORK/$1.log" &

@@ -21,25 +21,15 @@ URL="http://127.0.9.100:$ORIGIN_PORT/"
 GW_PROXY="127.0.1.1:$((BASE + 200))"
 
 gateway_yaml() {
+  yaml_head direct 127.0.1.1
   cat <<YAML
-log: stdout
-resolver:
-  - name: default
-    type: c-ares
-    server: 127.0.0.1
-escaper:
-  - name: direct
-    type: direct_fixed
-    resolver: default
-    bind_ip: 127.0.1.1
-    egress_network_filter: {default: allow, allow: [127.0.0.0/8]}
   - name: no-exit
     type: dummy_deny
   - name: via-pop1
     type: route_region
     local_next: direct
     fallback_node: via-pop2
-    tls_client: {ca_certificate: ../pki/ca.crt, certificate: ../pki/gateway.crt, private_key: ../pki/gateway.key, no_default_ca_certificate: true}
+    tls_client: $TLS_CLIENT
     rules:
       - region: pop1
         subnet_match: [127.0.9.0/24]
@@ -47,7 +37,7 @@ escaper:
     type: route_region
     local_next: direct
     fallback_node: no-exit
-    tls_client: {ca_certificate: ../pki/ca.crt, certificate: ../pki/gateway.crt, private_key: ../pki/gateway.key, no_default_ca_certificate: true}
+    tls_client: $TLS_CLIENT
     rules:
       - region: pop2
         subnet_match: [127.0.9.0/24]
@@ -58,35 +48,6 @@ server:
     listen: $GW_PROXY
 cluster:
   region: idc
-YAML
-}
-
-relay_yaml() { # NAME IP PORT
-  cat <<YAML
-log: stdout
-resolver:
-  - name: default
-    type: c-ares
-    server: 127.0.0.1
-escaper:
-  - name: internet
-    type: direct_fixed
-    resolver: default
-    bind_ip: $2
-    egress_network_filter: {default: allow, allow: [127.0.0.0/8]}
-server:
-  - name: relay
-    type: http_proxy
-    escaper: internet
-    listen: $2:$3
-    tls_server:
-      certificate: ../pki/$1.crt
-      private_key: ../pki/$1.key
-      enable_client_auth: true
-      ca_certificate: ../pki/ca.crt
-cluster:
-  region: $1
-  relay: {server: relay, address: "$2:$3", tls_name: $1.g3a.test}
 YAML
 }
 
@@ -105,8 +66,8 @@ say "origin (the internet) and three nodes"
 start_origin internet 127.0.9.100 "$ORIGIN_PORT"
 mkdir -p "$WORK/gw" "$WORK/pop1" "$WORK/pop2"
 gateway_yaml >"$WORK/gw/main.yml"
-relay_yaml pop1 127.0.2.11 $((BASE + 201)) >"$WORK/pop1/main.yml"
-relay_yaml pop2 127.0.3.11 $((BASE + 202)) >"$WORK/pop2/main.yml"
+relay_yaml pop1 pop1 127.0.2.11 $((BASE + 201)) >"$WORK/pop1/main.yml"
+relay_yaml pop2 pop2 127.0.3.11 $((BASE + 202)) >"$WORK/pop2/main.yml"
 WHO[127.0.2.11]=pop1
 WHO[127.0.3.11]=pop2
 WHO[127.0.1.1]="gw (direct)"

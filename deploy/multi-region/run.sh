@@ -20,23 +20,13 @@ declare -A REGION_NET=([a]=127.0.1 [b]=127.0.2 [c]=127.0.3)
 
 gateway_yaml() { # NAME REGION PROXY_PORT
   local ip=${REGION_NET[$2]}.1
+  yaml_head direct "$ip"
   cat <<YAML
-log: stdout
-resolver:
-  - name: default
-    type: c-ares
-    server: 127.0.0.1
-escaper:
-  - name: direct
-    type: direct_fixed
-    resolver: default
-    bind_ip: $ip
-    egress_network_filter: {default: allow, allow: [127.0.0.0/8]}
   - name: regions
     type: route_region
     local_next: direct
     fallback_node: direct
-    tls_client: {ca_certificate: ../pki/ca.crt, certificate: ../pki/gateway.crt, private_key: ../pki/gateway.key, no_default_ca_certificate: true}
+    tls_client: $TLS_CLIENT
     rules:
       - region: a
         subnet_match: [127.0.1.0/24]
@@ -51,35 +41,6 @@ server:
     listen: $ip:$3
 cluster:
   region: $2
-YAML
-}
-
-relay_yaml() { # NAME REGION IP PORT
-  cat <<YAML
-log: stdout
-resolver:
-  - name: default
-    type: c-ares
-    server: 127.0.0.1
-escaper:
-  - name: local
-    type: direct_fixed
-    resolver: default
-    bind_ip: $3
-    egress_network_filter: {default: allow, allow: [127.0.0.0/8]}
-server:
-  - name: relay
-    type: http_proxy
-    escaper: local
-    listen: $3:$4
-    tls_server:
-      certificate: ../pki/$1.crt
-      private_key: ../pki/$1.key
-      enable_client_auth: true
-      ca_certificate: ../pki/ca.crt
-cluster:
-  region: $2
-  relay: {server: relay, address: "$3:$4", tls_name: $1.g3a.test}
 YAML
 }
 
