@@ -172,7 +172,7 @@ via() {
 show_route() { printf '  %-6s -> %-9s carried by %s\n' "$1" "$3" "$(via "$2" "$4")"; }
 
 # follow SECONDS EXPECTED GATEWAY_NAME GATEWAY_PROXY ORIGIN_NAME URL: one request every 0.5 s, each
-# printed with the time since the kill (KILLED_AT, epoch ms), until three in a row are carried by
+# printed with the time since MARK (epoch ms: the kill or the change), until three in a row are carried by
 # EXPECTED (a prefix: FAILED matches any failure).
 follow() {
   local limit=$1 expected=$2 start=$SECONDS streak=0 who
@@ -189,12 +189,12 @@ follow() {
 }
 
 now_ms() { date +%s%3N; }
-elapsed() { awk -v a="$KILLED_AT" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+elapsed() { awk -v a="$MARK" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 
 # kill_node NAME: SIGKILL, no drain, no goodbye; the cluster finds out from the failure detector.
 kill_node() {
   kill -KILL "${NODE_PID[$1]}"
-  KILLED_AT=$(now_ms)
+  MARK=$(now_ms)
   echo "  SIGKILL $1 (pid ${NODE_PID[$1]})"
 }
 

@@ -99,7 +99,7 @@ follow 30 FAILED gw "$GW_PROXY" internet "$URL"
 wait_dropped gw 0
 
 say "pop1 comes back (a new process, same address): it rejoins and carries the traffic again"
-KILLED_AT=$(now_ms)
+MARK=$(now_ms)
 start_pop pop1 1
 wait_until 90 "gw seeing pop1's relay again" relays_live gw 1
 printf '  t+%5.1fs gw routes to pop1 again\n' "$(elapsed)"

@@ -11,7 +11,8 @@
 # fallback_node (direct). A relay is an http_proxy with tls_server (client auth), advertised through
 # `cluster.relay`, whose direct escaper binds the relay's own address: the origins answer with the
 # address they saw, which names the node that carried the request.
-# Then: SIGKILL relay-b1 (its traffic moves to relay-b2), SIGKILL relay-c (the fallback takes over).
+# Then: a region rule set with pbm on gw-c changes gw-b's route (and is removed from gw-a),
+# SIGKILL relay-b1 (its traffic moves to relay-b2), SIGKILL relay-c (the fallback takes over).
 # Usage: deploy/multi-region/run.sh   (BIN=published-dir BASE=first-port KEEP=1 optional)
 source "$(dirname "${BASH_SOURCE[0]}")/../demo-lib.sh"
 
@@ -95,6 +96,14 @@ for g in a b c; do
   done
 done
 show_route gw-a "${PROXY[gw-a]}" origin-a "http://127.0.1.100:$ORIGIN_PORT/"
+
+say "a rule set with pbm on gw-c moves gw-b's traffic: origin-a's network now belongs to region c"
+pbm "${CONTROL[gw-c]}" route set c subnet 127.0.1.0/24
+MARK=$(now_ms) # the rule is written on gw-c and gossiped from here on
+follow 10 relay-c gw-b "${PROXY[gw-b]}" origin-a "http://127.0.1.100:$ORIGIN_PORT/"
+pbm "${CONTROL[gw-a]}" route remove subnet 127.0.1.0/24
+MARK=$(now_ms)
+follow 10 relay-a gw-b "${PROXY[gw-b]}" origin-a "http://127.0.1.100:$ORIGIN_PORT/"
 
 say "SIGKILL relay-b1: region b's traffic moves to relay-b2"
 kill_node relay-b1
