@@ -64,13 +64,7 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
     });
 
     // SIGTERM is g3's graceful offline (pbm offline); SIGINT/SIGQUIT stop at once, also while draining.
-    var ended = await Task.WhenAny(term.Task, kill.Task, node.ExitRequested, node.SystemStopped);
-    if (ended == node.SystemStopped)
-    {
-        Console.WriteLine("cluster: this node left the cluster (cluster leave); its servers stopped with it, exiting");
-        await node.KillAsync();
-        return 0;
-    }
+    var ended = await Task.WhenAny(term.Task, kill.Task, node.ExitRequested);
     if (ended == term.Task)
     {
         Console.WriteLine("SIGTERM: " + await node.ControlAsync(["offline"]));

@@ -4,29 +4,43 @@ using Proxy.Actors.Cluster;
 namespace Proxy.Control.Fleet;
 
 /// <summary>
-/// The control plane's view of the cluster: which ActorSystem is the member and its cluster
-/// services. The host attaches it once the cluster parts run (after the guardian, so the control
-/// actor exists first) and again if it ever builds a new cluster system; the control actor reads
-/// <see cref="Current"/> per word, so a word before the attach answers that the cluster is not up.
+/// The control plane's view of the cluster: the current incarnation's cluster services, read from
+/// the node's <see cref="ClusterView"/> per word (a word before the node joined answers that the
+/// cluster is not up). <see cref="Follow"/> starts this member's <see cref="FleetMemberActor"/> in
+/// every cluster incarnation, the current one and each new one after a down or a leave.
 /// </summary>
 internal sealed class ControlCluster
 {
     public static readonly TimeSpan DefaultFanOutTimeout = TimeSpan.FromSeconds(15);
 
-    private Attached? _current;
+    private readonly object _gate = new();
+    private ClusterView? _view;
+    private ActorSystem? _endpointIn;
 
     public ControlCluster(TimeSpan? fanOutTimeout = null) => FanOutTimeout = fanOutTimeout ?? DefaultFanOutTimeout;
 
     /// <summary>How long a <c>--cluster</c> command waits for each member's answer.</summary>
     public TimeSpan FanOutTimeout { get; }
 
-    public Attached? Current => Volatile.Read(ref _current);
+    public Attached? Current => Volatile.Read(ref _view)?.Services is { } s ? new Attached(s.System, s) : null;
 
-    /// <summary>Starts this member's <see cref="FleetMemberActor"/> (it runs fanned-out words on <paramref name="control"/>).</summary>
-    public void Attach(ActorSystem system, ClusterServices services, IActorRef control)
+    /// <summary>Reads the cluster from <paramref name="view"/>; fanned-out words run on <paramref name="control"/>.</summary>
+    public void Follow(ClusterView view, IActorRef control)
     {
-        system.ActorOf(FleetMemberActor.Props(control), FleetMemberActor.Name);
-        Volatile.Write(ref _current, new Attached(system, services));
+        view.Attached += services => StartEndpoint(services, control);
+        Volatile.Write(ref _view, view);
+        if (view.Services is { } current) StartEndpoint(current, control);
+    }
+
+    /// <summary>Once per incarnation: the event and the initial check may both see the same one.</summary>
+    private void StartEndpoint(ClusterServices services, IActorRef control)
+    {
+        lock (_gate)
+        {
+            if (ReferenceEquals(_endpointIn, services.System)) return;
+            _endpointIn = services.System;
+        }
+        services.System.ActorOf(FleetMemberActor.Props(control), FleetMemberActor.Name);
     }
 
     internal sealed record Attached(ActorSystem System, ClusterServices Services)

@@ -32,6 +32,10 @@ public sealed class FleetNodes : IAsyncLifetime
     public TestOrigin Origin { get; private set; } = null!;
     public int SeedPort { get; private set; }
 
+    /// <summary>Both nodes see exactly their two members again (after a test added and removed one).</summary>
+    public bool BackToTwo() =>
+        new[] { A, B }.All(n => Akka.Cluster.Cluster.Get(n.Node.ClusterSystem).State.Members.Count == 2);
+
     public string AddressOf(ProxyUnderTest node) => $"127.0.0.1:{node.Node.ClusterAddress.Port}";
 
     public async Task InitializeAsync()
@@ -41,7 +45,7 @@ public sealed class FleetNodes : IAsyncLifetime
         string[] seeds = [$"127.0.0.1:{SeedPort}"];
         A = await ProxyUnderTest.StartAsync(Yaml, options: o => o with { ClusterPort = SeedPort, Seeds = seeds, Region = "a", FanOutTimeout = FanOutTimeout });
         B = await ProxyUnderTest.StartAsync(Yaml, options: o => o with { Seeds = seeds, Region = "b", FanOutTimeout = FanOutTimeout });
-        if (!await Eventually.True(() => ClusterTestNodes.AllUp(A.Node.System, 2) && ClusterTestNodes.AllUp(B.Node.System, 2), TimeSpan.FromSeconds(30)))
+        if (!await Eventually.True(() => ClusterTestNodes.AllUp(A.Node.ClusterSystem, 2) && ClusterTestNodes.AllUp(B.Node.ClusterSystem, 2), TimeSpan.FromSeconds(30)))
             throw new InvalidOperationException("the two fleet nodes did not form a cluster within 30 s");
     }
 
