@@ -87,7 +87,8 @@ public sealed class NodeHost : IAsyncDisposable
         var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
             warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
-        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult()));
+        var fleet = new Proxy.Control.Fleet.ControlCluster(options.FanOutTimeout);
+        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult(), fleet));
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try
         {
@@ -99,6 +100,8 @@ public sealed class NodeHost : IAsyncDisposable
                 name => started.Listening.TryGetValue(name, out var eps) ? eps : [],
                 name => services.ServerStats.TryGetValue(name, out var st) ? st : null,
                 ClusterView.Get(system), line => system.Log.Warning("{0}", line));
+            var control = await system.ActorSelection(guardian.Path / ControlActor.Name).ResolveOne(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+            fleet.Follow(ClusterView.Get(system), control);
             return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, member);
         }
         catch

@@ -10,4 +10,6 @@ public sealed record NodeOptions
     public int? ClusterPort { get; init; }
     public IReadOnlyList<string> Seeds { get; init; } = [];
     public string? Region { get; init; }
+    /// <summary>How long <c>--cluster</c> waits for each member (default 15 s; tests shorten it).</summary>
+    public TimeSpan? FanOutTimeout { get; init; }
 }

@@ -9,7 +9,19 @@ internal static class LocalFiles
 {
     private const long MaxFileBytes = 1024 * 1024;
 
+    /// <summary>
+    /// The words with files read in. <c>--cluster</c> may stand anywhere: the file words are read as
+    /// without it, and the node gets the flag first.
+    /// </summary>
     public static (IReadOnlyList<string> Words, string? Error) Inline(IReadOnlyList<string> words)
+    {
+        const string fanOut = "--cluster";
+        if (!words.Contains(fanOut)) return InlineOne(words);
+        var (inlined, error) = InlineOne(words.Where(w => w != fanOut).ToList());
+        return ([fanOut, .. inlined], error);
+    }
+
+    private static (IReadOnlyList<string> Words, string? Error) InlineOne(IReadOnlyList<string> words)
     {
         var w = words.ToArray();
         switch (w)

@@ -46,11 +46,14 @@ internal static class PbmCli
         return parsed.Errors.Count > 0 ? Usage : result;
     }
 
-    /// <summary>Index of the first token that is not one of pbm's options (or an option's value).</summary>
-    private static int FirstWord(string[] args)
+    /// <summary>
+    /// Index of the first token that is not one of pbm's options (or an option's value).
+    /// <c>--cluster</c> is a word for the node, so <c>pbm --cluster version</c> starts the words there.
+    /// </summary>
+    internal static int FirstWord(string[] args)
     {
         var i = 0;
-        while (i < args.Length && args[i].StartsWith('-'))
+        while (i < args.Length && args[i].StartsWith('-') && args[i] != "--cluster")
         {
             if (args[i] is "--token" or "--ca" && !args[i].Contains('=')) i++;
             i++;

@@ -30,7 +30,14 @@ public sealed class ClusterView : IExtension
     /// </summary>
     public ClusterServices? Services => Volatile.Read(ref _services);
 
-    internal void Attach(ClusterServices services) => Volatile.Write(ref _services, services);
+    /// <summary>Raised with each incarnation's parts as they attach (the control plane starts its fleet endpoint in each).</summary>
+    public event Action<ClusterServices>? Attached;
+
+    internal void Attach(ClusterServices services)
+    {
+        Volatile.Write(ref _services, services);
+        Attached?.Invoke(services);
+    }
 
     /// <summary>An empty view: no region, no relay, no replicated rule (escapers built outside a node).</summary>
     public static ClusterView Empty() => new(null);

@@ -27,11 +27,10 @@ internal static class EscaperWords
             return ControlReply.Fail($"invalid JSON: {e.Message}");
         }
         if (!EscaperMessages.PublishTypes.Contains(escaper.TypeName)) return NotSupported(escaper);
+        // The escaper actor's own contract (IPublishableEscaper.cs): PublishEscaper -> PublishResult, GetPublished -> PublishedSet.
         var result = await system.ActorSelection(escapers / Uri.EscapeDataString(name))
-            .Ask<EscaperMessages.PublishResult>(new EscaperMessages.PublishEscaper(data), AskWait).ConfigureAwait(false);
-        return result.Error is null
-            ? ControlReply.Done(result.Notice ?? $"published to escaper '{name}'")
-            : ControlReply.Fail(result.Error);
+            .Ask<PublishResult>(new PublishEscaper(data), AskWait).ConfigureAwait(false);
+        return result.Ok ? ControlReply.Done(result.Message) : ControlReply.Fail(result.Message);
     }
 
     public static async Task<ControlReply> PublishedAsync(string name, ProxyConfig config, ActorSystem system, ActorPath escapers)
@@ -39,8 +38,8 @@ internal static class EscaperWords
         if (Find(name, config) is not { } escaper) return ControlReply.Fail($"no escaper named '{name}'");
         if (!EscaperMessages.PublishTypes.Contains(escaper.TypeName)) return NotSupported(escaper);
         var published = await system.ActorSelection(escapers / Uri.EscapeDataString(name))
-            .Ask<EscaperMessages.Published>(EscaperMessages.GetPublished.Instance, AskWait).ConfigureAwait(false);
-        return ControlReply.Text([published.Json]);
+            .Ask<PublishedSet>(GetPublished.Instance, AskWait).ConfigureAwait(false);
+        return ControlReply.Text([published.Json ?? "null"]);
     }
 
     private static EscaperConfig? Find(string name, ProxyConfig config) => config.Escapers.FirstOrDefault(e => e.Name == name);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Proxy.Actors.Config;
 using Proxy.Actors.Guardian;
 using Proxy.Control.Commands;
+using Proxy.Control.Fleet;
 using Proxy.Control.Palettes;
 
 namespace Proxy.Control.Host;
@@ -52,7 +53,7 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         var self = Self;
-        _ = _listener.RunAsync(self, () => ObjectNames.Of(_config), _hooks.Version);
+        _ = _listener.RunAsync(self, () => ObjectNames.Of(_config, _hooks.ClusterOrEmpty), _hooks.Version);
     }
 
     protected override void PostStop() => _listener.Dispose();
@@ -62,6 +63,11 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
     private void Dispatch(IReadOnlyList<string> words)
     {
         var w = words.ToArray();
+        if (w.Contains(FleetFanOut.Flag, StringComparer.Ordinal))
+        {
+            Pipe(FleetFanOut.RunAsync(w, Cluster));
+            return;
+        }
         switch (w)
         {
             case ["help"]:
@@ -112,6 +118,27 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
             case ["user-group", var group, "publish-user", var json]:
                 Pipe(UserGroupWords.PublishAsync(group, json, _config, Context.System, Guardian.Path / "user-groups"));
                 break;
+            case ["cluster", "show"]:
+                Sender.Tell(ClusterWords.Show(Cluster));
+                break;
+            case ["cluster", "relays"]:
+                Sender.Tell(ClusterWords.Relays(Cluster));
+                break;
+            case ["cluster", "leave", var member]:
+                Sender.Tell(ClusterWords.Leave(member, Cluster));
+                break;
+            case ["cluster", "down", var member]:
+                Sender.Tell(ClusterWords.Down(member, Cluster));
+                break;
+            case ["route", "set", var region, var kind, var pattern]:
+                Pipe(RouteWords.SetAsync(region, kind, pattern, Cluster));
+                break;
+            case ["route", "remove", var kind, var pattern]:
+                Pipe(RouteWords.RemoveAsync(kind, pattern, Cluster));
+                break;
+            case ["route", "list"]:
+                Sender.Tell(RouteWords.List(Cluster));
+                break;
             case ["actor", "hierarchy"]:
                 Sender.Tell(ActorHierarchy.Print(Context.System));
                 break;
@@ -121,6 +148,7 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
         }
     }
 
+    private ControlCluster Cluster => _hooks.ClusterOrEmpty;
     private ActorPath Servers => Guardian.Path / "servers";
     private ActorPath Escapers => Guardian.Path / "escapers";
 

@@ -50,6 +50,20 @@ internal static class NodePalettes
             new("user-group <user-group> list-dynamic-user", "dynamic users, one per line"),
             new("user-group <user-group> publish-user <file>", "replace the dynamic users with a JSON array"),
         ]),
+        new("cluster", "the cluster's members", [
+            new("cluster show", "members as this node sees them: address, region, roles, status, reachability"),
+            new("cluster relays", "live relays per region as this node routes to them: address, TLS name, load, member"),
+            new("cluster leave <member>", "the member leaves the cluster gracefully (HOST:PORT or akka.tcp://G3Actors@HOST:PORT)"),
+            new("cluster down <member>", "mark the member down: the others stop waiting for it"),
+        ]),
+        new("route", "region rules, replicated to every node", [
+            new("route list", "the rules as REGION KIND PATTERN, one per line"),
+            new("route set <region> " + Commands.RouteWords.Kinds + " <pattern>", "send destinations matching PATTERN to REGION"),
+            new("route remove " + Commands.RouteWords.Kinds + " <pattern>", "remove a rule"),
+        ]),
+        new("--cluster", "fleet control", [
+            new("--cluster [WORDS...]", "run the words on every Up member; each answer is prefixed with the member's address"),
+        ]),
         new("actor", "the actor system", [
             new("actor hierarchy", "print the node's actor tree"),
         ]),

@@ -5,10 +5,13 @@ namespace Proxy.Pbm.Interactive;
 /// <summary>
 /// Tab completion from what the node sent on connect: each command's usage is a pattern of
 /// literal words, <c>&lt;kind&gt;</c> placeholders (completed with the node's names of that kind,
-/// any word accepted) and optional <c>[...]</c> tails (not completed).
+/// any word accepted), <c>a|b</c> alternatives and optional <c>[...]</c> tails (not completed).
+/// <c>--cluster</c> may stand anywhere among the words: the rest completes as without it.
 /// </summary>
 internal sealed class Completer
 {
+    private const string ClusterFlag = "--cluster";
+
     private readonly IReadOnlyList<string[]> _patterns;
     private readonly IReadOnlyDictionary<string, IReadOnlyList<string>> _names;
 
@@ -27,6 +30,7 @@ internal sealed class Completer
         var tokens = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var partial = line.Length == 0 || line.EndsWith(' ') ? "" : tokens[^1];
         if (partial.Length > 0) tokens.RemoveAt(tokens.Count - 1);
+        var fanOut = tokens.RemoveAll(t => t == ClusterFlag) > 0;
         var result = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var pattern in _patterns)
         {
@@ -34,20 +38,21 @@ internal sealed class Completer
             foreach (var option in Options(pattern[tokens.Count]))
                 if (option.StartsWith(partial, StringComparison.Ordinal)) result.Add(option);
         }
+        if (fanOut) result.Remove(ClusterFlag);
         return result.ToList();
     }
 
     private static bool Matches(string[] pattern, List<string> tokens)
     {
         for (var i = 0; i < tokens.Count; i++)
-            if (!IsPlaceholder(pattern[i]) && pattern[i] != tokens[i]) return false;
+            if (!IsPlaceholder(pattern[i]) && !pattern[i].Split('|').Contains(tokens[i])) return false;
         return true;
     }
 
     private IEnumerable<string> Options(string element) =>
         IsPlaceholder(element)
             ? _names.GetValueOrDefault(element[1..^1]) ?? (IEnumerable<string>)[]
-            : [element];
+            : element.Split('|');
 
     private static bool IsPlaceholder(string element) => element.StartsWith('<') && element.EndsWith('>');
 

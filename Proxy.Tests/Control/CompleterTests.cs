@@ -9,6 +9,7 @@ public sealed class CompleterTests
     {
         ["server"] = ["http", "socks"],
         ["escaper"] = ["direct"],
+        ["member"] = ["127.0.0.1:2551"],
     });
 
     [Theory]
@@ -22,6 +23,16 @@ public sealed class CompleterTests
     [InlineData("escaper direct p", "publish,published")]
     [InlineData("reload-", "reload-auditor,reload-escaper,reload-resolver,reload-server,reload-user-group")]
     [InlineData("force-quit ", "http,socks")]
+    [InlineData("cluster ", "down,leave,relays,show")]
+    [InlineData("cluster down ", "127.0.0.1:2551")]
+    [InlineData("route ", "list,remove,set")]
+    [InlineData("route set b ", "child,exact,regex,subnet")]
+    [InlineData("route remove s", "subnet")]
+    [InlineData("route set b subnet ", "")]
+    [InlineData("--c", "--cluster")]
+    [InlineData("--cluster list s", "server")]
+    [InlineData("list --cluster s", "server")]
+    [InlineData("--cluster --c", "")]
     [InlineData("version ", "")]
     [InlineData("nothing", "")]
     public void Candidates_FollowThePalettesAndNames(string line, string expected)

@@ -46,7 +46,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     private static string Indent(string text, int spaces) =>
         string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : new string(' ', spaces) + l));
 
-    public static async Task<ProxyUnderTest> StartAsync(string yaml, IDictionary<string, string>? extraFiles = null)
+    /// <param name="options">Adjusts the node's options (cluster port, seeds, region) before the start.</param>
+    public static async Task<ProxyUnderTest> StartAsync(string yaml, IDictionary<string, string>? extraFiles = null,
+        Func<NodeOptions, NodeOptions>? options = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "g3a-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -56,7 +58,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         await File.WriteAllTextAsync(main, yaml);
         var config = ConfigLoader.Load(main);
         var log = new StringWriter();
-        var node = await NodeHost.StartAsync(config, new NodeOptions { ConfigPath = main, ClusterPort = 0, Control = "127.0.0.1:0" }, TextWriter.Synchronized(log));
+        var nodeOptions = new NodeOptions { ConfigPath = main, ClusterPort = 0, Control = "127.0.0.1:0" };
+        if (options is not null) nodeOptions = options(nodeOptions);
+        var node = await NodeHost.StartAsync(config, nodeOptions, TextWriter.Synchronized(log));
         return new ProxyUnderTest(dir, node, log);
     }
 
