@@ -7,6 +7,8 @@ namespace Proxy.Actors.Servers;
 /// <summary>
 /// A bound listening socket (one per g3 listen <c>instance</c>, sharing the port with
 /// SO_REUSEPORT) and its accept loop, which hands each socket to a callback. No actor inside.
+/// Every listener sets SO_REUSEPORT, one instance or many: a hot upgrade starts a second process
+/// on the same ports while the first still accepts (docs/control.md).
 /// </summary>
 internal sealed class TcpAcceptLoop : IDisposable
 {
@@ -30,7 +32,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                 try
                 {
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    if (listen.Instance > 1) EnableReusePort(s);
+                    EnableReusePort(s);
                     if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
                     if (listen.Transparent) EnableTransparent(s);
                     s.Bind(endpoint);
