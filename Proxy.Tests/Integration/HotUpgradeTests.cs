@@ -27,7 +27,7 @@ public sealed partial class HotUpgradeTests(ITestOutputHelper output) : IAsyncLi
             set -e
             ip netns add {Ns}
             ip -n {Ns} link set lo up
-            ip netns exec {Ns} sysctl -qw net.ipv4.tcp_migrate_req=0
+            ip netns exec {Ns} sysctl -qw net.ipv4.tcp_migrate_req=1
             """);
         var www = Directory.CreateDirectory(Path.Combine(_dir, "www")).FullName;
         await File.WriteAllTextAsync(Path.Combine(www, "hello.txt"), "hello through the proxy\n");
