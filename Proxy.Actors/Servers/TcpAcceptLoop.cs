@@ -75,7 +75,8 @@ internal sealed class TcpAcceptLoop : IDisposable
         if (OperatingSystem.IsLinux()) s.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
     }
 
-    public async Task RunAsync(Action<Socket, long> onAccepted)
+    /// <param name="onFailed">Told of each failed accept (g3's listen.failed).</param>
+    public async Task RunAsync(Action<Socket, long> onAccepted, Action? onFailed = null)
     {
         while (!_cts.IsCancellationRequested)
         {
@@ -96,6 +97,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                                               or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
                 // Out of fds or the peer gave up in the backlog: keep accepting, don't spin.
+                onFailed?.Invoke();
                 if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
                     await Task.Delay(50).ConfigureAwait(false);
                 continue;

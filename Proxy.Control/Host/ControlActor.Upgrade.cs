@@ -25,6 +25,11 @@ internal sealed partial class ControlActor
     /// </summary>
     private static readonly TimeSpan MinConfirmWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>The address released, taken back on resume (the bound port, when control.listen said 0).</summary>
+    private System.Net.IPEndPoint? _released;
+    /// <summary>The released listener: its sessions (maybe the one that asked) run on until the actor stops.</summary>
+    private ControlListener? _releasedListener;
+
     private TimeSpan ConfirmWait => _config.Runtime.ServerOfflineDelay > MinConfirmWait ? _config.Runtime.ServerOfflineDelay : MinConfirmWait;
 
     private void UpgradeReceives()
@@ -57,7 +62,10 @@ internal sealed partial class ControlActor
     {
         if (_shared is null) return ControlReply.Fail("this process does not hold the control endpoint");
         var endpoint = _shared.LocalEndPoint;
-        _shared.Dispose();
+        _released = endpoint;
+        _shared.StopAccepting();
+        _releasedListener?.Dispose();
+        _releasedListener = _shared;
         _shared = null;
         if (_offline is OfflineState.Draining or OfflineState.Quitting)
             return ControlReply.Done($"control endpoint {endpoint} released (this process is already going offline)");
@@ -81,7 +89,7 @@ internal sealed partial class ControlActor
         _offline = OfflineState.Idle;
         try
         {
-            _shared = ControlListener.Bind(_sharedEndpoint, _services.Time);
+            _shared = ControlListener.Bind(_sharedEndpoint with { Listen = _released ?? _sharedEndpoint.Listen }, _services.Time);
         }
         catch (SocketException e)
         {

@@ -72,6 +72,7 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _shared?.Dispose();
+        _releasedListener?.Dispose();
         _own?.Dispose();
         _sharedEndpoint.Certificate?.Dispose();
     }

@@ -226,6 +226,12 @@ internal sealed class ControlListener : IDisposable
             SHA256.HashData(Encoding.UTF8.GetBytes(offered)), SHA256.HashData(Encoding.UTF8.GetBytes(_token)));
     }
 
+    /// <summary>
+    /// Closes the listening socket (a hot upgrade's release) while running sessions go on: the one
+    /// that asked for the release still gets its answer.
+    /// </summary>
+    public void StopAccepting() => _socket.Dispose();
+
     /// <summary>Stops accepting and ends this listener's sessions; a unix listener removes its file.</summary>
     public void Dispose()
     {
