@@ -49,10 +49,17 @@ public sealed class ObservabilityTests
     {
         await using var statsd = new StatsdReceiver();
         await using var origin = await TestOrigin.StartAsync();
-        // A second server whose ingress filter refuses loopback: its connections are dropped at accept.
-        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(
-                serverExtra: "- name: closed\n  type: http_proxy\n  escaper: direct\n  listen: {address: 127.0.0.1:0, instance: 2}\n  ingress_network_filter: {default: deny}")
-            .Replace("log: stdout", "log: discard") + $"\nstat:\n  target_udp: 127.0.0.1:{statsd.Port}\n  emit_interval: 100ms\n");
+        // A second server whose ingress filter refuses 127.0.0.1 (loopback is allowed by default, as in g3): dropped at accept.
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml("log: discard", $$"""
+              - name: closed
+                type: http_proxy
+                escaper: direct
+                listen: {address: 127.0.0.1:0, instance: 2}
+                ingress_network_filter: {default: deny, forbid: [127.0.0.1]}
+            stat:
+              target_udp: 127.0.0.1:{{statsd.Port}}
+              emit_interval: 100ms
+            """));
         const int requests = 3;
         for (var i = 0; i < requests; i++)
         {
