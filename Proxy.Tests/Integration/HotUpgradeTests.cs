@@ -110,21 +110,7 @@ public sealed partial class HotUpgradeTests(ITestOutputHelper output) : IAsyncLi
     [GeneratedRegex(@"ok=(\d+) fail=(\d+)")]
     private static partial Regex Counts();
 
-    private static async Task<string> Sh(string script)
-    {
-        var path = Path.GetTempFileName();
-        await File.WriteAllTextAsync(path, script);
-        try
-        {
-            var (code, stdout, stderr) = await HttpForwardTests.RunAsync("bash", path, 60_000);
-            Assert.True(code == 0, $"failed (exit {code}): {stderr}\n{stdout}");
-            return stdout;
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    private static Task<string> Sh(string script) => TransparentProxyTests.Sh(script);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
