@@ -30,10 +30,13 @@ internal sealed class ClusterMember : IAsyncDisposable
     private readonly object _gate = new();
     private ClusterServices _current;
     private int _incarnations;
+    /// <summary>Hot upgrade without seeds: the old process's cluster address, joined by the first incarnation only.</summary>
+    private string? _joinFirst;
 
     private ClusterMember(Config hocon, ClusterConfig config, string? region, Func<string, IReadOnlyList<IPEndPoint>> listening,
-        Func<string, ServerStats?> serverStats, ClusterView view, Action<string> log)
+        Func<string, ServerStats?> serverStats, ClusterView view, Action<string> log, string? joinAddress)
     {
+        _joinFirst = joinAddress;
         _hocon = hocon;
         _config = config;
         _region = region;
@@ -51,8 +54,8 @@ internal sealed class ClusterMember : IAsyncDisposable
     public int Incarnations => Volatile.Read(ref _incarnations);
 
     public static ClusterMember Start(Config hocon, ClusterConfig config, string? region, Func<string, IReadOnlyList<IPEndPoint>> listening,
-        Func<string, ServerStats?> serverStats, ClusterView view, Action<string> log) =>
-        new(hocon, config, region, listening, serverStats, view, log);
+        Func<string, ServerStats?> serverStats, ClusterView view, Action<string> log, string? joinAddress = null) =>
+        new(hocon, config, region, listening, serverStats, view, log, joinAddress);
 
     private ClusterServices Incarnate(Config hocon)
     {
@@ -60,7 +63,9 @@ internal sealed class ClusterMember : IAsyncDisposable
         try
         {
             var cluster = Akka.Cluster.Cluster.Get(system);
-            if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
+            // Without seeds: a one-node cluster by itself, or, taking over, the old process's cluster as a new member.
+            var join = Interlocked.Exchange(ref _joinFirst, null);
+            if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(join is not null ? Address.Parse(join) : cluster.SelfAddress);
             var services = ClusterServices.Start(system, _config, _region, _listening, _serverStats, view: _view);
             Interlocked.Increment(ref _incarnations);
             // Also runs when the system terminates; _stopping tells our own shutdown apart from being downed.

@@ -22,10 +22,24 @@ public static class NodeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var region = new Option<string?>("--region") { Description = "this node's region (cluster role region-NAME)" };
+        var group = new Option<string>("--group-name", "-G")
+        {
+            Description = "daemon group (as g3proxy -G): names this process's control socket <control-dir>/<group>_<pid>.sock",
+            DefaultValueFactory = _ => "",
+        };
+        var controlDir = new Option<string>("--control-dir", "-C")
+        {
+            Description = "directory of the per-process control sockets (default: $RUNTIME_DIRECTORY, else /run/g3actors if it exists, else /tmp/g3actors)",
+            DefaultValueFactory = _ => Proxy.Control.Host.ProcessSocket.DefaultDirectory(),
+        };
+        var upgrade = new Option<bool>("--upgrade")
+        {
+            Description = "hot upgrade: start beside the group's running process (same ports, SO_REUSEPORT), take over its control endpoint and send it offline; without one, start normally",
+        };
 
         var root = new RootCommand("G3Actors proxy node: g3proxy configs on an Akka.NET cluster")
         {
-            config, test, control, hocon, clusterPort, seed, region,
+            config, test, control, hocon, clusterPort, seed, region, group, controlDir, upgrade,
         };
         root.Subcommands.Add(CertGenCommand.Build());
         root.Subcommands.Add(GenTokenCommand.Build());
@@ -41,6 +55,9 @@ public static class NodeCommand
             ClusterPort = parse.GetValue(clusterPort),
             Seeds = parse.GetValue(seed) ?? [],
             Region = parse.GetValue(region),
+            GroupName = parse.GetValue(group)!,
+            ControlDir = parse.GetValue(controlDir),
+            Upgrade = parse.GetValue(upgrade),
         }, ct));
         return root;
     }

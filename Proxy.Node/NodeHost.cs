@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -25,12 +26,15 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly TaskLogger _logger;
     private readonly TaskCompletionSource _exit;
     private readonly ClusterMember _member;
+    private readonly ControlEndpoint _sharedControl;
 
     private NodeHost(ActorSystem system, IActorRef guardian, TaskLogger logger, NodeServices services,
-        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, IPEndPoint control, TaskCompletionSource exit,
-        ClusterMember member)
+        IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, ControlEndpoint sharedControl, IPEndPoint control,
+        string? processSocket, TaskCompletionSource exit, ClusterMember member)
     {
         _member = member;
+        _sharedControl = sharedControl;
+        ProcessSocket = processSocket;
         _system = system;
         _guardian = guardian;
         _logger = logger;
@@ -41,7 +45,10 @@ public sealed class NodeHost : IAsyncDisposable
     }
 
     /// <summary>Where pbm reaches this node (the bound port when the config said 0).</summary>
-    public IPEndPoint ControlEndpoint { get; }
+    public IPEndPoint ControlEndpoint { get; private set; }
+
+    /// <summary>This process's own control socket (<c>&lt;control_dir&gt;/&lt;group&gt;_&lt;pid&gt;.sock</c>), if it has one.</summary>
+    public string? ProcessSocket { get; }
 
     /// <summary>Completes when <c>pbm offline</c> has drained the node: the host should dispose it and exit.</summary>
     public Task ExitRequested => _exit.Task;
@@ -67,16 +74,7 @@ public sealed class NodeHost : IAsyncDisposable
         }
         var (endpoint, refused) = Proxy.Control.Host.ControlEndpoint.From(config.Control, options.Control);
         if (endpoint is null) throw new InvalidOperationException(refused);
-        ControlListener listener;
-        try
-        {
-            listener = ControlListener.Bind(endpoint, TimeProvider.System);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            endpoint.Certificate?.Dispose();
-            throw new InvalidOperationException($"control: cannot listen on {endpoint.Listen}: {e.Message}");
-        }
+        var (listener, own) = BindControl(endpoint, options);
         var exit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var hocon = ClusterHocon.Build(options.HoconPath ?? ClusterHocon.FindDefault(), config.Cluster, options);
@@ -88,7 +86,8 @@ public sealed class NodeHost : IAsyncDisposable
             warn: w => system.Log.Warning("{0}", w));
         var services = new NodeServices(logger);
         var fleet = new Proxy.Control.Fleet.ControlCluster(options.FanOutTimeout);
-        services.ControlProps = ControlActor.Props(config, services, listener, new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult(), fleet));
+        services.ControlProps = ControlActor.Props(config, services, endpoint, listener, own,
+            new ControlHooks(ControlActor.NodeVersion, () => exit.TrySetResult(), fleet));
         var guardian = system.ActorOf(NodeGuardian.Props(config, services), NodeGuardian.Name);
         try
         {
@@ -99,17 +98,81 @@ public sealed class NodeHost : IAsyncDisposable
             var member = ClusterMember.Start(hocon, config.Cluster, region,
                 name => started.Listening.TryGetValue(name, out var eps) ? eps : [],
                 name => services.ServerStats.TryGetValue(name, out var st) ? st : null,
-                ClusterView.Get(system), line => system.Log.Warning("{0}", line));
+                ClusterView.Get(system), line => system.Log.Warning("{0}", line), options.JoinAddress);
             var control = await system.ActorSelection(guardian.Path / ControlActor.Name).ResolveOne(TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
             fleet.Follow(ClusterView.Get(system), control);
-            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, member);
+            return new NodeHost(system, guardian, logger, services, started.Listening, endpoint, listener?.LocalEndPoint ?? endpoint.Listen,
+                own?.UnixPath, exit, member);
         }
         catch
         {
-            listener.Dispose();
+            listener?.Dispose();
+            own?.Dispose();
+            endpoint.Certificate?.Dispose();
             await logger.DisposeAsync().ConfigureAwait(false);
             await system.Terminate().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The shared control endpoint and this process's own socket. During a hot upgrade the shared one
+    /// is still the old process's: it is bound later (<see cref="TakeControlAsync"/>).
+    /// </summary>
+    private static (ControlListener? Shared, ControlListener? Own) BindControl(ControlEndpoint endpoint, NodeOptions options)
+    {
+        ControlListener? shared = null;
+        try
+        {
+            if (!options.DeferControl) shared = ControlListener.Bind(endpoint, TimeProvider.System);
+        }
+        catch (SocketException e)
+        {
+            endpoint.Certificate?.Dispose();
+            throw new InvalidOperationException($"control: cannot listen on {endpoint.Listen}: {e.Message}");
+        }
+        if (options.ControlDir is not { } dir) return (shared, null);
+        var path = Proxy.Control.Host.ProcessSocket.PathFor(dir, options.GroupName, Environment.ProcessId);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            return (shared, ControlListener.BindUnix(path, TimeProvider.System));
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException)
+        {
+            shared?.Dispose();
+            endpoint.Certificate?.Dispose();
+            throw new InvalidOperationException($"control: cannot listen on {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Hot upgrade: binds the shared control endpoint the old process just released, retrying until
+    /// <paramref name="within"/> has passed (its close and our bind race), and hands it to the control actor.
+    /// </summary>
+    /// <returns>null when taken, else why not.</returns>
+    public async Task<string?> TakeControlAsync(TimeSpan within, CancellationToken ct = default)
+    {
+        var time = TimeProvider.System;
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                var listener = ControlListener.Bind(_sharedControl, time);
+                await _system.ActorSelection(_guardian.Path / ControlActor.Name)
+                    .Ask<ControlReply>(new ControlActor.AttachShared(listener), TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+                ControlEndpoint = listener.LocalEndPoint!;
+                return null;
+            }
+            catch (SocketException) when (time.GetElapsedTime(started) < within)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                return $"control: cannot listen on {_sharedControl.Listen}: {e.Message}";
+            }
         }
     }
 

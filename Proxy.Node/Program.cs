@@ -34,14 +34,23 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
     using var onIntr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; kill.TrySetResult(); });
     using var onQuit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => { c.Cancel = true; kill.TrySetResult(); });
 
+    var (old, startOptions) = await HotUpgrade.PrepareAsync(options, Console.Out, ct);
     NodeHost node;
     try
     {
-        node = await NodeHost.StartAsync(config, options, ct: ct);
+        node = await NodeHost.StartAsync(config, startOptions, ct: ct);
     }
     catch (Exception e) when (e is InvalidOperationException or Akka.Configuration.ConfigurationException or IOException)
     {
+        // Nothing was asked of the old process yet: it serves on.
+        if (old is not null) await old.DisposeAsync();
         await Console.Error.WriteLineAsync("error: " + e.Message);
+        return 1;
+    }
+    if (old is not null && await HotUpgrade.TakeOverAsync(node, old, Console.Out, ct) is { } takeOverError)
+    {
+        await Console.Error.WriteLineAsync("error: upgrade abandoned, the old process serves on: " + takeOverError);
+        await node.KillAsync();
         return 1;
     }
 
@@ -52,6 +61,7 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
         Console.WriteLine($"server '{server.Name}' ({server.TypeName}) listening on {where}");
     }
     Console.WriteLine($"control endpoint {node.ControlEndpoint} (pbm {node.ControlEndpoint} help)");
+    if (node.ProcessSocket is { } own) Console.WriteLine($"process control socket {own} (pbm {own} process)");
     var region = options.Region ?? config.Cluster.Region;
     Console.WriteLine($"cluster member {node.ClusterAddress}" + (region is null ? "" : " region " + region));
     Console.Out.Flush();

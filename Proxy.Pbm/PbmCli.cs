@@ -25,7 +25,7 @@ internal static class PbmCli
         var insecure = new Option<bool>("--insecure") { Description = "do not verify the node's certificate" };
         var words = new Argument<string[]>("words")
         {
-            Description = "[HOST:PORT] then the command, e.g. 'list server' (default endpoint " + ControlEndpoint.DefaultListen + "; none: interactive prompt; 'help' lists the node's words)",
+            Description = "[HOST:PORT, or a process's own SOCKET.sock path] then the command, e.g. 'list server' (default endpoint " + ControlEndpoint.DefaultListen + "; none: interactive prompt; 'help' lists the node's words)",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var root = new RootCommand("pbm: control a G3Actors node (g3proxy-ctl's words)") { token, tls, ca, insecure, words };
@@ -64,12 +64,22 @@ internal static class PbmCli
     private static async Task<int> RunCommandAsync(string[] rest, ControlClientOptions options, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         var endpointText = ControlEndpoint.DefaultListen;
-        if (rest.Length > 0 && ControlEndpoint.TryParse(rest[0], out _))
+        if (rest.Length > 0 && (ControlEndpoint.TryParse(rest[0], out _) || IsSocketPath(rest[0])))
         {
             endpointText = rest[0];
             rest = rest[1..];
         }
-        ControlEndpoint.TryParse(endpointText, out var endpoint);
+        // A path is one process's own unix socket (<control_dir>/<group>_<pid>.sock), e.g. the old process during a hot upgrade.
+        EndPoint endpoint;
+        if (IsSocketPath(endpointText))
+        {
+            endpoint = new System.Net.Sockets.UnixDomainSocketEndPoint(endpointText);
+        }
+        else
+        {
+            ControlEndpoint.TryParse(endpointText, out var ip);
+            endpoint = ip;
+        }
 
         IReadOnlyList<string> words = rest;
         if (rest.Length > 0)
@@ -99,6 +109,8 @@ internal static class PbmCli
             return await RunOneAsync(client, words, stdout, stderr, ct).ConfigureAwait(false);
         }
     }
+
+    private static bool IsSocketPath(string word) => word.EndsWith(".sock", StringComparison.Ordinal) && word.Contains('/');
 
     /// <summary>One command: its lines, then <c>notice: ...</c> (stdout, exit 0) or <c>error: ...</c> (stderr, exit 1).</summary>
     public static async Task<int> RunOneAsync(ControlClient client, IReadOnlyList<string> words, TextWriter stdout, TextWriter stderr, CancellationToken ct)

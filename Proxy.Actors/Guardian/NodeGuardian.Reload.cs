@@ -6,6 +6,7 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Handles;
 using Proxy.Actors.Resolvers;
 using Proxy.Actors.Servers;
+using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Guardian;
 
@@ -48,6 +49,13 @@ public sealed partial class NodeGuardian
         return Akka.Actor.Props.Create(() => new EscaperActor(cfg, _services.Escapers, _services.Resolvers, _services.Time, Self, stats));
     }
 
+    /// <summary>A reloaded group keeps the dynamic users it has now (published or fetched), as g3's reload does; a source fetches anew.</summary>
+    private Props UserGroupOwner(Config.UserGroups.UserGroupConfig cfg)
+    {
+        var carried = _services.UserGroups.TryGet(cfg.Name, out var running) ? running.DynamicUsers : null;
+        return UserGroupActor.Props(cfg, _services.UserGroups, _services.Time, Self, carried);
+    }
+
     private void ReloadReceives()
     {
         Receive<ReloadMessages.Reload>(StartReload);
@@ -83,6 +91,7 @@ public sealed partial class NodeGuardian
         var resolvers = _config.Resolvers;
         var escapers = _config.Escapers;
         var servers = _config.Servers;
+        var userGroups = _config.UserGroups;
         if (all || r.Family == "resolver")
             resolvers = Reconcile(job, "resolver", resolvers, next.Resolvers, r.Name, c => c.Name,
                 (cfg, _) => _resolvers.Tell(new FamilyActor.Replace(Uri.EscapeDataString(cfg.Name), UnderBackoff(ResolverOwner(cfg)), HandleRetire.Instance)),
@@ -91,10 +100,14 @@ public sealed partial class NodeGuardian
             escapers = Reconcile(job, "escaper", escapers, next.Escapers, r.Name, c => c.Name,
                 (cfg, _) => _escapers.Tell(new FamilyActor.Replace(Uri.EscapeDataString(cfg.Name), UnderBackoff(EscaperOwner(cfg)), HandleRetire.Instance)),
                 name => _escapers.Tell(new FamilyActor.StopChild(Uri.EscapeDataString(name))));
+        if (all || r.Family == "user-group")
+            userGroups = Reconcile(job, "user_group", userGroups, next.UserGroups, r.Name, c => c.Name,
+                (cfg, _) => _userGroups.Tell(new FamilyActor.Replace(Uri.EscapeDataString(cfg.Name), UnderBackoff(UserGroupOwner(cfg)), HandleRetire.Instance)),
+                name => _userGroups.Tell(new FamilyActor.StopChild(Uri.EscapeDataString(name))));
         if (all || r.Family == "server")
             servers = Reconcile(job, "server", servers, next.Servers, r.Name, c => c.Name, ApplyServer,
                 name => _servers.Tell(new FamilyActor.Forward(Uri.EscapeDataString(name), NodeMessages.StopAccepting.Instance, Self)));
-        _config = _config with { Resolvers = resolvers, Escapers = escapers, Servers = servers };
+        _config = _config with { Resolvers = resolvers, Escapers = escapers, UserGroups = userGroups, Servers = servers };
         if (job.Pending.Count == 0)
         {
             Finish(job);

@@ -28,7 +28,7 @@ public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IW
     private readonly HashSet<string> _pendingServers = new();
     private readonly Dictionary<string, IReadOnlyList<IPEndPoint>> _listening = new();
     private readonly List<IActorRef> _startWaiters = new();
-    private IActorRef? _resolvers, _escapers, _servers;
+    private IActorRef? _resolvers, _escapers, _servers, _userGroups;
     private string? _startError;
     private IActorRef? _drainRequester;
     private readonly HashSet<string> _busyServers = new();
@@ -51,9 +51,9 @@ public sealed partial class NodeGuardian : ReceiveActor, IWithUnboundedStash, IW
         _resolvers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "resolvers");
         _escapers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "escapers");
         _servers = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "servers");
-        var userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
+        _userGroups = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "user-groups");
         foreach (var g in _config.UserGroups)
-            SpawnHandleOwner(userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
+            SpawnHandleOwner(_userGroups, "user_group", g.Name, UserGroupActor.Props(g, _services.UserGroups, _services.Time, Self));
         var auditors = Context.ActorOf(Akka.Actor.Props.Create(() => new FamilyActor()), "auditors");
         foreach (var a in _config.Auditors)
             SpawnHandleOwner(auditors, "auditor", a.Name, Audit.AuditorActor.Props(a, _services.Auditors, _services.Time, Self));

@@ -104,7 +104,9 @@ public sealed partial class ServerActor
     {
         _listeners = listeners;
         var self = Self;
-        foreach (var l in listeners) _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)));
+        var stats = _stats;
+        foreach (var l in listeners) _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)), stats.ListenFailed);
+        stats.SetListenInstances(listeners.Count);
     }
 
     private void ConnectionEnded(IActorRef connection)

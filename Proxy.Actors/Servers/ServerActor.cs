@@ -101,16 +101,20 @@ public sealed partial class ServerActor : ReceiveActor
             return;
         }
         var self = Self;
+        var stats = _stats;
         foreach (var l in _listeners)
-            _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)));
+            _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)), stats.ListenFailed);
+        stats.SetListenInstances(_listeners.Count);
         var endpoints = _listeners.Select(l => l.LocalEndPoint).Distinct().ToArray();
         _guardian.Tell(new NodeMessages.ServerBound(_config.Name, endpoints));
     }
 
     private void OnAccepted(Accepted a)
     {
+        _stats.ListenAccepted();
         if (_listeners.Count == 0 || !IngressAllowed(a.Socket.RemoteEndPoint as IPEndPoint))
         {
+            _stats.ListenDropped();
             a.Socket.Dispose();
             return;
         }
@@ -135,6 +139,7 @@ public sealed partial class ServerActor : ReceiveActor
     {
         foreach (var l in _listeners) l.Dispose();
         _listeners = [];
+        _stats.SetListenInstances(0);
     }
 
     protected override void PostStop()

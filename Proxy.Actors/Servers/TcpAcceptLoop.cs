@@ -7,6 +7,8 @@ namespace Proxy.Actors.Servers;
 /// <summary>
 /// A bound listening socket (one per g3 listen <c>instance</c>, sharing the port with
 /// SO_REUSEPORT) and its accept loop, which hands each socket to a callback. No actor inside.
+/// Every listener sets SO_REUSEPORT, one instance or many: a hot upgrade starts a second process
+/// on the same ports while the first still accepts (docs/control.md).
 /// </summary>
 internal sealed class TcpAcceptLoop : IDisposable
 {
@@ -30,7 +32,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                 try
                 {
                     s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                    if (listen.Instance > 1) EnableReusePort(s);
+                    EnableReusePort(s);
                     if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
                     if (listen.Transparent) EnableTransparent(s);
                     s.Bind(endpoint);
@@ -73,7 +75,8 @@ internal sealed class TcpAcceptLoop : IDisposable
         if (OperatingSystem.IsLinux()) s.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
     }
 
-    public async Task RunAsync(Action<Socket, long> onAccepted)
+    /// <param name="onFailed">Told of each failed accept (g3's listen.failed).</param>
+    public async Task RunAsync(Action<Socket, long> onAccepted, Action? onFailed = null)
     {
         while (!_cts.IsCancellationRequested)
         {
@@ -94,6 +97,7 @@ internal sealed class TcpAcceptLoop : IDisposable
                                               or SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
             {
                 // Out of fds or the peer gave up in the backlog: keep accepting, don't spin.
+                onFailed?.Invoke();
                 if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
                     await Task.Delay(50).ConfigureAwait(false);
                 continue;

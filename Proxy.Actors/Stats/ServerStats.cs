@@ -16,6 +16,10 @@ public sealed class ServerStats
     private long _inBytes;
     private long _outBytes;
     private int _offline;
+    private long _accepted;
+    private long _dropped;
+    private long _acceptFailed;
+    private int _listenInstances;
     private readonly LiveTraffic _live = new();
 
     public long StatId { get; } = Stats.StatId.New();
@@ -29,6 +33,20 @@ public sealed class ServerStats
     public long OutBytes => Interlocked.Read(ref _outBytes);
     /// <summary>g3's <c>online</c> tag: false once the server stopped accepting (offline/drain).</summary>
     public bool Online => Volatile.Read(ref _offline) == 0;
+
+    /// <summary>listen.accepted: sockets the listeners accepted (dropped ones included).</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+    /// <summary>listen.dropped: accepted sockets closed at once by the ingress filter.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+    /// <summary>listen.failed: accept calls that failed.</summary>
+    public long AcceptFailed => Interlocked.Read(ref _acceptFailed);
+    /// <summary>listen.instance.count: listening sockets open now.</summary>
+    public int ListenInstances => Volatile.Read(ref _listenInstances);
+
+    public void ListenAccepted() => Interlocked.Increment(ref _accepted);
+    public void ListenDropped() => Interlocked.Increment(ref _dropped);
+    public void ListenFailed() => Interlocked.Increment(ref _acceptFailed);
+    public void SetListenInstances(int count) => Volatile.Write(ref _listenInstances, count);
 
     public void ConnectionOpened()
     {

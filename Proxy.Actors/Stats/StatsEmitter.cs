@@ -32,6 +32,12 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
         batch.Count("server.connection.total", Diff(s.StatId, "conn", s.ConnectionTotal), tags);
         batch.Count("server.task.total", Diff(s.StatId, "task", s.TaskTotal), tags);
         batch.Gauge("server.task.alive", s.AliveTasks, tags);
+        // g3's listen family: the server's tags without the extra ones.
+        var listen = extra is null ? tags : Tags.Of(Common("server", name, s.StatId, ("online", s.Online ? "y" : "n"), null));
+        batch.Gauge("listen.instance.count", s.ListenInstances, listen);
+        batch.Count("listen.accepted", Diff(s.StatId, "accepted", s.Accepted), listen);
+        batch.Count("listen.dropped", Diff(s.StatId, "dropped", s.Dropped), listen);
+        batch.Count("listen.failed", Diff(s.StatId, "failed", s.AcceptFailed), listen);
         if (Touched(s.StatId, "in", s.InBytes))
         {
             batch.Count("server.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");

@@ -14,6 +14,7 @@ public sealed class BasicUserGroup(UserGroupConfig config, UserTable users) : IU
     public User? AnonymousUser => users.Anonymous;
     public IReadOnlyCollection<string> StaticUserNames => users.StaticNames;
     public IReadOnlyCollection<string> DynamicUserNames => users.DynamicNames;
+    public IReadOnlyList<UserConfig> DynamicUsers => users.DynamicConfigs;
 
     public ValueTask<AuthResult> AuthenticateAsync(string? username, string? password, IPAddress? client, CancellationToken ct)
     {

@@ -23,4 +23,6 @@ public interface IUserGroup
     User? AnonymousUser { get; }
     IReadOnlyCollection<string> StaticUserNames { get; }
     IReadOnlyCollection<string> DynamicUserNames { get; }
+    /// <summary>The dynamic users now (published or fetched): a reload of the group keeps them.</summary>
+    IReadOnlyList<Config.UserGroups.UserConfig> DynamicUsers { get; }
 }

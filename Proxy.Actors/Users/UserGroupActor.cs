@@ -24,6 +24,7 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
     private sealed record Applied(UserFetch Fetch, IActorRef? ReplyTo, bool Published);
 
     private readonly UserGroupConfig _config;
+    private readonly IReadOnlyList<UserConfig>? _carried;
     private readonly TimeProvider _time;
     private readonly IUserSource? _source;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -34,9 +35,12 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public UserGroupActor(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian)
+    /// <param name="carried">A reload's dynamic users from the group it replaces; else the initial file (cache) is read.</param>
+    public UserGroupActor(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian,
+        IReadOnlyList<UserConfig>? carried = null)
         : base("user_group", config.Name, registry, guardian)
     {
+        _carried = carried;
         _config = config;
         _time = time;
         _source = UserGroupFactory.Source(config);
@@ -45,12 +49,13 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
         Receive<Applied>(OnApplied);
     }
 
-    public static Props Props(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian) =>
-        Akka.Actor.Props.Create(() => new UserGroupActor(config, registry, time, guardian));
+    public static Props Props(UserGroupConfig config, HandleRegistry<IUserGroup> registry, TimeProvider time, IActorRef guardian,
+        IReadOnlyList<UserConfig>? carried = null) =>
+        Akka.Actor.Props.Create(() => new UserGroupActor(config, registry, time, guardian, carried));
 
     protected override IUserGroup Build()
     {
-        _table = UserTable.Create(_config, _time, InitialUsers());
+        _table = UserTable.Create(_config, _time, _carried ?? InitialUsers());
         _group = UserGroupFactory.Create(_config, _table, _time);
         return _group;
     }

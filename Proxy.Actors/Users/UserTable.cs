@@ -41,6 +41,8 @@ public sealed class UserTable
     public User? Anonymous { get; }
     public IReadOnlyCollection<string> StaticNames => _static.Keys;
     public IReadOnlyCollection<string> DynamicNames => _dynamic.Keys;
+    /// <summary>The dynamic users' configs, carried into a reloaded group.</summary>
+    public IReadOnlyList<UserConfig> DynamicConfigs => _dynamic.Values.Select(u => u.Config).ToList();
 
     public static UserTable Create(UserGroupConfig config, TimeProvider time, IEnumerable<UserConfig>? dynamic = null)
     {

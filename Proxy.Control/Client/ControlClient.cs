@@ -39,21 +39,25 @@ internal sealed class ControlClient : IAsyncDisposable
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Names { get; }
 
     /// <exception cref="ControlClientException">Unreachable within the connect timeout, refused, or not a control endpoint.</exception>
-    public static async Task<ControlClient> ConnectAsync(IPEndPoint endpoint, ControlClientOptions options, CancellationToken ct)
+    /// <param name="endpoint">The shared TCP endpoint, or a process's own unix socket (<see cref="UnixDomainSocketEndPoint"/>; never TLS).</param>
+    public static async Task<ControlClient> ConnectAsync(EndPoint endpoint, ControlClientOptions options, CancellationToken ct)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(options.ConnectTimeout);
-        var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var ip = endpoint as IPEndPoint;
+        var socket = ip is null
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream? stream = null;
         try
         {
             await socket.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.Tls ?? !IPAddress.IsLoopback(endpoint.Address))
+            if (ip is not null && (options.Tls ?? !IPAddress.IsLoopback(ip.Address)))
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsClientAsync(ClientTls(endpoint, options), cts.Token).ConfigureAwait(false);
+                await tls.AuthenticateAsClientAsync(ClientTls(ip, options), cts.Token).ConfigureAwait(false);
             }
             var channel = new FrameChannel(stream);
             await channel.WriteAsync(ControlFrame.Hello(options.Token), cts.Token).ConfigureAwait(false);

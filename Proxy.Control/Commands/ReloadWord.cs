@@ -18,8 +18,8 @@ internal static class ReloadWord
 
     public static async Task<Outcome> RunAsync(string? family, string? name, ProxyConfig current, IActorRef guardian)
     {
-        if (family is "user-group" or "auditor") return new(null, ControlReply.Fail($"not supported yet: reload-{family}"));
-        if (family is not (null or "server" or "escaper" or "resolver"))
+        if (family is "auditor") return new(null, ControlReply.Fail($"not supported yet: reload-{family}"));
+        if (family is not (null or "server" or "escaper" or "resolver" or "user-group"))
             return new(null, ControlReply.Fail($"unknown command 'reload-{family}' (try: help)"));
         if (family is not null && !ObjectNames.Of(current)[family].Contains(name!))
             return new(null, ControlReply.Fail($"no {family} named '{name}'"));
@@ -54,6 +54,7 @@ internal static class ReloadWord
     {
         "server" => current with { Servers = current.Servers.Select(s => s.Name == name ? next.Servers.First(n => n.Name == name) : s).ToList() },
         "escaper" => current with { Escapers = current.Escapers.Select(s => s.Name == name ? next.Escapers.First(n => n.Name == name) : s).ToList() },
+        "user-group" => current with { UserGroups = current.UserGroups.Select(s => s.Name == name ? next.UserGroups.First(n => n.Name == name) : s).ToList() },
         _ => current with { Resolvers = current.Resolvers.Select(s => s.Name == name ? next.Resolvers.First(n => n.Name == name) : s).ToList() },
     };
 }

@@ -11,7 +11,7 @@ namespace Proxy.Control.Host;
 /// </summary>
 internal sealed partial class ControlActor
 {
-    private enum OfflineState { Idle, Waiting, Draining, Quitting }
+    private enum OfflineState { Idle, Waiting, Released, Draining, Quitting }
 
     private sealed record StartDrain;
     private sealed record QuitCheck;
@@ -64,6 +64,8 @@ internal sealed partial class ControlActor
         {
             case OfflineState.Idle:
                 return ControlReply.Done("no shutdown in progress");
+            case OfflineState.Released:
+                return ResumeController("cancel-shutdown");
             case OfflineState.Waiting:
                 Timers.Cancel("offline");
                 _offline = OfflineState.Idle;

@@ -22,17 +22,24 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
     private sealed record ReloadFinished(ProxyConfig? Config, ControlReply Reply, IActorRef ReplyTo);
 
     private readonly NodeServices _services;
-    private readonly ControlListener _listener;
+    private readonly ControlEndpoint _sharedEndpoint;
+    /// <summary>The shared control.listen endpoint; null while another process holds it (hot upgrade).</summary>
+    private ControlListener? _shared;
+    /// <summary>This process's own unix socket; null when the host runs without one (in-process tests).</summary>
+    private readonly ControlListener? _own;
     private readonly ControlHooks _hooks;
     private volatile ProxyConfig _config;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public ControlActor(ProxyConfig config, NodeServices services, ControlListener listener, ControlHooks hooks)
+    public ControlActor(ProxyConfig config, NodeServices services, ControlEndpoint sharedEndpoint, ControlListener? shared,
+        ControlListener? own, ControlHooks hooks)
     {
         _config = config;
         _services = services;
-        _listener = listener;
+        _sharedEndpoint = sharedEndpoint;
+        _shared = shared;
+        _own = own;
         _hooks = hooks;
         Receive<ControlRequest>(r => Dispatch(r.Words));
         Receive<ReloadFinished>(f =>
@@ -41,10 +48,14 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
             f.ReplyTo.Tell(f.Reply);
         });
         OfflineReceives();
+        UpgradeReceives();
     }
 
-    public static Props Props(ProxyConfig config, NodeServices services, ControlListener listener, ControlHooks hooks) =>
-        Akka.Actor.Props.Create(() => new ControlActor(config, services, listener, hooks));
+    /// <param name="shared">The bound control.listen endpoint, or null when a hot upgrade takes it over later (<see cref="AttachShared"/>).</param>
+    /// <param name="own">This process's unix socket (<see cref="ProcessSocket"/>), if any.</param>
+    public static Props Props(ProxyConfig config, NodeServices services, ControlEndpoint sharedEndpoint, ControlListener? shared,
+        ControlListener? own, ControlHooks hooks) =>
+        Akka.Actor.Props.Create(() => new ControlActor(config, services, sharedEndpoint, shared, own, hooks));
 
     public static string NodeVersion =>
         "G3Actors " + (typeof(ControlActor).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0")
@@ -52,11 +63,20 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        var self = Self;
-        _ = _listener.RunAsync(self, () => ObjectNames.Of(_config, _hooks.ClusterOrEmpty), _hooks.Version);
+        if (_shared is not null) Run(_shared);
+        if (_own is not null) Run(_own);
     }
 
-    protected override void PostStop() => _listener.Dispose();
+    private void Run(ControlListener listener) =>
+        _ = listener.RunAsync(Self, () => ObjectNames.Of(_config, _hooks.ClusterOrEmpty), _hooks.Version);
+
+    protected override void PostStop()
+    {
+        _shared?.Dispose();
+        _releasedListener?.Dispose();
+        _own?.Dispose();
+        _sharedEndpoint.Certificate?.Dispose();
+    }
 
     private IActorRef Guardian => Context.Parent;
 
@@ -86,10 +106,16 @@ internal sealed partial class ControlActor : ReceiveActor, IWithTimers
                 Reload(verb["reload-".Length..], name);
                 break;
             case ["offline"]:
-                Sender.Tell(StartOffline());
+                Sender.Tell(_offline == OfflineState.Released ? ConfirmUpgrade() : StartOffline());
                 break;
             case ["cancel-shutdown"]:
-                Sender.Tell(CancelShutdown());
+                Sender.Tell(_offline == OfflineState.Released ? ResumeController("cancel-shutdown") : CancelShutdown());
+                break;
+            case ["process"]:
+                Sender.Tell(ProcessInfo());
+                break;
+            case ["release-controller"]:
+                Sender.Tell(ReleaseController());
                 break;
             case ["force-quit-all"]:
                 Sender.Tell(ServerWords.ForceQuitAll(Context.System, Servers));

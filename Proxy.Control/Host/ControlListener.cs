@@ -14,7 +14,9 @@ namespace Proxy.Control.Host;
 /// The control socket: bound by the host before the node starts (a port in use or a refused
 /// policy stops the start), then run by the control actor. Plain async code: one task per
 /// session, each request a single ask to the actor. Sessions are bounded in number and every
-/// wait has a deadline, so a stuck client costs one slot, not the node.
+/// wait has a deadline, so a stuck client costs one slot, not the node. Two kinds: the shared TCP
+/// endpoint (control.listen, handed from process to process in a hot upgrade) and the unix socket
+/// of this process alone (<see cref="ProcessSocket"/>), which the file system guards (no token, no TLS).
 /// </summary>
 internal sealed class ControlListener : IDisposable
 {
@@ -24,20 +26,52 @@ internal sealed class ControlListener : IDisposable
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Socket _socket;
-    private readonly ControlEndpoint _endpoint;
+    private readonly string? _token;
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
+    private readonly string? _unixPath;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _cts = new();
     private readonly SemaphoreSlim _slots = new(MaxSessions, MaxSessions);
 
-    private ControlListener(Socket socket, ControlEndpoint endpoint, TimeProvider time)
+    private ControlListener(Socket socket, ControlEndpoint? endpoint, string? unixPath, TimeProvider time)
     {
         _socket = socket;
-        _endpoint = endpoint;
+        _token = endpoint?.Token;
+        _certificate = endpoint?.Certificate;
+        _unixPath = unixPath;
         _time = time;
     }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+    /// <summary>The bound TCP address; null for a unix socket.</summary>
+    public IPEndPoint? LocalEndPoint => _socket.LocalEndPoint as IPEndPoint;
 
+    /// <summary>The socket file of a unix listener; null for TCP.</summary>
+    public string? UnixPath => _unixPath;
+
+    /// <summary>
+    /// The unix socket at <paramref name="path"/>, readable and writable by the owner only. A file left
+    /// there by a process that died is replaced; a live listener's is not (the bind then fails).
+    /// </summary>
+    /// <exception cref="SocketException">The path is held by a live listener or cannot be bound.</exception>
+    public static ControlListener BindUnix(string path, TimeProvider time)
+    {
+        if (File.Exists(path) && !ProcessSocket.IsLive(path)) File.Delete(path);
+        var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            s.Bind(new UnixDomainSocketEndPoint(path));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            s.Listen(16);
+        }
+        catch
+        {
+            s.Dispose();
+            throw;
+        }
+        return new ControlListener(s, null, path, time);
+    }
+
+    /// <summary>The shared TCP endpoint. The certificate stays the caller's: a released listener can be bound again.</summary>
     /// <exception cref="SocketException">The address cannot be bound.</exception>
     public static ControlListener Bind(ControlEndpoint endpoint, TimeProvider time)
     {
@@ -53,7 +87,7 @@ internal sealed class ControlListener : IDisposable
             s.Dispose();
             throw;
         }
-        return new ControlListener(s, endpoint, time);
+        return new ControlListener(s, endpoint, null, time);
     }
 
     /// <summary>Accepts until disposed. <paramref name="names"/> is read per session, for completion.</summary>
@@ -94,14 +128,14 @@ internal sealed class ControlListener : IDisposable
     private async Task SessionAsync(Socket client, IActorRef control,
         Func<IReadOnlyDictionary<string, IReadOnlyList<string>>> names, string nodeVersion, CancellationToken ct)
     {
-        client.NoDelay = true;
+        if (client.ProtocolType == ProtocolType.Tcp) client.NoDelay = true;
         Stream stream = new NetworkStream(client, ownsSocket: true);
         try
         {
             using (var hello = CancellationTokenSource.CreateLinkedTokenSource(ct))
             {
                 hello.CancelAfter(HelloTimeout);
-                if (_endpoint.Certificate is { } cert)
+                if (_certificate is { } cert)
                 {
                     var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                     stream = tls;
@@ -187,15 +221,26 @@ internal sealed class ControlListener : IDisposable
 
     private bool TokenMatches(string? offered)
     {
-        if (string.IsNullOrEmpty(_endpoint.Token)) return true;
+        if (string.IsNullOrEmpty(_token)) return true;
         return offered is not null && CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(offered)), SHA256.HashData(Encoding.UTF8.GetBytes(_endpoint.Token)));
+            SHA256.HashData(Encoding.UTF8.GetBytes(offered)), SHA256.HashData(Encoding.UTF8.GetBytes(_token)));
     }
 
+    /// <summary>
+    /// Closes the listening socket (a hot upgrade's release) while running sessions go on: the one
+    /// that asked for the release still gets its answer.
+    /// </summary>
+    public void StopAccepting() => _socket.Dispose();
+
+    /// <summary>Stops accepting and ends this listener's sessions; a unix listener removes its file.</summary>
     public void Dispose()
     {
         _cts.Cancel();
         _socket.Dispose();
-        _endpoint.Certificate?.Dispose();
+        if (_unixPath is not null)
+        {
+            try { File.Delete(_unixPath); }
+            catch (IOException) { /* gone already */ }
+        }
     }
 }

@@ -126,4 +126,45 @@ public sealed class ControlReloadTests
         using var client = proxy.Client();
         Assert.Equal("hello", await client.GetStringAsync($"http://127.0.0.1:{origin.HttpPort}/hello"));
     }
+
+    [Fact]
+    public async Task ReloadUserGroup_RereadsItsFile_RefusesABadOne_AndKeepsPublishedDynamicUsers()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(Main + "\nuser_group: user-group.yml\n", new Dictionary<string, string>
+        {
+            ["escaper.yml"] = DirectEscaper,
+            ["server.yml"] = HttpServer + "\nuser_group: staff\n",
+            ["user-group.yml"] = "name: staff\nstatic_users: [{name: bob, token: ~}]\n",
+        });
+        var control = proxy.Node.ControlEndpoint;
+        var users = Path.Combine(proxy.Dir, "users.json");
+        await File.WriteAllTextAsync(users, """[{"name": "dyn1", "token": null}]""");
+        Assert.Equal(0, (await PbmRun.RunAsync(control, "user-group", "staff", "publish-user", users)).Code);
+        Assert.Equal(200, await StatusAs(proxy, origin, "bob"));
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "user-group.yml"), "name: staff\nstatic_users: [{name: alice, token: ~}]\nstatic_userz: 1\n");
+        var refused = await PbmRun.RunAsync(control, "reload-user-group", "staff");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("error: config refused, the running config is kept", refused.Err);
+        Assert.Contains("static_userz", refused.Out);
+        Assert.Equal(["bob"], (await PbmRun.RunAsync(control, "user-group", "staff", "list-static-user")).Lines);
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "user-group.yml"), "name: staff\nstatic_users: [{name: alice, token: ~}]\n");
+        var reloaded = await PbmRun.RunAsync(control, "reload-user-group", "staff");
+        Assert.Equal((0, "notice: user-group 'staff' reloaded"), (reloaded.Code, reloaded.Out.Trim()));
+        Assert.Equal(["alice"], (await PbmRun.RunAsync(control, "user-group", "staff", "list-static-user")).Lines);
+        Assert.Equal(["dyn1"], (await PbmRun.RunAsync(control, "user-group", "staff", "list-dynamic-user")).Lines);
+        Assert.Equal(200, await StatusAs(proxy, origin, "alice"));
+        Assert.Equal(407, await StatusAs(proxy, origin, "bob"));
+        Assert.Equal(200, await StatusAs(proxy, origin, "dyn1"));
+    }
+
+    private static async Task<int> StatusAs(ProxyUnderTest proxy, TestOrigin origin, string user)
+    {
+        await using var conn = await RawHttp.ConnectAsync(proxy.Endpoint());
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes(user + ":any"));
+        await conn.SendAsync($"GET http://127.0.0.1:{origin.HttpPort}/hello HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\nProxy-Authorization: Basic {auth}\r\n\r\n");
+        return (await conn.ReadResponseAsync()).Status;
+    }
 }

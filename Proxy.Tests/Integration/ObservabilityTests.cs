@@ -45,6 +45,48 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
+    public async Task StatsD_ListenFamily_CountsAcceptedAndDroppedConnections_AndTheListeningSockets()
+    {
+        await using var statsd = new StatsdReceiver();
+        await using var origin = await TestOrigin.StartAsync();
+        // A second server whose ingress filter refuses 127.0.0.1 (loopback is allowed by default, as in g3): dropped at accept.
+        await using var proxy = await ProxyUnderTest.StartAsync(Yaml("log: discard", $$"""
+              - name: closed
+                type: http_proxy
+                escaper: direct
+                listen: {address: 127.0.0.1:0, instance: 2}
+                ingress_network_filter: {default: deny, forbid: [127.0.0.1]}
+            stat:
+              target_udp: 127.0.0.1:{{statsd.Port}}
+              emit_interval: 100ms
+            """));
+        const int requests = 3;
+        for (var i = 0; i < requests; i++)
+        {
+            using var client = proxy.Client(); // a new connection each
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(origin.Url("/hello"))).StatusCode);
+        }
+        const int refused = 2;
+        for (var i = 0; i < refused; i++)
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(proxy.Endpoint("closed"));
+            Assert.Equal(0, await probe.GetStream().ReadAsync(new byte[16])); // closed without a byte
+        }
+
+        Assert.True(await Eventually.True(() => statsd.Sum("listen.accepted", "server:http") == requests
+                                                && statsd.Sum("listen.accepted", "server:closed") == refused
+                                                && statsd.Sum("listen.dropped", "server:closed") == refused),
+            string.Join("\n", statsd.Lines.Where(l => l.Contains("listen.")).Take(30)));
+        Assert.Equal(0, statsd.Sum("listen.dropped", "server:http"));
+        Assert.Equal(0, statsd.Sum("server.connection.total", "server:closed"));
+        Assert.Matches(@"^g3proxy\.listen\.accepted:\d+\|c\|#daemon_group:g3actors,server:http,online:y,stat_id:\d+$",
+            statsd.Lines.First(l => l.StartsWith("g3proxy.listen.accepted:") && l.Contains("server:http")));
+        Assert.Contains(statsd.Lines, l => l.StartsWith("g3proxy.listen.instance.count:2|g|") && l.Contains("server:closed"));
+        Assert.Contains(statsd.Lines, l => l.StartsWith("g3proxy.listen.instance.count:1|g|") && l.Contains("server:http"));
+    }
+
+    [Fact]
     public async Task StatsD_OpenTunnel_BytesCountedWhileItRuns()
     {
         await using var statsd = new StatsdReceiver();

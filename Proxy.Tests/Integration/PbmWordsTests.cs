@@ -99,7 +99,7 @@ public sealed class PbmWordsTests
     [InlineData("error: publish is not supported by escaper type DirectFixed", "escaper", "direct", "publish", "[\"192.0.2.1\"]")]
     [InlineData("error: publish is not supported by escaper type DirectFixed", "escaper", "direct", "published")]
     [InlineData("error: not supported yet: reload-auditor", "reload-auditor", "a")]
-    [InlineData("error: not supported yet: reload-user-group", "reload-user-group", "g")]
+    [InlineData("error: no user-group named 'g'", "reload-user-group", "g")]
     [InlineData("error: no user-group named 'g'", "user-group", "g", "list-static-user")]
     [InlineData("error: no user-group named 'g'", "user-group", "g", "list-dynamic-user")]
     [InlineData("error: cannot list 'everything'", "list", "everything")]

@@ -17,7 +17,8 @@ public sealed class TransparentProxyTests : IAsyncLifetime
     private string NodeNs => "g3a-n-" + _id;
     private string Origin => "g3a-o-" + _id;
 
-    private static async Task<string> Sh(string script)
+    /// <summary>Runs a bash script (namespace set-up); fails the test on a non-zero exit.</summary>
+    internal static async Task<string> Sh(string script)
     {
         var path = Path.GetTempFileName();
         await File.WriteAllTextAsync(path, script);

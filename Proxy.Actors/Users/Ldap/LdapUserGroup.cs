@@ -26,6 +26,7 @@ public sealed class LdapUserGroup : IUserGroup, IDisposable
     public User? AnonymousUser => _users.Anonymous;
     public IReadOnlyCollection<string> StaticUserNames => _users.StaticNames;
     public IReadOnlyCollection<string> DynamicUserNames => _users.DynamicNames;
+    public IReadOnlyList<UserConfig> DynamicUsers => _users.DynamicConfigs;
 
     internal LdapUserGroup WithUsers(UserTable users) => new(_config, users, _ldap);
 
