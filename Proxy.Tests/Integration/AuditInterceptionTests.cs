@@ -45,7 +45,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     }
 
     /// <summary>http_proxy with auditor 'audit'; the proxy trusts <paramref name="originCaPem"/> for the real servers.</summary>
-    private static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "") =>
+    private static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
         ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: serverExtra) + $"""
 
               - name: socks
@@ -53,6 +53,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
                 escaper: direct
                 listen: 127.0.0.1:0
                 auditor: audit
+            {servers}
 
             auditor:
               - name: audit
@@ -105,6 +106,36 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         var line = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=HttpForward")));
         Assert.Contains("uri=/hello", line);
         Assert.Contains("rsp_status=200", line);
+    }
+
+    [Fact]
+    public async Task Curl_ThroughSniProxy_IsInterceptedByTheSameHook()
+    {
+        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        // localhost keeps its name (the origin's certificate is for it); only the port is redirected.
+        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString(), servers: $"""
+              - name: sni
+                type: sni_proxy
+                escaper: direct
+                listen: 127.0.0.1:0
+                auditor: audit
+                allowed_hosts:
+                  - exact_match: localhost
+                    redirect_port: {origin.HttpsPort}
+            """);
+        var port = proxy.Endpoint("sni").Port;
+        var ca = File("icept-ca.pem", _interceptionCa.CertPem);
+
+        var (code, body, err) = await HttpForwardTests.RunAsync("curl",
+            $"-sS --max-time 30 --cacert {ca} --resolve localhost:{port}:127.0.0.1 https://localhost:{port}/hello?via=sni", 60_000);
+
+        Assert.True(code == 0, err);
+        Assert.Equal("hello", body);
+        var line = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=HttpForward")));
+        Assert.Contains("uri=\"/hello?via=sni\"", line);
+        Assert.Contains("rsp_status=200", line);
+        Assert.Contains("auditor_name=audit", line);
+        Assert.Contains(origin.Seen, r => r.PathAndQuery == "/hello?via=sni");
     }
 
     [Fact]

@@ -12,15 +12,15 @@ internal static class StreamServerKeyTable
         .On("redirect_host", (c, v, _) => c with { RedirectHost = YamlValue.String(v, "a host").Trim() })
         .On("redirect_port", (c, v, _) => c with { RedirectPort = YamlValue.Int32(v, 1, 65535) });
 
-    private static readonly KeyTable<ServerConfig> TcpStreamKeys = Stream(ServerParser.BaseKeys());
+    private static readonly KeyTable<ServerConfig> TcpStreamKeys = Stream(Audited());
 
-    private static readonly KeyTable<ServerConfig> TlsStreamKeys = Stream(ServerParser.BaseKeys())
+    private static readonly KeyTable<ServerConfig> TlsStreamKeys = Stream(Audited())
         .On("tls_server|tls", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) });
 
-    private static readonly KeyTable<ServerConfig> TProxyKeys = ServerParser.BaseKeys()
+    private static readonly KeyTable<ServerConfig> TProxyKeys = Audited()
         .FalseOnly("auth_by_client_ip|auth_by_server_ip");
 
-    private static readonly KeyTable<ServerConfig> SniKeys = ServerParser.BaseKeys()
+    private static readonly KeyTable<ServerConfig> SniKeys = Audited()
         .FalseOnly("auth_by_client_ip|auth_by_server_name")
         .On("tls_max_client_hello_size", (c, v, _) => Sni(c) with { TlsMaxClientHelloSize = YamlValue.Int32(v, 512, 1 << 24) })
         .On("request_wait_timeout", (c, v, _) => Sni(c) with { RequestWaitTimeout = HumanDuration.FromYaml(v) })
@@ -57,6 +57,10 @@ internal static class StreamServerKeyTable
         }
         return parsed;
     }
+
+    /// <summary>All four stream servers take g3's common <c>auditor</c> key.</summary>
+    private static KeyTable<ServerConfig> Audited() => ServerParser.BaseKeys()
+        .On("auditor", (c, v, _) => c with { Auditor = YamlValue.String(v, "an auditor name") });
 
     private static KeyTable<ServerConfig> Stream(KeyTable<ServerConfig> keys) => keys
         .FalseOnly("auth_by_client_ip|auth_by_server_ip")

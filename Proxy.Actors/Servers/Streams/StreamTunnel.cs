@@ -1,3 +1,4 @@
+using Proxy.Actors.Audit;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
@@ -8,7 +9,8 @@ namespace Proxy.Actors.Servers.Streams;
 
 /// <summary>
 /// What the stream servers (tcp_stream, tls_stream, sni_proxy, tcp_tproxy) share once they know
-/// the target: an upstream through the escaper (TLS to it when asked), then the one relay, and
+/// the target: an upstream through the escaper (TLS to it when asked), then the one relay (inspected when
+/// the server's auditor says so, <see cref="AuditedTunnel"/>), and
 /// the task line with g3's reason. A server decides the target; this moves the bytes.
 /// </summary>
 internal static class StreamTunnel
@@ -41,11 +43,11 @@ internal static class StreamTunnel
         {
             notes.Stage = "Relaying";
             notes.ReadyTime = scope.Time.GetElapsedTime(notes.CreatedTimestamp);
-            var end = await TunnelRelay.RunAsync(
+            var end = await AuditedTunnel.RunAsync(server, target.Upstream,
                 new RelayEndpoint(transport.Stream, transport.Socket),
                 new RelayEndpoint(upstream.Stream!, upstream.Socket),
                 new RelayOptions(server.Config.TcpCopyBufferSize, server.Config.TcpSockSpeedLimit, upstream.SpeedLimit, scope.Time),
-                notes.Bytes, scope.Lifetime).ConfigureAwait(false);
+                notes, scope.Lifetime).ConfigureAwait(false);
             notes.Reason = end.ToString();
             notes.Stage = "Finished";
         }

@@ -55,6 +55,16 @@ public sealed class StreamServerParserTests
         Assert.Contains("unknown pick policy", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, upstream_pick_policy: nearest}\n"));
     }
 
+    [Theory]
+    [InlineData("tcp_stream", ", upstream: 127.0.0.1:80")]
+    [InlineData("tcp_tproxy", ", listen: 127.0.0.1:0")]
+    [InlineData("sni_proxy", "")]
+    public void StreamServers_TakeTheAuditor(string type, string extra)
+    {
+        var c = Assert.Single(Load($"  - {{name: s, type: {type}, escaper: d, auditor: audit{extra}}}\n").Servers);
+        Assert.Equal("audit", c.Auditor);
+    }
+
     [Fact]
     public void TlsStream_NeedsTlsServer()
     {
