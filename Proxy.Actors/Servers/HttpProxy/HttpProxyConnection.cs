@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Servers.HttpCommon;
 
 using Proxy.Actors.Protocols.Http1;
 
@@ -23,7 +24,7 @@ public static class HttpProxyConnection
         var stats = ctx.Server.Stats;
         using var timer = client.Timer;
         var group = ctx.Server.UserGroup;
-        var login = group is null ? null : new ProxyLogin();
+        var login = group is null ? null : new HttpLogin(LoginScheme.Proxy);
         try
         {
             var first = true;
@@ -52,7 +53,7 @@ public static class HttpProxyConnection
                 {
                     if (login is not null)
                     {
-                        var (user, loginKeepAlive) = await login.CheckAsync(ctx, group!, client, head, notes).ConfigureAwait(false);
+                        var (user, loginKeepAlive) = await login.CheckAsync(ctx.Config, ctx.Time, group!, client, head, notes).ConfigureAwait(false);
                         client.User = user;
                         if (user is null)
                         {

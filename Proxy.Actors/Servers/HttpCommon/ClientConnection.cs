@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>The client side of one http_proxy connection, shared by the request handlers on it.</summary>
 internal sealed class ClientConnection
