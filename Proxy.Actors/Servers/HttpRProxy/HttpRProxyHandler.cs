@@ -49,6 +49,9 @@ internal static class HttpRProxyHandler
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
+        // The credentials were the gateway's to check (g3 never forwards them); without a
+        // user_group the header is the origin's own business and passes through.
+        if (ctx.Server.UserGroup is not null) req.Headers.Remove("Authorization");
         req.Headers.Add("Via", "1.1 " + pseudonym);
         AppendForwarded(req.Headers, cfg.AppendForwardedFor, client);
         var path = target.Form == TargetForm.Absolute ? target.PathAndQuery : req.Target;
