@@ -104,8 +104,10 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
         }
     }
 
+    /// <summary>The next proxy username_params named for this escaper, else one from proxy_addr.</summary>
     private UpstreamAddr PickProxy(EscapeRequest request) =>
-        _proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request));
+        request.Task.EgressPath?.SelectUpstream(Name)?.Addr
+        ?? (_proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request)));
 
     private IReadOnlyList<KeyValuePair<string, string>> Fields(EscapeRequest request) =>
         Config.PassProxyUserid && request.UserName is { } user ? [BasicAuth(user, PassUseridPassword), .. Config.AppendHeaders] : _staticFields;

@@ -23,7 +23,8 @@ internal sealed record LoginScheme(string CredentialsHeader, int ChallengeStatus
 /// a failed request gets the scheme's challenge with the realm (a blocked user 403 after its delay),
 /// and the second failure in a row closes the connection.
 /// </summary>
-internal sealed class HttpLogin(LoginScheme scheme)
+/// <param name="realUsername">http_proxy's username_params: the name auth sees, from the name the client sent.</param>
+internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUsername = null)
 {
     private int _failuresInRow;
     private HashSet<string>? _seen;
@@ -37,7 +38,7 @@ internal sealed class HttpLogin(LoginScheme scheme)
         {
             if (BasicAuth.TryParse(value, out var creds) == BasicAuthParse.Ok)
             {
-                name = creds.Username;
+                name = realUsername is null ? creds.Username : realUsername(creds.Username);
                 password = creds.Password;
             }
             else

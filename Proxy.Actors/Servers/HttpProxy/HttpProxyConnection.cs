@@ -2,6 +2,7 @@ using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpCommon;
+using Proxy.Actors.Users;
 
 using Proxy.Actors.Protocols.Http1;
 
@@ -21,7 +22,7 @@ public static class HttpProxyConnection
         var stats = ctx.Server.Stats;
         using var timer = client.Timer;
         var group = ctx.Server.UserGroup;
-        var login = group is null ? null : new HttpLogin(LoginScheme.Proxy);
+        var login = group is null ? null : new HttpLogin(LoginScheme.Proxy, ctx.Config.UsernameParams is { } up ? up.RealUsername : null);
         try
         {
             var first = true;
@@ -52,6 +53,13 @@ public static class HttpProxyConnection
                             first = false;
                             continue;
                         }
+                    }
+                    if (!RequestEgressPath.TryApply(ctx, head, notes))
+                    {
+                        notes.Reason = "InvalidClientProtocol";
+                        notes.Stage = "Preparing";
+                        await HttpReply.RefuseAsync(client, notes, 400, head.Version, head.Method == "HEAD", close: true).ConfigureAwait(false);
+                        return;
                     }
                     if (head.IsConnect)
                     {
