@@ -27,6 +27,15 @@ public sealed class HttpRProxyTests : IDisposable
         return await raw.ReadResponseAsync();
     }
 
+    /// <summary>A node with one http_rproxy "rp" on loopback: its extra keys (hosts included), as YAML under the server.</summary>
+    private static Task<ProxyUnderTest> StartAsync(string keys, string after = "", IDictionary<string, string>? files = null) =>
+        ProxyUnderTest.StartAsync(StreamServerTests.WithServers("""
+              - name: rp
+                type: http_rproxy
+                escaper: direct
+                listen: 127.0.0.1:0
+            """ + "\n" + string.Join("\n", keys.Split('\n').Select(l => l.Length == 0 ? l : "    " + l))) + after, files);
+
     /// <summary>A loopback port nothing listens on (bound, read back, released).</summary>
     private static int DeadPort()
     {
@@ -41,30 +50,28 @@ public sealed class HttpRProxyTests : IDisposable
         await using var a = await TestOrigin.StartAsync(_certs);
         await using var b = await TestOrigin.StartAsync(_certs);
         var dead = DeadPort();
-        await using var proxy = await ProxyUnderTest.StartAsync(StreamServerTests.WithServers($"""
-              - name: rp
-                type: http_rproxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                hosts:
-                  - exact_match: [a.test, www.a.test]
-                    upstream: 127.0.0.1:{a.HttpPort}
-                  - child_match: b.test
-                    upstream: 127.0.0.1:{b.HttpPort}
-                  - exact_match: dead.test
-                    upstream: 127.0.0.1:{dead}
-                  - exact_match: secure.test
-                    upstream: 127.0.0.1:{a.HttpsPort}
-                    tls_client:
-                      ca_certificate: ca.pem
-                    tls_name: localhost
+        await using var proxy = await StartAsync($"""
+            hosts:
+              - exact_match: [a.test, www.a.test]
+                upstream: 127.0.0.1:{a.HttpPort}
+              - child_match: b.test
+                upstream: 127.0.0.1:{b.HttpPort}
+              - exact_match: dead.test
+                upstream: 127.0.0.1:{dead}
+              - exact_match: secure.test
+                upstream: 127.0.0.1:{a.HttpsPort}
+                tls_client:
+                  ca_certificate: ca.pem
+                tls_name: localhost
+            """, after: $"""
+
               - name: rpd
                 type: http_gateway
                 escaper: direct
                 listen: 127.0.0.1:0
                 hosts:
                   upstream: 127.0.0.1:{b.HttpPort}
-            """), new Dictionary<string, string> { ["ca.pem"] = _certs.CaPem });
+            """, files: new Dictionary<string, string> { ["ca.pem"] = _certs.CaPem });
         var rp = proxy.Endpoint("rp");
 
         var r = await AskAsync(rp, Get("www.a.test:8080", "/hello?x=1"));
@@ -106,15 +113,11 @@ public sealed class HttpRProxyTests : IDisposable
     public async Task KeepAlive_TheOriginSeesOneConnection_AcrossRequestsAndClientConnections()
     {
         await using var origin = await TestOrigin.StartAsync(_certs);
-        await using var proxy = await ProxyUnderTest.StartAsync(StreamServerTests.WithServers($"""
-              - name: rp
-                type: http_rproxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                hosts:
-                  exact_match: site.test
-                  upstream: 127.0.0.1:{origin.HttpPort}
-            """));
+        await using var proxy = await StartAsync($"""
+            hosts:
+              exact_match: site.test
+              upstream: 127.0.0.1:{origin.HttpPort}
+            """);
         var rp = proxy.Endpoint("rp");
         var connections = new List<string>();
         // two requests on one client connection, then two more clients one after the other
@@ -140,25 +143,21 @@ public sealed class HttpRProxyTests : IDisposable
         await using var b = await TestOrigin.StartAsync(_certs);
         var (certA, keyA) = _certs.Leaf("a.test");
         var (certB, keyB) = _certs.Leaf("b.test", rsa: true);
-        await using var proxy = await ProxyUnderTest.StartAsync(StreamServerTests.WithServers($"""
-              - name: rp
-                type: http_rproxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                enable_tls_server: true
-                client_hello_recv_timeout: 2s
-                hosts:
-                  - exact_match: a.test
-                    upstream: 127.0.0.1:{a.HttpPort}
-                    tls_server:
-                      certificate: a.pem
-                      private_key: a.key
-                  - exact_match: b.test
-                    upstream: 127.0.0.1:{b.HttpPort}
-                    tls_server:
-                      certificate: b.pem
-                      private_key: b.key
-            """), new Dictionary<string, string> { ["a.pem"] = certA, ["a.key"] = keyA, ["b.pem"] = certB, ["b.key"] = keyB });
+        await using var proxy = await StartAsync($"""
+            enable_tls_server: true
+            client_hello_recv_timeout: 2s
+            hosts:
+              - exact_match: a.test
+                upstream: 127.0.0.1:{a.HttpPort}
+                tls_server:
+                  certificate: a.pem
+                  private_key: a.key
+              - exact_match: b.test
+                upstream: 127.0.0.1:{b.HttpPort}
+                tls_server:
+                  certificate: b.pem
+                  private_key: b.key
+            """, files: new Dictionary<string, string> { ["a.pem"] = certA, ["a.key"] = keyA, ["b.pem"] = certB, ["b.key"] = keyB });
         var port = proxy.Endpoint("rp").Port;
         var ca = Path.Combine(_dir, "ca.pem");
         await File.WriteAllTextAsync(ca, _certs.CaPem);
@@ -213,15 +212,11 @@ public sealed class HttpRProxyTests : IDisposable
     public async Task Users_Authorization_401WithRealm_WrongPassword401_RightOne200()
     {
         await using var origin = await TestOrigin.StartAsync(_certs);
-        await using var proxy = await ProxyUnderTest.StartAsync(StreamServerTests.WithServers($"""
-              - name: rp
-                type: http_rproxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                user_group: staff
-                hosts:
-                  upstream: 127.0.0.1:{origin.HttpPort}
-            """) + """
+        await using var proxy = await StartAsync($"""
+            user_group: staff
+            hosts:
+              upstream: 127.0.0.1:{origin.HttpPort}
+            """, after: """
 
             user_group:
               - name: staff
@@ -263,14 +258,10 @@ public sealed class HttpRProxyTests : IDisposable
     public async Task MalformedRequest_Gets400_AndTheServerKeepsServing()
     {
         await using var origin = await TestOrigin.StartAsync(_certs);
-        await using var proxy = await ProxyUnderTest.StartAsync(StreamServerTests.WithServers($"""
-              - name: rp
-                type: http_rproxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                hosts:
-                  upstream: 127.0.0.1:{origin.HttpPort}
-            """));
+        await using var proxy = await StartAsync($"""
+            hosts:
+              upstream: 127.0.0.1:{origin.HttpPort}
+            """);
         var rp = proxy.Endpoint("rp");
         await using (var raw = await RawHttp.ConnectAsync(rp))
         {

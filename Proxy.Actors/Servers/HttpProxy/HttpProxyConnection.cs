@@ -31,7 +31,7 @@ public static class HttpProxyConnection
                 var waitStart = ctx.Time.GetTimestamp();
                 var (status, head, error) = await RequestHeadReader.ReadAsync(ctx.Config, client, first).ConfigureAwait(false);
                 if (status is HeadRead.Closed or HeadRead.IdleTimeout) return;
-                var notes = NewNotes(ctx, client, first ? scope.AcceptedAt : waitStart, head);
+                var notes = client.NewRequestTask(head?.IsConnect != false ? "TcpConnect" : "HttpForward", first ? scope.AcceptedAt : waitStart, head, ctx.Config.LogUriMaxChars);
                 if (status != HeadRead.Ok)
                 {
                     await RequestHeadReader.RefuseAsync(ctx.Config, client, notes, status, error).ConfigureAwait(false);
@@ -87,10 +87,7 @@ public static class HttpProxyConnection
                 }
                 finally
                 {
-                    if (activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
-                    client.EndRequest();
-                    stats.TaskFinished(notes);
-                    scope.FinishTask(notes);
+                    client.FinishRequest(notes, stats);
                 }
                 if (!keepAlive) return;
                 first = false;
@@ -100,19 +97,5 @@ public static class HttpProxyConnection
         {
             client.ReleaseReader();
         }
-    }
-
-    private static TaskNotes NewNotes(HttpProxyServerContext ctx, ClientConnection client, long startedAt, HttpRequestHead? head)
-    {
-        var notes = client.Scope.NewTask(client.Transport.Facts, "TcpConnect", startedAt);
-        if (head is not null)
-        {
-            notes.TaskType = head.IsConnect ? "TcpConnect" : "HttpForward";
-            notes.Method = head.Method;
-            var uri = head.Target;
-            notes.Uri = uri.Length > ctx.Config.LogUriMaxChars ? uri[..ctx.Config.LogUriMaxChars] : uri;
-            notes.UserAgent = head.Headers.Get("User-Agent");
-        }
-        return notes;
     }
 }

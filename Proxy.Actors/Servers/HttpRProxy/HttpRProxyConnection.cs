@@ -28,7 +28,7 @@ internal static class HttpRProxyConnection
                 var waitStart = ctx.Time.GetTimestamp();
                 var (status, head, error) = await RequestHeadReader.ReadAsync(cfg, client, first).ConfigureAwait(false);
                 if (status is HeadRead.Closed or HeadRead.IdleTimeout) return;
-                var notes = NewNotes(ctx, client, first ? scope.AcceptedAt : waitStart, head);
+                var notes = client.NewRequestTask("HttpForward", first ? scope.AcceptedAt : waitStart, head, cfg.LogUriMaxChars);
                 if (status != HeadRead.Ok)
                 {
                     await RequestHeadReader.RefuseAsync(cfg, client, notes, status, error).ConfigureAwait(false);
@@ -55,10 +55,7 @@ internal static class HttpRProxyConnection
                 }
                 finally
                 {
-                    if (client.Activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
-                    client.EndRequest();
-                    stats.TaskFinished(notes);
-                    scope.FinishTask(notes);
+                    client.FinishRequest(notes, stats);
                 }
                 if (!keepAlive) return;
                 first = false;
@@ -68,19 +65,5 @@ internal static class HttpRProxyConnection
         {
             client.ReleaseReader();
         }
-    }
-
-    private static TaskNotes NewNotes(HttpRProxyServerContext ctx, ClientConnection client, long startedAt, HttpRequestHead? head)
-    {
-        var notes = client.Scope.NewTask(client.Transport.Facts, "HttpForward", startedAt);
-        if (head is not null)
-        {
-            notes.Method = head.Method;
-            var uri = head.Target;
-            var max = ctx.Config.LogUriMaxChars;
-            notes.Uri = uri.Length > max ? uri[..max] : uri;
-            notes.UserAgent = head.Headers.Get("User-Agent");
-        }
-        return notes;
     }
 }
