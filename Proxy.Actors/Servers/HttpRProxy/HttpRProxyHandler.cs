@@ -16,7 +16,7 @@ namespace Proxy.Actors.Servers.HttpRProxy;
 /// shared forward exchange (keep-alive pools per upstream are the escaper's).
 /// Statuses as g3 answers them: CONNECT or a non-http absolute URI 501, no Host 400, a Host
 /// that contradicts the absolute URI 409, our own Via seen again 508, a host no site
-/// matches 400 (and the connection closes).
+/// matches 400 (and the connection closes; with no_early_error_reply it just closes).
 /// </summary>
 internal static class HttpRProxyHandler
 {
@@ -39,7 +39,13 @@ internal static class HttpRProxyHandler
         if (SeenOurVia(req.Headers, pseudonym))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 508, "InvalidClientProtocol", close: true);
         if (cfg.Hosts.Get(host.Host) is not { Upstream: { } upstream } site)
-            return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
+        {
+            // g3 closes here in any case; no_early_error_reply closes without the 400.
+            if (!cfg.NoEarlyErrorReply) return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
+            notes.Reason = "InvalidClientProtocol";
+            notes.Stage = "Preparing";
+            return false;
+        }
         notes.Upstream = upstream.ToString();
 
         var requestType = site.TlsClient is null ? ProxyRequestType.HttpForward : ProxyRequestType.HttpsForward;

@@ -82,6 +82,17 @@ public sealed class HttpRProxyProtocolTests
     }
 
     [Fact]
+    public async Task UnknownHost_WithNoEarlyErrorReply_IsClosedWithoutAReply()
+    {
+        await using var proxy = new InMemoryHttpProxy(EchoHeadOrigin, Config(withDefault: false) with { NoEarlyErrorReply = true });
+        var (client, served) = proxy.Connect();
+        await WriteAsync(client, "GET / HTTP/1.1\r\nHost: nobody.test\r\n\r\n");
+        Assert.Null(await ReadHeadAsync(client));
+        await served.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(proxy.Targets);
+    }
+
+    [Fact]
     public async Task TheOriginSeesTheClientsHost_OurVia_XForwardedFor_AndNoHopByHopFields()
     {
         await using var proxy = new InMemoryHttpProxy(EchoHeadOrigin, Config());
