@@ -1,6 +1,7 @@
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpProxy;
+using Proxy.Actors.Servers.HttpRProxy;
 using Proxy.Actors.Servers.Ports;
 using Proxy.Actors.Servers.Sni;
 using Proxy.Actors.Servers.Socks;
@@ -23,6 +24,7 @@ public static class ServerRuntimeFactory
     private static IServerRuntime Protocol(ServerConfig config, ServerContext context) => config switch
     {
         HttpProxyServerConfig http => new HttpProxyRuntime(new HttpProxyServerContext(http, context)),
+        HttpRProxyServerConfig rproxy => new HttpRProxyRuntime(rproxy, context),
         SocksProxyServerConfig socks => new SocksProxyRuntime(socks, context),
         DummyCloseServerConfig => new DummyCloseRuntime(),
         StreamServerConfig stream => new StreamRuntime(stream),

@@ -20,7 +20,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Server, "dummy_close", true),
         new(ConfigFamily.Server, "http_proxy", true),
         new(ConfigFamily.Server, "socks_proxy", true),
-        new(ConfigFamily.Server, "http_rproxy", false, "http_reverse_proxy", "http_gateway"),
+        new(ConfigFamily.Server, "http_rproxy", true, "http_reverse_proxy", "http_gateway"),
         new(ConfigFamily.Server, "sni_proxy", true),
         new(ConfigFamily.Server, "tcp_stream", true),
         new(ConfigFamily.Server, "tls_stream", true),

@@ -17,6 +17,8 @@ internal static class ServerParser
     private static readonly KeyTable<ServerConfig> HttpProxyKeys = HttpProxyKeyTable.Build(CommonKeys())
         .On("tls_server", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) });
 
+    private static readonly KeyTable<ServerConfig> HttpRProxyKeys = HttpRProxyKeyTable.Build(BaseKeys());
+
     private static readonly KeyTable<ServerConfig> SocksProxyKeys = SocksProxyKeyTable.Build(CommonKeys());
 
     private static readonly KeyTable<ServerConfig> IntelliKeys = PortServerKeyTable.Intelli();
@@ -35,6 +37,8 @@ internal static class ServerParser
                 // g3 refuses an http_proxy without an escaper (its check(): "escaper is not set")
                 if (http.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
                 return http;
+            case "http_rproxy":
+                return HttpRProxyKeyTable.Check((HttpRProxyServerConfig)HttpRProxyKeys.Apply(new HttpRProxyServerConfig { Name = name, Position = position }, map, scope), map, scope);
             case "socks_proxy":
                 var socks = SocksProxyKeys.Apply(new SocksProxyServerConfig { Name = name, Position = position }, map, scope);
                 if (socks.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");

@@ -13,8 +13,26 @@ namespace Proxy.Actors.Servers.Common;
 /// a server): the same connection goes on as a TLS stream, its facts carrying the SNI, ALPN and
 /// the verified client certificate. A failed handshake ends the connection with a task line.
 /// </summary>
-internal sealed class TlsAcceptStep(TlsServerSetup setup) : IServerRuntime
+internal sealed class TlsAcceptStep : IServerRuntime
 {
+    private readonly Func<ClientHello, TlsServerSetup?> _choose;
+    private readonly TimeSpan _helloTimeout;
+
+    /// <summary>One certificate set for every client; its handshake timeout bounds the ClientHello too.</summary>
+    public TlsAcceptStep(TlsServerSetup setup) : this(_ => setup, setup.Config.HandshakeTimeout)
+    {
+    }
+
+    /// <summary>
+    /// Certificates chosen per client from its ClientHello (http_rproxy picks a site's by SNI);
+    /// <paramref name="choose"/> answers null when none fits and the connection is dropped.
+    /// </summary>
+    public TlsAcceptStep(Func<ClientHello, TlsServerSetup?> choose, TimeSpan helloTimeout)
+    {
+        _choose = choose;
+        _helloTimeout = helloTimeout;
+    }
+
     public IServerRuntime? Next { get; init; }
 
     /// <summary>The TLS transport, or null once the failure is logged.</summary>
@@ -22,7 +40,7 @@ internal sealed class TlsAcceptStep(TlsServerSetup setup) : IServerRuntime
     {
         // The ClientHello is read first, to choose the cert pair by the client's signature
         // algorithms; its bytes are then handed to the TLS stack as they came.
-        var timeout = setup.Config.HandshakeTimeout;
+        var timeout = _helloTimeout;
         var hello = await TransportPeek.ReadAsync(transport.Stream,
             static (in ReadOnlySequence<byte> b) => ClientHelloParser.Parse(b), ClientHelloParser.DefaultMaxSize + 1024,
             timeout, scope.Time, scope.Token).ConfigureAwait(false);
@@ -33,6 +51,10 @@ internal sealed class TlsAcceptStep(TlsServerSetup setup) : IServerRuntime
             error = hello.TimedOut ? "no TLS ClientHello within " + timeout
                 : hello.Closed ? "closed before a complete TLS ClientHello"
                 : "not a TLS ClientHello: " + hello.Result.Reason;
+        }
+        else if (_choose(hello.Result.Value!) is not { } setup)
+        {
+            error = "no tls server config for server name '" + hello.Result.Value!.ServerName + "'";
         }
         else
         {

@@ -7,6 +7,7 @@ using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Servers.HttpCommon;
 
 using Proxy.Actors.Protocols.Http1;
 
@@ -59,7 +60,7 @@ internal static class HttpConnectHandler
         }
 
         // Bytes the client sent right behind the CONNECT head belong to the tunnel.
-        if (!await HttpForwardHandler.FlushBufferedAsync(client.Reader, tunnel.Stream!, ct).ConfigureAwait(false))
+        if (!await HttpForwardExchange.FlushBufferedAsync(client.Reader, tunnel.Stream!, ct).ConfigureAwait(false))
         {
             notes.Reason = "UpstreamWriteFailed";
             await tunnel.DisposeUpstreamAsync().ConfigureAwait(false);

@@ -30,9 +30,13 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
     private readonly List<Task> _running = [];
 
     public InMemoryHttpProxy(Func<Stream, Task> origin, Func<HttpProxyServerConfig, HttpProxyServerConfig>? configure = null)
+        : this(origin, Configure(configure))
     {
-        var config = new HttpProxyServerConfig { Name = "http", Position = new ConfigPosition("main.yml", 1), Escaper = "origin" };
-        config = configure?.Invoke(config) ?? config;
+    }
+
+    /// <summary>Any HTTP server type (http_rproxy tests pass theirs); its escaper must be "origin".</summary>
+    public InMemoryHttpProxy(Func<Stream, Task> origin, ServerConfig config)
+    {
         _logger = new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_log));
         _escaper = new OriginEscaper(origin);
         var escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
@@ -41,6 +45,15 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
         _runtime = ServerRuntimeFactory.Create(config, _server,
             new ServerDeps(escapers, new HandleRegistry<ServerEntry>(_ => null!), _logger, TimeProvider.System));
     }
+
+    private static HttpProxyServerConfig Configure(Func<HttpProxyServerConfig, HttpProxyServerConfig>? configure)
+    {
+        var config = new HttpProxyServerConfig { Name = "http", Position = new ConfigPosition("main.yml", 1), Escaper = "origin" };
+        return configure?.Invoke(config) ?? config;
+    }
+
+    /// <summary>The upstream of every request the escaper was asked for, in order.</summary>
+    public IReadOnlyList<UpstreamAddr> Targets => _escaper.Targets;
 
     /// <summary>Connections the origin accepted.</summary>
     public int OriginConnections => _escaper.Connections;
@@ -73,7 +86,13 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
     private sealed class OriginEscaper(Func<Stream, Task> origin) : IEscaper, IDisposable
     {
         private readonly HttpUpstreamPool _pool = new(TimeProvider.System);
+        private readonly List<UpstreamAddr> _targets = [];
         private int _connections;
+
+        public IReadOnlyList<UpstreamAddr> Targets
+        {
+            get { lock (_targets) return [.. _targets]; }
+        }
 
         public string Name => "origin";
         public string TypeName => "InMemory";
@@ -81,6 +100,7 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
 
         public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
         {
+            lock (_targets) _targets.Add(request.Target);
             if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled)
                 return new(pooled);
             Interlocked.Increment(ref _connections);

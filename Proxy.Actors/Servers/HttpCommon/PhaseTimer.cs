@@ -1,4 +1,4 @@
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>
 /// The deadline of the phase a connection is in (waiting for a request head, for a response

@@ -1,6 +1,6 @@
 using Proxy.Actors.Escapers;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>The status g3 answers for each way an upstream could not be had (reference section 1.3).</summary>
 internal static class EscapeErrorStatus

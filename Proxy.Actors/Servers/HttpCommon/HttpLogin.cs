@@ -1,32 +1,44 @@
+using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Users;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>The user a request runs as, and whether it is this user's first request on the connection (it then takes a connection_rate_limit token).</summary>
 internal readonly record struct RequestUser(User User, bool FirstOnConnection);
 
+/// <summary>Where a server reads credentials and how it asks for them: a forward proxy's 407 or an origin's 401.</summary>
+internal sealed record LoginScheme(string CredentialsHeader, int ChallengeStatus, string ChallengeHeader)
+{
+    /// <summary>http_proxy: <c>Proxy-Authorization</c>, 407 with <c>Proxy-Authenticate</c>.</summary>
+    public static readonly LoginScheme Proxy = new("Proxy-Authorization", 407, "Proxy-Authenticate");
+
+    /// <summary>http_rproxy: <c>Authorization</c>, 401 with <c>WWW-Authenticate</c>.</summary>
+    public static readonly LoginScheme Origin = new("Authorization", 401, "WWW-Authenticate");
+}
+
 /// <summary>
-/// <c>Proxy-Authorization: Basic</c> on one http_proxy connection, checked for every request as g3's
-/// pipeline writer does: a failed request gets 407 with the realm's challenge (a blocked user 403 after
-/// its delay), and the second failure in a row closes the connection.
+/// Basic credentials on one HTTP connection, checked for every request as g3's pipeline writer does:
+/// a failed request gets the scheme's challenge with the realm (a blocked user 403 after its delay),
+/// and the second failure in a row closes the connection.
 /// </summary>
-internal sealed class ProxyLogin
+/// <param name="realUsername">http_proxy's username_params: the name auth sees, from the name the client sent.</param>
+internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUsername = null)
 {
     private int _failuresInRow;
     private HashSet<string>? _seen;
 
     /// <summary>The request's user; null when it was refused (the client got its reply; <paramref name="keepAlive"/> says whether another request may follow).</summary>
     public async ValueTask<(RequestUser? User, bool KeepAlive)> CheckAsync(
-        HttpProxyServerContext ctx, IUserGroup group, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+        HttpServerConfig config, TimeProvider time, IUserGroup group, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         string? name = null, password = null;
-        if (req.Headers.Get("Proxy-Authorization") is { } value)
+        if (req.Headers.Get(scheme.CredentialsHeader) is { } value)
         {
             if (BasicAuth.TryParse(value, out var creds) == BasicAuthParse.Ok)
             {
-                name = ctx.Config.UsernameParams is { } up ? up.RealUsername(creds.Username) : creds.Username;
+                name = realUsername is null ? creds.Username : realUsername(creds.Username);
                 password = creds.Password;
             }
             else
@@ -53,22 +65,22 @@ internal sealed class ProxyLogin
             // g3 answers a blocked user after its delay and always closes.
             try
             {
-                await Task.Delay(result.Delay, ctx.Time, client.Token).ConfigureAwait(false);
+                await Task.Delay(result.Delay, time, client.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return (null, false);
             }
-            if (!ctx.Config.NoEarlyErrorReply)
+            if (!config.NoEarlyErrorReply)
                 await HttpReply.RefuseAsync(client, notes, 403, req.Version, req.Method == "HEAD", close: true).ConfigureAwait(false);
             return (null, false);
         }
-        if (ctx.Config.NoEarlyErrorReply) return (null, false);
+        if (config.NoEarlyErrorReply) return (null, false);
         // A body the proxy will not read would be taken for the next request: close instead.
         var hasBody = BodyFraming.ForRequest(req.Headers, out _, out _) is not { Kind: BodyKind.None };
-        var close = _failuresInRow > 1 || hasBody || !HttpForwardHandler.ClientWantsKeepAlive(req);
-        var challenge = new KeyValuePair<string, string>("Proxy-Authenticate", BasicAuth.Challenge(ctx.Config.AuthRealm));
-        var sent = await HttpReply.RefuseAsync(client, notes, 407, req.Version, req.Method == "HEAD", close, challenge).ConfigureAwait(false);
+        var close = _failuresInRow > 1 || hasBody || !HttpForwardExchange.ClientWantsKeepAlive(req);
+        var challenge = new KeyValuePair<string, string>(scheme.ChallengeHeader, BasicAuth.Challenge(config.AuthRealm));
+        var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, challenge).ConfigureAwait(false);
         return (null, sent && !close);
     }
 }

@@ -1,6 +1,6 @@
 using Proxy.Actors.Protocols.Http1;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>The proxy's own responses: error pages (as g3 renders them) and the CONNECT 200.</summary>
 internal static class HttpReply
@@ -10,6 +10,7 @@ internal static class HttpReply
         100 => "Continue",
         200 => "OK",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         405 => "Method Not Allowed",
         407 => "Proxy Authentication Required",
@@ -22,6 +23,7 @@ internal static class HttpReply
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         504 => "Gateway Timeout",
+        508 => "Loop Detected",
         521 => "Web Server Is Down",
         522 => "Connection Timed Out",
         523 => "Origin Is Unreachable",

@@ -5,7 +5,7 @@ using Proxy.Actors.Relay;
 
 using Proxy.Actors.Protocols.Http1;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 public enum BodyCopyStatus { Done, SourceClosedEarly, SourceFailed, DestinationFailed, Invalid }
 

@@ -3,7 +3,7 @@ using Proxy.Actors.Config.Values;
 using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Users.Limits;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>A request the user's rules refuse: the status g3 answers and the task-log reason.</summary>
 internal readonly record struct UserRefusal(int Status, string Reason);

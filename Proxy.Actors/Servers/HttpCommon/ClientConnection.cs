@@ -1,10 +1,13 @@
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Stats;
 
-namespace Proxy.Actors.Servers.HttpProxy;
+namespace Proxy.Actors.Servers.HttpCommon;
 
 /// <summary>The client side of one http_proxy connection, shared by the request handlers on it.</summary>
 internal sealed class ClientConnection
@@ -60,5 +63,32 @@ internal sealed class ClientConnection
     {
         Interlocked.Exchange(ref _requestSlot, null)?.Dispose();
         User = null;
+    }
+
+    /// <summary>
+    /// The task line of one request: started when its wait began, with the method, the URI cut to
+    /// log_uri_max_chars and the User-Agent once a head was read.
+    /// </summary>
+    public TaskNotes NewRequestTask(string taskType, long startedAt, HttpRequestHead? head, int logUriMaxChars)
+    {
+        var notes = Scope.NewTask(Transport.Facts, taskType, startedAt);
+        if (head is not null)
+        {
+            notes.Method = head.Method;
+            var uri = head.Target;
+            notes.Uri = uri.Length > logUriMaxChars ? uri[..logUriMaxChars] : uri;
+            notes.UserAgent = head.Headers.Get("User-Agent");
+        }
+        return notes;
+    }
+
+    /// <summary>A request is over, however it ended: its slot and user released, its task counted and logged.</summary>
+    public void FinishRequest(TaskNotes notes, ServerStats stats)
+    {
+        // A user blocked while this request ran (block_and_delay) ended it at an idle check.
+        if (Activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
+        EndRequest();
+        stats.TaskFinished(notes);
+        Scope.FinishTask(notes);
     }
 }
