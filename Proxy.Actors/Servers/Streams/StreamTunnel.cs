@@ -52,13 +52,15 @@ internal static class StreamTunnel
         try
         {
             notes.Stage = "Relaying";
+            if (target.User is { } user) scope.Lifetime.EndWhen(() => user.IsBlocked);
             notes.ReadyTime = scope.Time.GetElapsedTime(notes.CreatedTimestamp);
             var end = await TunnelRelay.RunAsync(
                 new RelayEndpoint(transport.Stream, transport.Socket),
                 new RelayEndpoint(upstream.Stream!, upstream.Socket),
                 new RelayOptions(server.Config.TcpCopyBufferSize, server.Config.TcpSockSpeedLimit, upstream.SpeedLimit, scope.Time) { User = target.User },
                 notes.Bytes, scope.Lifetime).ConfigureAwait(false);
-            notes.Reason = end.ToString();
+            // the idle watcher ends a blocked user's tunnel at its next check, as on http_proxy
+            notes.Reason = scope.Lifetime.EndedByCondition ? "CanceledAsUserBlocked" : end.ToString();
             notes.Stage = "Finished";
         }
         finally
