@@ -28,7 +28,8 @@ internal static class HttpProxyKeyTable
         .On("http_forward_mark_upstream", (c, v, _) => Http(c) with { HttpForwardMarkUpstream = YamlValue.Bool(v) })
         .On("echo_chained_info", (c, v, _) => Http(c) with { EchoChainedInfo = YamlValue.Bool(v) })
         .On("steal_forwarded_for", (c, v, _) => Http(c) with { StealForwardedFor = YamlValue.Bool(v) })
-        .NotSupported("ftp_client|username_params|username_params_to_escaper_addr")
+        .On("ftp_client", (c, v, s) => Http(c) with { FtpClient = FtpClientParser.FromYaml(v, s) })
+        .NotSupported("username_params|username_params_to_escaper_addr")
         .NotSupported("untrusted_read_speed_limit|untrusted_read_limit|egress_path_selection_header|path_selection_header");
 
     private static HttpProxyServerConfig Http(ServerConfig c) => (HttpProxyServerConfig)c;

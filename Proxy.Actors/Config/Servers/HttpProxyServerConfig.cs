@@ -29,4 +29,6 @@ public sealed record HttpProxyServerConfig : ServerConfig
     public bool HttpForwardMarkUpstream { get; init; }
     public bool EchoChainedInfo { get; init; }
     public bool StealForwardedFor { get; init; }
+    /// <summary>g3's <c>ftp_client</c>: the FTP client of ftp:// requests (FTP over HTTP).</summary>
+    public FtpClientConfig FtpClient { get; init; } = FtpClientConfig.Default;
 }
