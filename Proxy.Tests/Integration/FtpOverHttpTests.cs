@@ -116,4 +116,33 @@ public sealed class FtpOverHttpTests(ITestOutputHelper output) : IDisposable
         stop.Cancel();
         foreach (var s in held) s.Dispose();
     }
+
+    [Fact]
+    public async Task ServerWithoutEpsv_ListsOverPasv_CappedAtListMaxEntries()
+    {
+        await using var ftp = new ScriptedFtpServer(listing: Enumerable.Range(1, 50).Select(i => $"-rw-r--r-- 1 0 0 {i} Dec 01 12:00 file{i}").ToArray());
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "ftp_client: {transfer: {list_max_entries: 20}}"));
+        var (code, listing, err) = await Curl(proxy, $"ftp://u:p@127.0.0.1:{ftp.Port}/dir/");
+        Assert.True(code == 0, err);
+        var lines = listing.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(20, lines.Length);
+        Assert.EndsWith("file20", lines[^1]);
+        // always_try_epsv: EPSV first, refused, then PASV; the login and the path as sent
+        var commands = ftp.Commands.ToArray();
+        Assert.Contains("USER u", commands);
+        Assert.Contains("PASS p", commands);
+        Assert.True(Array.IndexOf(commands, "EPSV") < Array.IndexOf(commands, "PASV"), string.Join(" | ", commands));
+        Assert.Contains("LIST dir", commands);
+    }
+
+    [Fact]
+    public async Task Greeting421_Gets503()
+    {
+        await using var ftp = new ScriptedFtpServer(greeting: "421 too many users");
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
+        var (code, status, err) = await Curl(proxy, $"-o /dev/null -w %{{http_code}} ftp://127.0.0.1:{ftp.Port}/");
+        Assert.True(code == 0, err);
+        Assert.Equal("503", status);
+        Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("task_type=FtpOverHttp") && l.Contains("reason=UpstreamAppUnavailable")));
+    }
 }
