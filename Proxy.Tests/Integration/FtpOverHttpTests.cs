@@ -150,4 +150,23 @@ public sealed class FtpOverHttpTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("503", status);
         Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("task_type=FtpOverHttp") && l.Contains("reason=UpstreamAppUnavailable")));
     }
+
+    [Fact]
+    public async Task ServerSocketSpeedLimit_PacesTheDownload()
+    {
+        using var ftp = new Vsftpd();
+        var content = RandomNumberGenerator.GetBytes(700_000);
+        await File.WriteAllBytesAsync(Path.Combine(ftp.Pub, "slow.bin"), content);
+        File.SetUnixFileMode(Path.Combine(ftp.Pub, "slow.bin"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "tcp_sock_speed_limit: 200K"));
+        var file = Path.Combine(_dir, "slow.bin");
+        var sw = Stopwatch.StartNew();
+        var (code, _, err) = await Curl(proxy, $"-o {file} ftp://127.0.0.1:{ftp.Port}/pub/slow.bin");
+        sw.Stop();
+        output.WriteLine($"700 KB under a 200K socket limit: {sw.Elapsed.TotalSeconds:F2} s");
+        Assert.True(code == 0, err);
+        Assert.Equal(content, await File.ReadAllBytesAsync(file));
+        // 200 KiB per 1.024 s slice, the first at once: four slices, about 3.1 s
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(2.5), $"took {sw.Elapsed}");
+    }
 }

@@ -5,11 +5,22 @@ using System.Text;
 namespace Proxy.Actors.Servers.HttpProxy.Ftp;
 
 /// <summary>Writes an FTP transfer's bytes to the HTTP client, as chunks when the head said chunked.</summary>
-internal sealed class FtpBodyWriter(ClientConnection client, bool chunked)
+internal sealed class FtpBodyWriter(ClientConnection client, bool chunked, Relay.SpeedLimiter? limiter = null)
 {
     public async ValueTask<bool> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken ct)
     {
         if (data.IsEmpty) return true;
+        if (limiter is not null)
+        {
+            try
+            {
+                await limiter.ThrottleAsync(data.Length, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
         if (chunked && !await FtpHttpReply.WriteAsync(client.Stream, Encoding.ASCII.GetBytes(data.Length.ToString("x", CultureInfo.InvariantCulture) + "\r\n"), ct).ConfigureAwait(false))
             return false;
         if (!await FtpHttpReply.WriteAsync(client.Stream, data, ct).ConfigureAwait(false)) return false;

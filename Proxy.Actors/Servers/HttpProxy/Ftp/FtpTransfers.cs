@@ -1,6 +1,7 @@
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
+using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Servers.HttpProxy.Ftp;
 
@@ -46,7 +47,7 @@ internal sealed class FtpTransfers(HttpProxyServerContext ctx, ClientConnection 
             using var all = new CancellationTokenSource(cfg.ListAllTimeout, ctx.Time);
             using var read = CancellationTokenSource.CreateLinkedTokenSource(Token, all.Token);
             long copied;
-            (end, copied) = await FtpDataCopy.CopyAsync(data.Stream!, new FtpBodyWriter(client, chunked), ctx.Config.TcpCopyBufferSize,
+            (end, copied) = await FtpDataCopy.CopyAsync(data.Stream!, new FtpBodyWriter(client, chunked, Limiter(north: false, data)), ctx.Config.TcpCopyBufferSize,
                 cfg.ListMaxEntries, cfg.ListMaxLineLength, read.Token, Token).ConfigureAwait(false);
             Count(copied);
         }
@@ -67,7 +68,7 @@ internal sealed class FtpTransfers(HttpProxyServerContext ctx, ClientConnection 
         {
             if (!await HeadAsync("application/octet-stream", FtpHttpReply.Framing.Sized, size).ConfigureAwait(false))
                 return FtpStep.Fail(FtpFailure.BadGateway, "client gone before the file");
-            (end, copied) = await FtpDataCopy.CopyAsync(data.Stream!, new FtpBodyWriter(client, chunked: false), ctx.Config.TcpCopyBufferSize,
+            (end, copied) = await FtpDataCopy.CopyAsync(data.Stream!, new FtpBodyWriter(client, chunked: false, Limiter(north: false, data)), ctx.Config.TcpCopyBufferSize,
                 null, 0, Token, Token).ConfigureAwait(false);
             Count(copied);
         }
@@ -96,7 +97,7 @@ internal sealed class FtpTransfers(HttpProxyServerContext ctx, ClientConnection 
                 return FtpStep.Fail(FtpFailure.BadGateway, "client gone before its body");
             notes.Stage = "Relaying";
             copy = await BodyForwarder.CopyAsync(framing, client.Reader, data.Stream!, decodeChunked: true, ctx.Config.BodyLineMaxLength,
-                null, client.Activity, Token).ConfigureAwait(false);
+                Limiter(north: true, data), client.Activity, Token).ConfigureAwait(false);
             notes.Bytes.ClientRead += copy.Read;
             notes.Bytes.RemoteWritten += copy.Written;
         }
@@ -172,6 +173,19 @@ internal sealed class FtpTransfers(HttpProxyServerContext ctx, ClientConnection 
             return FtpStep.Fail(FtpFailure.BadGateway, "client gone at the end");
         }
         return FtpStep.Ok;
+    }
+
+    /// <summary>The server's, the data connection's and the user's socket limits (and the user's shared bucket), as on forwards.</summary>
+    private SpeedLimiter? Limiter(bool north, EscapeResult data)
+    {
+        var server = ctx.Config.TcpSockSpeedLimit;
+        return (client.User?.User, north) switch
+        {
+            ({ } u, true) => SpeedLimiter.North(server, data.SpeedLimit, u.TcpSockSpeedLimit, u.TcpAllUpload, ctx.Time),
+            ({ } u, false) => SpeedLimiter.South(server, data.SpeedLimit, u.TcpSockSpeedLimit, u.TcpAllDownload, ctx.Time),
+            (null, true) => SpeedLimiter.North(server, data.SpeedLimit, ctx.Time),
+            (null, false) => SpeedLimiter.South(server, data.SpeedLimit, ctx.Time),
+        };
     }
 
     private void Count(long copied)
