@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 # for DoT/DoH (Debian's unbound is built with nghttp2, so it serves DoH), slapd and ldap-utils for
 # LDAP user groups (libldap comes with them), python3 for python user sources, nftables and
 # iproute2 for tcp_tproxy's network namespaces.
-tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3 nft:nftables ip:iproute2)
+tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3 nft:nftables ip:iproute2 vsftpd:vsftpd)
 # redis-server for proxy_float's redis source.
 tools+=(redis-server:redis-server)
 need=()

@@ -30,7 +30,7 @@ public sealed partial class ServerActor
         ServerEntry entry;
         try
         {
-            var context = new ServerContext(next, _deps.Escapers, _deps.Logger, _stats, _deps.Time, auditors: _deps.Auditors);
+            var context = new ServerContext(next, _deps.Escapers, _deps.Logger, _stats, _deps.Time, _deps.UserGroups, auditors: _deps.Auditors);
             entry = new ServerEntry(context, _runtimeOverride ?? ServerRuntimeFactory.Create(next, context, _deps));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)

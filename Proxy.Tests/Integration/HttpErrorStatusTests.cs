@@ -245,15 +245,16 @@ public sealed class HttpErrorStatusTests
     // ---------- 501 ----------
 
     [Fact]
-    public async Task FtpUri_501_Closes()
+    public async Task FtpUri_MethodG3DoesNotMap_501_Closes()
     {
         await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml());
         using var ftp = new TcpListener(IPAddress.Loopback, 0);
         ftp.Start();
         var port = ((IPEndPoint)ftp.LocalEndpoint).Port;
 
-        var (rsp, closed) = await ExchangeAsync(proxy.Endpoint(), $"GET ftp://127.0.0.1:{port}/file.txt HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        var (rsp, closed) = await ExchangeAsync(proxy.Endpoint(), $"OPTIONS ftp://127.0.0.1:{port}/file.txt HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
 
+        // FTP over HTTP maps GET, PUT and DELETE; g3 answers anything else 501 before connecting
         AssertClosingError(501, rsp, closed);
         Assert.Contains("reason=UnimplementedProtocol", await LogFor(proxy, 501));
         Assert.False(ftp.Pending(), "the proxy must not connect to the ftp server");

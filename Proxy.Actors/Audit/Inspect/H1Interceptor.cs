@@ -1,3 +1,4 @@
+using Proxy.Actors.Servers.HttpCommon;
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;

@@ -17,7 +17,7 @@ internal static class HttpProxyKeyTable
         .On("steal_forwarded_for", (c, v, _) => Http(c) with { StealForwardedFor = YamlValue.Bool(v) })
         .On("username_params|username_params_to_escaper_addr", (c, v, s, k, _) => Http(c) with { UsernameParams = UsernameParamsParser.FromYaml(v, s, k) })
         .On("egress_path_selection_header|path_selection_header", (c, v, _) => Http(c) with { EgressPathSelectionHeader = YamlValue.String(v, "a header name").Trim() })
-        .NotSupported("ftp_client");
+        .On("ftp_client", (c, v, s) => Http(c) with { FtpClient = FtpClientParser.FromYaml(v, s) });
 
     private static HttpProxyServerConfig Http(ServerConfig c) => (HttpProxyServerConfig)c;
 }

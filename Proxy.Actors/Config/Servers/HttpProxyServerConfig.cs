@@ -17,4 +17,6 @@ public sealed record HttpProxyServerConfig : HttpServerConfig
     public UsernameParamsConfig? UsernameParams { get; init; }
     /// <summary>A request header carrying a 1-based egress path index for the server's escaper; removed before forwarding.</summary>
     public string? EgressPathSelectionHeader { get; init; }
+    /// <summary>g3's <c>ftp_client</c>: the FTP client of ftp:// requests (FTP over HTTP).</summary>
+    public FtpClientConfig FtpClient { get; init; } = FtpClientConfig.Default;
 }

@@ -2,9 +2,20 @@ using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Config.Servers;
 
-/// <summary>g3's tcp_stream and tls_stream: every connection goes to one of a fixed list of upstreams.</summary>
-public abstract record StreamServerConfig : ServerConfig
+/// <summary>Which connection fact picks the user of a facts group (g3's FactsMatchType, set by the auth_by_* keys).</summary>
+public enum FactsAuthMatch { ClientIp, ServerIp, ServerName }
+
+/// <summary>The servers whose user comes from a facts group: tcp_stream, tls_stream, tcp_tproxy, sni_proxy.</summary>
+public interface IFactsAuthServer
 {
+    /// <summary>Null: the server authenticates nobody (its user_group, if any, is unused, as in g3).</summary>
+    FactsAuthMatch? AuthMatch { get; }
+}
+
+/// <summary>g3's tcp_stream and tls_stream: every connection goes to one of a fixed list of upstreams.</summary>
+public abstract record StreamServerConfig : ServerConfig, IFactsAuthServer
+{
+    public FactsAuthMatch? AuthMatch { get; init; }
     /// <summary>g3's <c>upstream</c> (alias <c>proxy_pass</c>), weighted.</summary>
     public IReadOnlyList<Weighted<UpstreamAddr>> Upstream { get; init; } = [];
     public SelectivePickPolicy UpstreamPickPolicy { get; init; } = SelectivePickPolicy.Random;
@@ -27,8 +38,9 @@ public sealed record TlsStreamServerConfig : StreamServerConfig
 }
 
 /// <summary>g3's <c>tcp_tproxy</c>: intercepted connections go on to the address the client dialled.</summary>
-public sealed record TcpTProxyServerConfig : ServerConfig
+public sealed record TcpTProxyServerConfig : ServerConfig, IFactsAuthServer
 {
+    public FactsAuthMatch? AuthMatch { get; init; }
     public override string TypeName => "TcpTProxy";
 }
 
@@ -39,8 +51,9 @@ public sealed record SniHostConfig(string? RedirectHost, int? RedirectPort)
 }
 
 /// <summary>g3's <c>sni_proxy</c>: the target is the TLS SNI or the HTTP Host, on the port the client dialled.</summary>
-public sealed record SniProxyServerConfig : ServerConfig
+public sealed record SniProxyServerConfig : ServerConfig, IFactsAuthServer
 {
+    public FactsAuthMatch? AuthMatch { get; init; }
     public override string TypeName => "SniProxy";
     public int TlsMaxClientHelloSize { get; init; } = 1 << 16;
     public TimeSpan RequestWaitTimeout { get; init; } = TimeSpan.FromSeconds(60);

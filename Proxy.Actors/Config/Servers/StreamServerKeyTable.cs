@@ -17,11 +17,9 @@ internal static class StreamServerKeyTable
     private static readonly KeyTable<ServerConfig> TlsStreamKeys = Stream(Audited())
         .On("tls_server|tls", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) });
 
-    private static readonly KeyTable<ServerConfig> TProxyKeys = Audited()
-        .FalseOnly("auth_by_client_ip|auth_by_server_ip");
+    private static readonly KeyTable<ServerConfig> TProxyKeys = Auth(Audited(), "auth_by_client_ip|auth_by_server_ip");
 
-    private static readonly KeyTable<ServerConfig> SniKeys = Audited()
-        .FalseOnly("auth_by_client_ip|auth_by_server_name")
+    private static readonly KeyTable<ServerConfig> SniKeys = Auth(Audited(), "auth_by_client_ip|auth_by_server_name")
         .On("tls_max_client_hello_size", (c, v, _) => Sni(c) with { TlsMaxClientHelloSize = YamlValue.Int32(v, 512, 1 << 24) })
         .On("request_wait_timeout", (c, v, _) => Sni(c) with { RequestWaitTimeout = HumanDuration.FromYaml(v) })
         .On("request_recv_timeout", (c, v, _) => Sni(c) with { RequestRecvTimeout = HumanDuration.FromYaml(v) })
@@ -41,6 +39,7 @@ internal static class StreamServerKeyTable
             _ => SniKeys.Apply(new SniProxyServerConfig { Name = name, Position = position }, map, scope),
         };
         if (parsed.Escaper is null) scope.Error(map, "escaper", "missing required key 'escaper'");
+        parsed = CheckAuth(parsed, map, scope);
         switch (parsed)
         {
             case StreamServerConfig stream:
@@ -62,8 +61,50 @@ internal static class StreamServerKeyTable
     private static KeyTable<ServerConfig> Audited() => ServerParser.BaseKeys()
         .On("auditor", (c, v, _) => c with { Auditor = YamlValue.String(v, "an auditor name") });
 
-    private static KeyTable<ServerConfig> Stream(KeyTable<ServerConfig> keys) => keys
-        .FalseOnly("auth_by_client_ip|auth_by_server_ip")
+    /// <summary>
+    /// The user_group and the auth_by_* flags a server type has. The flags are read into a set first
+    /// (the map's order is free); <see cref="CheckAuth"/> turns them into the one match g3 allows.
+    /// </summary>
+    private static KeyTable<ServerConfig> Auth(KeyTable<ServerConfig> keys, string flags) => keys
+        .On("user_group", (c, v, _) => c with { UserGroup = YamlValue.String(v, "a user group name") })
+        .On(flags, (c, v, _, key, _) => Flag(c, key, YamlValue.Bool(v)));
+
+    private static ServerConfig Flag(ServerConfig c, string key, bool on)
+    {
+        if (!on) return c;
+        var match = key switch
+        {
+            "auth_by_client_ip" => FactsAuthMatch.ClientIp,
+            "auth_by_server_ip" => FactsAuthMatch.ServerIp,
+            _ => FactsAuthMatch.ServerName,
+        };
+        // g3 lets the server flag win over the client one (and then refuses both; CheckAuth does).
+        if (match == FactsAuthMatch.ClientIp && ((IFactsAuthServer)c).AuthMatch is not null) return c;
+        return c switch
+        {
+            StreamServerConfig s => s with { AuthMatch = match },
+            TcpTProxyServerConfig t => t with { AuthMatch = match },
+            SniProxyServerConfig n => n with { AuthMatch = match },
+            _ => c,
+        };
+    }
+
+    /// <summary>g3's checks: only one auth_by_* on, and a user group when one is.</summary>
+    private static ServerConfig CheckAuth(ServerConfig parsed, YamlMappingNode map, EntryScope scope)
+    {
+        if (parsed is not IFactsAuthServer { AuthMatch: { } match }) return parsed;
+        var on = map.Children.Count(kv => kv.Key is YamlScalarNode { Value: { } k }
+            && YamlKey.Normalize(k).StartsWith("auth_by_", StringComparison.Ordinal)
+            && kv.Value is YamlScalarNode { Value: { } v } && v.ToLowerInvariant() is "true" or "on" or "yes" or "1");
+        if (on > 1)
+            scope.Error(map, "auth_by_client_ip", match == FactsAuthMatch.ServerName
+                ? "only one of auth_by_client_ip, auth_by_server_name can be enabled"
+                : "only one of auth_by_client_ip, auth_by_server_ip can be enabled");
+        if (parsed.UserGroup is null) scope.Error(map, "user_group", "user group is not set but auth is enabled");
+        return parsed;
+    }
+
+    private static KeyTable<ServerConfig> Stream(KeyTable<ServerConfig> keys) => Auth(keys, "auth_by_client_ip")
         .On("upstream|proxy_pass", (c, v, _) => S(c) with { Upstream = WeightedParser.UpstreamList(v, 0) })
         .On("upstream_pick_policy", (c, v, _) => S(c) with { UpstreamPickPolicy = SelectivePickPolicyParser.FromYaml(v) })
         .On("tls_client", (c, v, s, _, k) => S(c) with { TlsClient = TlsClientParser.FromYaml(v, s, k) })

@@ -21,8 +21,10 @@ internal static class HttpForwardHandler
 
         if (framing is null) return await HttpForwardExchange.RefuseAsync(client, req, notes, framingStatus, "InvalidClientProtocol", close: true);
         if (target is null) return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
+        if (target is { Form: TargetForm.Absolute, Scheme: "ftp" })
+            return await Ftp.FtpOverHttpTask.RunAsync(ctx, client, req, notes, target, framing.Value).ConfigureAwait(false);
         // Origin-form and '*' are "local" requests (the well-known URIs are not built yet);
-        // ftp:// and other schemes are not built; https:// needs tls_client.
+        // other schemes are not built; https:// needs tls_client.
         if (target.Form != TargetForm.Absolute || target.Scheme is not ("http" or "https") || (target.Scheme == "https" && cfg.TlsClient is null))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         notes.Upstream = target.Upstream!.ToString();

@@ -53,8 +53,15 @@ internal sealed class SniProxyRuntime(SniProxyServerConfig config) : IServerRunt
             }
             target = host.Redirect(target);
         }
+        var login = FactsLogin.Pick(scope.Server, transport.Facts, target, notes);
+        if (login.Refused)
+        {
+            notes.Upstream = target.ToString();
+            scope.FinishTask(notes);
+            return;
+        }
         // Everything read goes to the upstream first, as the client sent it.
-        await StreamTunnel.RunAsync(transport.WithPrefix(request.Bytes), scope, notes, new StreamTunnel.Target(target)).ConfigureAwait(false);
+        await StreamTunnel.RunAsync(transport.WithPrefix(request.Bytes), scope, notes, new StreamTunnel.Target(target) { User = login.User }).ConfigureAwait(false);
     }
 
     private static ParseResult<bool> AnyByte(in ReadOnlySequence<byte> b) =>

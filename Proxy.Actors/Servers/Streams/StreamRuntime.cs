@@ -17,7 +17,14 @@ internal sealed class StreamRuntime(StreamServerConfig config) : IServerRuntime
     {
         var notes = StreamTunnel.NewTask(transport, scope);
         var upstream = _upstreams.Pick(config.UpstreamPickPolicy, HashKey(transport.Facts));
-        return StreamTunnel.RunAsync(transport, scope, notes, new StreamTunnel.Target(upstream, config.TlsClient, config.UpstreamTlsName));
+        var login = FactsLogin.Pick(scope.Server, transport.Facts, upstream, notes);
+        if (login.Refused)
+        {
+            notes.Upstream = upstream.ToString();
+            scope.FinishTask(notes);
+            return Task.CompletedTask;
+        }
+        return StreamTunnel.RunAsync(transport, scope, notes, new StreamTunnel.Target(upstream, config.TlsClient, config.UpstreamTlsName) { User = login.User });
     }
 
     /// <summary>g3's key for the hash policies: client IP then server IP.</summary>

@@ -4,6 +4,9 @@ using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Users;
+using Proxy.Actors.Users.Limits;
 
 namespace Proxy.Actors.Servers.Streams;
 
@@ -15,8 +18,11 @@ namespace Proxy.Actors.Servers.Streams;
 /// </summary>
 internal static class StreamTunnel
 {
-    /// <summary>The upstream and what to ask the escaper for it.</summary>
-    public sealed record Target(UpstreamAddr Upstream, TlsClientConfig? Tls = null, string? TlsName = null);
+    /// <summary>The upstream and what to ask the escaper for it; the task's user (facts auth) when the server has one.</summary>
+    public sealed record Target(UpstreamAddr Upstream, TlsClientConfig? Tls = null, string? TlsName = null)
+    {
+        public User? User { get; init; }
+    }
 
     public static TaskNotes NewTask(ClientTransport transport, ConnectionScope scope) =>
         scope.NewTask(transport.Facts, "TcpConnect", scope.AcceptedAt);
@@ -26,6 +32,12 @@ internal static class StreamTunnel
     {
         var server = scope.Server;
         notes.Upstream = target.Upstream.ToString();
+        if (!UserAdmits(target, notes, out var alive))
+        {
+            scope.FinishTask(notes);
+            return;
+        }
+        using var held = alive;
         notes.Stage = "Connecting";
         var request = new EscapeRequest(notes, target.Upstream, target.Tls is null ? EscapeWant.Tcp : EscapeWant.Tls)
         {
@@ -42,13 +54,15 @@ internal static class StreamTunnel
         try
         {
             notes.Stage = "Relaying";
+            if (target.User is { } user) scope.Lifetime.EndWhen(() => user.IsBlocked);
             notes.ReadyTime = scope.Time.GetElapsedTime(notes.CreatedTimestamp);
             var end = await AuditedTunnel.RunAsync(server, target.Upstream,
                 new RelayEndpoint(transport.Stream, transport.Socket),
                 new RelayEndpoint(upstream.Stream!, upstream.Socket),
-                new RelayOptions(server.Config.TcpCopyBufferSize, server.Config.TcpSockSpeedLimit, upstream.SpeedLimit, scope.Time),
+                new RelayOptions(server.Config.TcpCopyBufferSize, server.Config.TcpSockSpeedLimit, upstream.SpeedLimit, scope.Time) { User = target.User },
                 notes, scope.Lifetime).ConfigureAwait(false);
-            notes.Reason = end.ToString();
+            // the idle watcher ends a blocked user's tunnel at its next check, as on http_proxy
+            notes.Reason = scope.Lifetime.EndedByCondition ? "CanceledAsUserBlocked" : end.ToString();
             notes.Stage = "Finished";
         }
         finally
@@ -56,5 +70,31 @@ internal static class StreamTunnel
             await upstream.DisposeUpstreamAsync().ConfigureAwait(false);
             scope.FinishTask(notes);
         }
+    }
+
+    /// <summary>
+    /// g3's checks of a stream task's user before connecting: the rate limits (a connection is one
+    /// request here), request_max_alive (its slot held for the task), then the user's dst filters.
+    /// A refusal sets the reason and error in <paramref name="notes"/>.
+    /// </summary>
+    private static bool UserAdmits(Target target, TaskNotes notes, out AliveGuard? alive)
+    {
+        alive = null;
+        if (target.User is not { } user) return true;
+        if (!user.CheckRateLimit(newConnection: true)) return Refuse(notes, "rate limited");
+        alive = user.RequestAlive.TryAcquire();
+        if (alive is null) return Refuse(notes, "fully loaded (request_max_alive)");
+        if (!user.CheckUpstream(target.Upstream).IsForbidden()) return true;
+        alive.Dispose();
+        alive = null;
+        return Refuse(notes, "dest denied by the user's rules");
+    }
+
+    private static bool Refuse(TaskNotes notes, string error)
+    {
+        notes.Stage = "Preparing";
+        notes.Reason = "ForbiddenByRule";
+        notes.Error = error;
+        return false;
     }
 }

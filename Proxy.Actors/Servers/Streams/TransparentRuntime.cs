@@ -21,7 +21,15 @@ internal sealed class TransparentRuntime : IServerRuntime
             return Task.CompletedTask;
         }
         var ip = destination.Address.IsIPv4MappedToIPv6 ? destination.Address.MapToIPv4() : destination.Address;
-        return StreamTunnel.RunAsync(transport, scope, notes, new StreamTunnel.Target(new UpstreamAddr(ip.ToString(), destination.Port)));
+        var target = new UpstreamAddr(ip.ToString(), destination.Port);
+        var login = FactsLogin.Pick(scope.Server, transport.Facts, target, notes);
+        if (login.Refused)
+        {
+            notes.Upstream = target.ToString();
+            scope.FinishTask(notes);
+            return Task.CompletedTask;
+        }
+        return StreamTunnel.RunAsync(transport, scope, notes, new StreamTunnel.Target(target) { User = login.User });
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

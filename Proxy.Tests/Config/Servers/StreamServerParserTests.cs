@@ -51,7 +51,9 @@ public sealed class StreamServerParserTests
         // g3: the port is always required
         Assert.Contains("'upstream'", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: backend.example}\n"));
         Assert.Contains("unknown key 'dst_port_filter'", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, dst_port_filter: 80}\n"));
-        Assert.Contains("not supported yet: auth_by_client_ip", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, auth_by_client_ip: true}\n"));
+        Assert.Contains("user group is not set but auth is enabled", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, auth_by_client_ip: true}\n"));
+        // g3's tcp_stream has no server-ip match
+        Assert.Contains("unknown key 'auth_by_server_ip'", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, auth_by_server_ip: true}\n"));
         Assert.Contains("unknown pick policy", Refused("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, upstream_pick_policy: nearest}\n"));
     }
 
@@ -63,6 +65,25 @@ public sealed class StreamServerParserTests
     {
         var c = Assert.Single(Load($"  - {{name: s, type: {type}, escaper: d, auditor: audit{extra}}}\n").Servers);
         Assert.Equal("audit", c.Auditor);
+    }
+
+    [Fact]
+    public void AuthByFacts_SetsTheMatch_OnlyOneFlag_AndNeedsAGroup()
+    {
+        var s = Assert.IsType<TcpStreamServerConfig>(Assert.Single(Load("  - {name: s, type: tcp_stream, escaper: d, upstream: 127.0.0.1:80, user_group: f, auth_by_client_ip: true}\n").Servers));
+        Assert.Equal(("f", FactsAuthMatch.ClientIp), (s.UserGroup, s.AuthMatch));
+        var t = Assert.IsType<TcpTProxyServerConfig>(Assert.Single(Load("  - {name: t, type: tcp_tproxy, escaper: d, listen: 15001, user_group: f, auth_by_server_ip: true, auth_by_client_ip: false}\n").Servers));
+        Assert.Equal(FactsAuthMatch.ServerIp, t.AuthMatch);
+        var n = Assert.IsType<SniProxyServerConfig>(Assert.Single(Load("  - {name: n, type: sni_proxy, escaper: d, user_group: f, auth_by_server_name: true}\n").Servers));
+        Assert.Equal(FactsAuthMatch.ServerName, n.AuthMatch);
+        // a user_group without auth_by_*: loaded, nobody authenticated (as g3)
+        Assert.Null(Assert.IsType<SniProxyServerConfig>(Assert.Single(Load("  - {name: n, type: sni_proxy, escaper: d, user_group: f}\n").Servers)).AuthMatch);
+
+        Assert.Contains("only one of auth_by_client_ip, auth_by_server_ip can be enabled",
+            Refused("  - {name: t, type: tcp_tproxy, escaper: d, listen: 15001, user_group: f, auth_by_client_ip: true, auth_by_server_ip: true}\n"));
+        Assert.Contains("only one of auth_by_client_ip, auth_by_server_name can be enabled",
+            Refused("  - {name: n, type: sni_proxy, escaper: d, user_group: f, auth_by_server_name: true, auth_by_client_ip: true}\n"));
+        Assert.Contains("user group is not set but auth is enabled", Refused("  - {name: n, type: sni_proxy, escaper: d, auth_by_server_name: true}\n"));
     }
 
     [Fact]
