@@ -9,6 +9,7 @@ namespace Proxy.Actors.Config.Servers;
 internal static class SocksProxyKeyTable
 {
     public static KeyTable<ServerConfig> Build(KeyTable<ServerConfig> common) => common
+        .On("user_group", (c, v, _) => c with { UserGroup = YamlValue.String(v, "a user group name") })
         .On("use_udp_associate|enable_udp_associate", (c, v, _) => Socks(c) with { UseUdpAssociate = YamlValue.Bool(v) })
         .On("negotiation_timeout", (c, v, _) => Socks(c) with { NegotiationTimeout = HumanDuration.FromYaml(v) })
         .On("udp_client_initial_timeout", (c, v, _) => Socks(c) with { UdpClientInitialTimeout = HumanDuration.FromYaml(v) })

@@ -1,11 +1,9 @@
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Servers.HttpProxy;
-
-/// <summary>The user a request runs as, and whether it is this user's first request on the connection (it then takes a connection_rate_limit token).</summary>
-internal readonly record struct RequestUser(User User, bool FirstOnConnection);
 
 /// <summary>
 /// <c>Proxy-Authorization: Basic</c> on one http_proxy connection, checked for every request as g3's
