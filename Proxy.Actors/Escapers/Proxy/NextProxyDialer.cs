@@ -12,16 +12,16 @@ namespace Proxy.Actors.Escapers.Proxy;
 /// <summary>
 /// Opens the connection to a next-hop proxy: TCP with direct_fixed's dialling (resolver, happy
 /// eyeballs, tries, bind address per family, keepalive, speed limit, the PROXY protocol header
-/// when configured), then TLS to the proxy for proxy_https. No egress filter applies: the proxy
+/// when configured), then TLS to the proxy for the TLS types (proxy_https, proxy_socks5s). No egress filter applies: the proxy
 /// address is the operator's own choice, as in g3.
 /// </summary>
 internal sealed class NextProxyDialer : IDisposable
 {
     private readonly DirectFixedEscaper _tcp;
-    private readonly ProxyHttpEscaperConfig _config;
+    private readonly NextProxyEscaperConfig _config;
     private readonly TimeProvider _time;
 
-    public NextProxyDialer(ProxyHttpEscaperConfig config, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time)
+    public NextProxyDialer(NextProxyEscaperConfig config, HandleRegistry<IResolver> resolvers, ISocketConnector? connector, TimeProvider time)
     {
         _config = config;
         _time = time;
@@ -50,7 +50,7 @@ internal sealed class NextProxyDialer : IDisposable
         var tcp = await _tcp.EscapeAsync(new EscapeRequest(request.Task, proxy, EscapeWant.Tcp), ct).ConfigureAwait(false);
         if (!tcp.Ok) return tcp with { Reason = $"connect to next proxy {proxy}: {tcp.Reason}" };
         var stream = tcp.Stream!;
-        if (_config is { Https: true, TlsClient: { } tls })
+        if (_config.TlsClient is { } tls)
         {
             var (ssl, error) = await TlsClientHandshake.ConnectAsync(stream, _config.TlsName ?? proxy.Host, tls, _time, ct).ConfigureAwait(false);
             if (ssl is null)
