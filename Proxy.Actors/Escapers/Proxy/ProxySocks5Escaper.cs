@@ -20,10 +20,8 @@ namespace Proxy.Actors.Escapers.Proxy;
 public sealed class ProxySocks5Escaper : IEscaper, IDisposable
 {
     private static readonly UpstreamAddr Unspecified4 = new("0.0.0.0", 0);
-    private static readonly UpstreamAddr Unspecified6 = new("::", 0);
 
     private readonly NextProxyDialer _dialer;
-    private readonly SelectiveVector<UpstreamAddr> _proxies;
     private readonly TimeProvider _time;
 
     public ProxySocks5Escaper(ProxySocks5EscaperConfig config, HandleRegistry<IResolver> resolvers,
@@ -32,7 +30,6 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
         Config = config;
         _time = time ?? TimeProvider.System;
         _dialer = new NextProxyDialer(config, resolvers, connector, _time);
-        _proxies = new SelectiveVector<UpstreamAddr>(config.ProxyAddr, a => a.ToString());
     }
 
     public ProxySocks5EscaperConfig Config { get; }
@@ -41,7 +38,7 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
 
     public async ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
     {
-        var proxy = _proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request));
+        var proxy = _dialer.PickProxy(request);
         if (request.Want == EscapeWant.Udp) return await UdpAsync(request, proxy, ct).ConfigureAwait(false);
         var tunnel = await NegotiateAsync(request, proxy, Socks5Command.Connect, request.Target, ct).ConfigureAwait(false);
         return await UpstreamCompletion.CompleteAsync(request, tunnel.Result, pool: null, _time, ct).ConfigureAwait(false);
@@ -99,35 +96,20 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
         return new IPEndPoint(ip, bound.Port);
     }
 
-    /// <summary>Reaches the proxy and runs the SOCKS5 exchange, within peer_negotiation_timeout.</summary>
+    /// <summary>Reaches the proxy and runs the SOCKS5 exchange, within peer_negotiation_timeout; the reply's bound address with it.</summary>
     private async ValueTask<(EscapeResult Result, UpstreamAddr? Bound)> NegotiateAsync(
         EscapeRequest request, UpstreamAddr proxy, Socks5Command command, UpstreamAddr? target, CancellationToken ct)
     {
-        using var limit = new CancellationTokenSource(Config.PeerNegotiationTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-        var started = _time.GetTimestamp();
-        EscapeResult? connected = null;
-        try
+        UpstreamAddr? bound = null;
+        var result = await _dialer.NegotiateAsync(request, proxy, async (stream, token) =>
         {
-            connected = await _dialer.ConnectAsync(request, proxy, linked.Token).ConfigureAwait(false);
-            if (!connected.Ok && limit.IsCancellationRequested && !ct.IsCancellationRequested) throw new OperationCanceledException(linked.Token);
-            if (!connected.Ok) return (connected, null);
             // For UDP ASSOCIATE: where datagrams will come from is not known before the relay is named.
-            var sent = target ?? (connected.BoundAddr?.AddressFamily == AddressFamily.InterNetworkV6 ? Unspecified6 : Unspecified4);
-            var reply = await Socks5Handshake.RunAsync(connected.Stream!, command, sent, Config.ProxyUsername, Config.ProxyPassword, linked.Token)
+            var reply = await Socks5Handshake.RunAsync(stream, command, target ?? Unspecified4, Config.ProxyUsername, Config.ProxyPassword, token)
                 .ConfigureAwait(false);
-            if (reply.Ok) return (connected with { Stream = reply.Stream }, reply.Bound);
-            await connected.DisposeUpstreamAsync().ConfigureAwait(false);
-            return (connected.FailedWith(reply.Error, $"next proxy {proxy}: {reply.Reason}"), null);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            if (connected is { Ok: true }) await connected.DisposeUpstreamAsync().ConfigureAwait(false);
-            var reason = $"next proxy {proxy}: no answer within peer_negotiation_timeout {Config.PeerNegotiationTimeout.TotalMilliseconds:0}ms";
-            return (connected is null
-                ? EscapeResult.Fail(EscapeErrorKind.ConnectTimeout, reason, 0, _time.GetElapsedTime(started))
-                : connected.FailedWith(EscapeErrorKind.ConnectTimeout, reason), null);
-        }
+            bound = reply.Bound;
+            return (reply.Stream, reply.Error, reply.Ok ? null : $"next proxy {proxy}: {reply.Reason}");
+        }, ct).ConfigureAwait(false);
+        return (result, result.Ok ? bound : null);
     }
 
     public void Dispose() => _dialer.Dispose();
