@@ -37,6 +37,13 @@ public static class ClusterHocon
         return ConfigurationFactory.ParseString(overrides).WithFallback(baseConfig);
     }
 
+    /// <summary>
+    /// The servers' ActorSystem: the same settings without remoting or cluster (the roles stay, so
+    /// the system's <see cref="Proxy.Actors.Cluster.ClusterView"/> knows the region).
+    /// </summary>
+    public static Config Local(Config clusterConfig) =>
+        ConfigurationFactory.ParseString("akka.actor.provider = local").WithFallback(clusterConfig);
+
     /// <summary><c>host:port</c> or a full <c>akka.tcp://G3Actors@host:port</c> address.</summary>
     public static string SeedAddress(string seed) =>
         seed.Contains("://", StringComparison.Ordinal) ? seed : $"akka.tcp://{SystemName}@{seed}";

@@ -13,8 +13,10 @@ using Proxy.Control.Host;
 namespace Proxy.Node;
 
 /// <summary>
-/// A running node: the ActorSystem "G3Actors" (a cluster member), the guardian and its
-/// servers. Used by Program and, in-process, by the integration tests.
+/// A running node: an ActorSystem for the guardian and its servers, and the cluster membership
+/// (<see cref="ClusterMember"/>, a cluster-only ActorSystem "G3Actors" that is replaced by a new
+/// incarnation when this node is downed; docs/cluster.md). Used by Program and, in-process, by the
+/// integration tests.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
 {
@@ -22,12 +24,13 @@ public sealed class NodeHost : IAsyncDisposable
     private readonly IActorRef _guardian;
     private readonly TaskLogger _logger;
     private readonly TaskCompletionSource _exit;
+    private readonly ClusterMember _member;
 
     private NodeHost(ActorSystem system, IActorRef guardian, TaskLogger logger, NodeServices services,
         IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> listening, IPEndPoint control, TaskCompletionSource exit,
-        ClusterServices clusterServices)
+        ClusterMember member)
     {
-        ClusterServices = clusterServices;
+        _member = member;
         _system = system;
         _guardian = guardian;
         _logger = logger;
@@ -44,11 +47,16 @@ public sealed class NodeHost : IAsyncDisposable
     public Task ExitRequested => _exit.Task;
 
     public NodeServices Services { get; }
-    /// <summary>The relay directory and route rules (docs/cluster.md).</summary>
-    public ClusterServices ClusterServices { get; }
+    /// <summary>The relay directory and route rules of the current cluster incarnation (docs/cluster.md).</summary>
+    public ClusterServices ClusterServices => _member.Current;
     public IReadOnlyDictionary<string, IReadOnlyList<IPEndPoint>> Listening { get; }
+    /// <summary>The system that runs the guardian and the servers (not a cluster member).</summary>
     public ActorSystem System => _system;
-    public Address ClusterAddress => Cluster.Get(_system).SelfAddress;
+    /// <summary>The current cluster incarnation's system (a new one after this node was downed).</summary>
+    public ActorSystem ClusterSystem => _member.Current.System;
+    /// <summary>How many cluster incarnations this node has had.</summary>
+    public int ClusterIncarnations => _member.Incarnations;
+    public Address ClusterAddress => Cluster.Get(ClusterSystem).SelfAddress;
 
     public static async Task<NodeHost> StartAsync(ProxyConfig config, NodeOptions options, TextWriter? taskLogOutput = null, CancellationToken ct = default)
     {
@@ -72,9 +80,8 @@ public sealed class NodeHost : IAsyncDisposable
         var exit = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var hocon = ClusterHocon.Build(options.HoconPath ?? ClusterHocon.FindDefault(), config.Cluster, options);
-        var system = ActorSystem.Create(ClusterHocon.SystemName, hocon);
-        var cluster = Cluster.Get(system);
-        if (cluster.Settings.SeedNodes.Count == 0) cluster.Join(cluster.SelfAddress); // a one-node cluster by itself
+        // The servers' system is local: being downed ends a cluster incarnation, never the servers.
+        var system = ActorSystem.Create(ClusterHocon.SystemName, ClusterHocon.Local(hocon));
 
         // The export pipelines run on this system's Akka.Streams; a driver that cannot work here says so in the node log.
         var logger = new TaskLogger(config.Log, system.Materializer(), taskLogOutput,
@@ -88,10 +95,11 @@ public sealed class NodeHost : IAsyncDisposable
             if (reply is NodeMessages.StartFailed failed) throw new InvalidOperationException(failed.Error);
             var started = (NodeMessages.Started)reply;
             var region = options.Region ?? config.Cluster.Region;
-            var clusterServices = ClusterServices.Start(system, config.Cluster, region,
+            var member = ClusterMember.Start(hocon, config.Cluster, region,
                 name => started.Listening.TryGetValue(name, out var eps) ? eps : [],
-                name => services.ServerStats.TryGetValue(name, out var st) ? st : null);
-            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, clusterServices);
+                name => services.ServerStats.TryGetValue(name, out var st) ? st : null,
+                ClusterView.Get(system), line => system.Log.Warning("{0}", line));
+            return new NodeHost(system, guardian, logger, services, started.Listening, listener.LocalEndPoint, exit, member);
         }
         catch
         {
@@ -128,7 +136,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             // The log pipelines run on this system: write out what is queued while it still runs.
             await _logger.DisposeAsync().ConfigureAwait(false);
-            await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance).ConfigureAwait(false);
+            await _member.DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -140,6 +148,7 @@ public sealed class NodeHost : IAsyncDisposable
     public async Task KillAsync()
     {
         await _logger.DisposeAsync().ConfigureAwait(false);
+        await _member.KillAsync().ConfigureAwait(false);
         await _system.Terminate().ConfigureAwait(false);
     }
 }

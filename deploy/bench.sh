@@ -9,7 +9,7 @@
 #
 # Environment:
 #   BENCH_SHARED     the shared/ directory (or shared/bench itself); default <repo>/../shared
-#   BENCH_CONF       node config template (default deploy/bench/http.yml)
+#   BENCH_CONF       node config template for every scenario (default: per scenario, see conf_for)
 #   BENCH_PUBLISH    publish output directory (default /tmp/g3bench/g3actors-publish)
 #   BENCH_NO_PUBLISH=1  reuse an existing publish
 #   BENCH_GC         workstation (default) | server -- the GC mode, set explicitly
@@ -18,7 +18,7 @@
 #   BENCH_DOTNET_ENV extra VAR=VALUE words for the node (e.g. "DOTNET_GCgen0size=0x4000000")
 #   BENCH_LABEL      target name in the RESULT lines (default g3actors)
 #   BENCH_SCENARIOS  scenarios (default "http_small conn_churn connect_bulk idle_conns")
-#   BENCH_PEERS      peer targets run beside ours (default squid; empty: none)
+#   BENCH_PEERS      peer targets run beside ours (default: per scenario, see peers_for; empty: none)
 #   BENCH_WARMUP     warm-up seconds for our node (default 5: tiered JIT)
 #
 # Everything stays on 127.0.0.1 and every load is time-bounded (the harness does this).
@@ -35,17 +35,44 @@ OUT=${2:-$ROOT/deploy/bench/results/bench-$(date -u +%Y%m%dT%H%M%SZ).txt}
 case "$OUT" in /*) ;; *) OUT=$PWD/$OUT;; esac
 mkdir -p "$(dirname "$OUT")"
 PUB=${BENCH_PUBLISH:-/tmp/g3bench/g3actors-publish}
-CONF=${BENCH_CONF:-$ROOT/deploy/bench/http.yml}
-case "$CONF" in /*) ;; *) CONF=$PWD/$CONF;; esac
 SCENARIOS=${BENCH_SCENARIOS:-http_small conn_churn connect_bulk idle_conns}
-PEERS=${BENCH_PEERS-squid}
+
+# The server type each scenario needs, and the peer the issues measure it against.
+conf_for() {
+  if [ -n "${BENCH_CONF:-}" ]; then case "$BENCH_CONF" in /*) echo "$BENCH_CONF";; *) echo "$PWD/$BENCH_CONF";; esac; return; fi
+  case "$1" in
+    socks_bulk) echo "$ROOT/deploy/bench/socks.yml";;
+    tcp_bulk|tcp_small) echo "$ROOT/deploy/bench/tcp.yml";;
+    reverse_small) echo "$ROOT/deploy/bench/reverse.yml";;
+    sni_small) echo "$ROOT/deploy/bench/sni.yml";;
+    tls_term) echo "$ROOT/deploy/bench/tls-term.yml";;
+    chain_bulk) echo "$ROOT/deploy/bench/chain-a.yml";;
+    *) echo "$ROOT/deploy/bench/http.yml";;
+  esac
+}
+peers_for() {
+  if [ -n "${BENCH_PEERS+x}" ]; then echo "$BENCH_PEERS"; return; fi
+  case "$1" in
+    socks_bulk) echo dante;;
+    tcp_bulk|tcp_small|reverse_small) echo haproxy;;
+    sni_small) echo nginx;;
+    tls_term) echo haproxy-tls;;
+    chain_bulk) echo squid-chain;;
+    *) echo squid;;
+  esac
+}
+# tls_term (TLS termination) is our scenario on the harness's sni_small load (wrk over TLS to
+# @PORT@); its RESULT lines are renamed. haproxy-tls is haproxy started with haproxy-tls.cfg.
+# chain_bulk is connect_bulk through two hops (deploy/bench/chain.sh starts both in one session,
+# so the CPU figure sums them); its peer squid-chain is squid with a cache_peer parent squid.
+harness_scenario() { case "$1" in tls_term) echo sni_small;; chain_bulk) echo connect_bulk;; *) echo "$1";; esac; }
 WARMUP=${BENCH_WARMUP:-5}
 
 log() { echo "bench.sh: $*" >&2; }
 
 # ------------------------------------------------------------ prerequisites (idempotent)
 need_pkgs=()
-for p in wrk:wrk curl:curl nginx:nginx squid:squid python3:python3 openssl:openssl ss:iproute2; do
+for p in wrk:wrk curl:curl nginx:nginx squid:squid haproxy:haproxy danted:dante-server python3:python3 openssl:openssl ss:iproute2; do
   command -v "${p%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${p%%:*}" ] || need_pkgs+=("${p#*:}")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -75,11 +102,15 @@ fi
 DLL=$PUB/Proxy.Node.dll
 [ -f "$DLL" ] && [ -f "$PUB/cluster.hocon" ] || { log "no $DLL / cluster.hocon"; exit 2; }
 
-# config check on a rendered copy (the harness renders @PORT@ the same way)
-CHECK=$(mktemp /tmp/g3bench-http-check.XXXX.yml)
-sed 's/@PORT@/18080/g' "$CONF" > "$CHECK"
-(cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
-rm -f "$CHECK"
+# config check on a rendered copy of every config used (the harness renders the same placeholders)
+for s in $SCENARIOS; do
+  CONF=$(conf_for "$s")
+  CHECK=$(mktemp /tmp/g3bench-check.XXXX.yml)
+  sed -e 's/@PORT@/18080/g' -e 's/@NEXT_PORT@/18081/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
+      -e "s#@DATA@#$BENCH/data#g" -e 's#@RUN@#/tmp#g' "$CONF" > "$CHECK"
+  (cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
+  rm -f "$CHECK"
+done
 
 # ------------------------------------------------------------ runtime settings (explicit)
 GC=${BENCH_GC:-workstation}
@@ -99,20 +130,29 @@ NODE_CMD="env $DOTNET_ENV dotnet $DLL -c {CONF} --cluster-port 0"
 {
   echo "# bench.sh $(date -u +%FT%TZ) host=$(hostname) cpus=$(nproc) kernel=$(uname -r) ulimit_n=$NOFILE"
   echo "# commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) dotnet=$(dotnet --version) label=$LABEL env: $DOTNET_ENV"
-  echo "# node: $NODE_CMD (conf $CONF, warmup ${WARMUP}s)"
+  echo "# node: $NODE_CMD (warmup ${WARMUP}s)"
+  for s in $SCENARIOS; do echo "# $s: conf $(conf_for "$s") peers: $(peers_for "$s")"; done
 } >> "$OUT"
 log "results -> $OUT ($LABEL: $DOTNET_ENV)"
 
 run_one() { # SCENARIO TARGET REP
   local s=$1 t=$2 rep=$3 args=() rc
-  if [ "$t" = "$LABEL" ]; then
-    args=(--cmd "$NODE_CMD" --conf "$CONF" --warmup "$WARMUP")
+  if [ "$t" = "$LABEL" ] && [ "$s" = chain_bulk ]; then
+    args=(--cmd "env CHAIN_NODE_CMD='${NODE_CMD//\{CONF\}/@CONF@}' bash $ROOT/deploy/bench/chain.sh g3actors" --warmup "$WARMUP")
+  elif [ "$t" = squid-chain ]; then
+    args=(--cmd "bash $ROOT/deploy/bench/chain.sh squid")
+  elif [ "$t" = "$LABEL" ]; then
+    args=(--cmd "$NODE_CMD" --conf "$(conf_for "$s")" --warmup "$WARMUP")
     [ "$s" = idle_conns ] && args+=(--proto http)
+  elif [ "$t" = haproxy-tls ]; then
+    args=(--cmd "sh -c 'cat {DATA}/cert.pem {DATA}/key.pem > {RUN}/site.pem && exec haproxy -db -f {CONF}'"
+          --conf "$ROOT/deploy/bench/haproxy-tls.cfg")
   fi
-  local tmp; tmp=$(mktemp /tmp/g3bench-run.XXXX)
-  (cd "$BENCH" && ./run.sh "$s" "$t" "${args[@]}" --rep "$rep" --out "$OUT") >"$tmp" 2>&1
+  local tmp lines; tmp=$(mktemp /tmp/g3bench-run.XXXX); lines=$(mktemp /tmp/g3bench-lines.XXXX)
+  (cd "$BENCH" && ./run.sh "$(harness_scenario "$s")" "$t" "${args[@]}" --rep "$rep" --out "$lines") >"$tmp" 2>&1
   rc=$?
-  grep '^RESULT\|^SKIP' "$tmp" || true
+  sed "s/ scenario=$(harness_scenario "$s") / scenario=$s /" "$lines" >> "$OUT"; rm -f "$lines"
+  grep '^RESULT\|^SKIP' "$tmp" | sed "s/ scenario=$(harness_scenario "$s") / scenario=$s /" || true
   if [ "$rc" != 0 ]; then
     echo "# FAILED scenario=$s target=$t rep=$rep rc=$rc" >> "$OUT"
     log "FAILED $s $t rep $rep (rc $rc); harness output:"
@@ -128,6 +168,7 @@ run_one() { # SCENARIO TARGET REP
 for ((rep = 1; rep <= REPS; rep++)); do
   for s in $SCENARIOS; do
     # alternate who goes first so slow drift of the shared machine hits both sides alike
+    PEERS=$(peers_for "$s")
     if [ $((rep % 2)) = 1 ]; then order="$PEERS $LABEL"; else order="$LABEL $PEERS"; fi
     for t in $order; do run_one "$s" "$t" "$rep"; done
   done
@@ -137,7 +178,7 @@ done
 {
   "$BENCH/summarize.py" "$OUT"
   echo
-  python3 "$ROOT/deploy/bench/ratios.py" "$OUT" --ours "$LABEL" --peer squid
+  python3 "$ROOT/deploy/bench/ratios.py" "$OUT" --ours "$LABEL"
 } > "${OUT%.txt}.md"
 cat "${OUT%.txt}.md"
 log "summary -> ${OUT%.txt}.md"

@@ -15,14 +15,17 @@ public sealed class ClusterServices
 {
     public static readonly TimeSpan DefaultTick = TimeSpan.FromSeconds(2);
 
-    private ClusterServices(IActorRef directory, IActorRef routeRules, RelayDirectoryHandle relays, RouteRulesHandle routes)
+    private ClusterServices(ActorSystem system, IActorRef directory, IActorRef routeRules, RelayDirectoryHandle relays, RouteRulesHandle routes)
     {
+        System = system;
         Directory = directory;
         RouteRules = routeRules;
         Relays = relays;
         Routes = routes;
     }
 
+    /// <summary>The cluster ActorSystem of this incarnation (Akka's <c>Cluster.Get</c> works on it).</summary>
+    public ActorSystem System { get; }
     public IRelayDirectory Relays { get; }
     public IRouteRules Routes { get; }
     /// <summary>Takes <see cref="SetRouteRules"/>, answers <see cref="RouteRulesSet"/>.</summary>
@@ -31,20 +34,25 @@ public sealed class ClusterServices
 
     /// <summary>
     /// Starts the cluster parts on a cluster ActorSystem. <paramref name="region"/> is the node's
-    /// region (role <c>region-NAME</c>); <paramref name="serverStats"/> gives the advertised relay's load.
+    /// region (role <c>region-NAME</c>); <paramref name="serverStats"/> gives the advertised relay's load;
+    /// <paramref name="view"/> receives the snapshots (the system's own view by default).
     /// </summary>
     public static ClusterServices Start(ActorSystem system, ClusterConfig config, string? region,
         Func<string, IReadOnlyList<System.Net.IPEndPoint>>? listening = null,
-        Func<string, ServerStats?>? serverStats = null, TimeSpan? tick = null)
+        Func<string, ServerStats?>? serverStats = null, TimeSpan? tick = null, ClusterView? view = null)
     {
         system.ActorOf(MembershipLog.Props(), MembershipLog.Name);
-        var relays = new RelayDirectoryHandle();
-        var routes = new RouteRulesHandle();
+        // The snapshots go where the escapers read them: the view of the system that runs the servers.
+        view ??= ClusterView.Get(system);
+        var relays = view.Relays;
+        var routes = view.Routes;
         var member = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
         var advert = Advert(config.Relay, region, member, listening, serverStats);
         var directory = system.ActorOf(RelayDirectoryActor.Props(region, advert, relays, tick ?? DefaultTick), RelayDirectoryActor.Name);
         var routeRules = system.ActorOf(RouteRulesActor.Props(routes), RouteRulesActor.Name);
-        return new ClusterServices(directory, routeRules, relays, routes);
+        var services = new ClusterServices(system, directory, routeRules, relays, routes);
+        view.Attach(services);
+        return services;
     }
 
     private static Func<RelayEndpoint?> Advert(RelayAdvertConfig? relay, string? region, string member,

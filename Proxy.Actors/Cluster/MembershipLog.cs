@@ -37,7 +37,7 @@ internal sealed class MembershipLog : ReceiveActor, IWithTimers
         {
             Line("downed", e.Member);
             if (e.Member.Address == _cluster.SelfAddress)
-                _log.Warning("cluster: this node was downed; its servers keep running, restart it to rejoin as a new incarnation");
+                _log.Warning("cluster: this node was downed; its servers keep running and it rejoins as a new incarnation");
         });
         Receive<ClusterEvent.MemberRemoved>(e => Line("removed", e.Member));
         Receive<ClusterEvent.UnreachableMember>(e => _log.Warning("cluster: member {0} unreachable (roles {1})", e.Member.Address, Roles(e.Member)));

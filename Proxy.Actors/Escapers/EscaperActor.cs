@@ -33,5 +33,5 @@ public sealed class EscaperActor : HandleOwnerActor<IEscaper>
         Receive<GetPublished>(_ => Sender.Tell(new PublishedSet((Handle as IPublishableEscaper)?.Published())));
     }
 
-    protected override IEscaper Build() => EscaperFactory.Create(_config, _resolvers, _time, _escapers, _stats);
+    protected override IEscaper Build() => EscaperFactory.Create(_config, _resolvers, _time, _escapers, _stats, Cluster.ClusterView.Get(Context.System));
 }

@@ -12,8 +12,9 @@ namespace Proxy.Actors.Escapers;
 public static class EscaperFactory
 {
     /// <param name="escapers">The published escapers, where route escapers find their next ones (per call).</param>
+    /// <param name="cluster">What route_region reads of the cluster (its node's region, relays and replicated rules).</param>
     public static IEscaper Create(EscaperConfig config, HandleRegistry<IResolver> resolvers, TimeProvider? time = null,
-        HandleRegistry<IEscaper>? escapers = null, Stats.EscaperStats? stats = null)
+        HandleRegistry<IEscaper>? escapers = null, Stats.EscaperStats? stats = null, Cluster.ClusterView? cluster = null)
     {
         time ??= TimeProvider.System;
         var next = escapers ?? new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
@@ -32,6 +33,7 @@ public static class EscaperFactory
             RouteSelectEscaperConfig r => new RouteSelectEscaper(r, next),
             RouteMappingEscaperConfig r => new RouteMappingEscaper(r, next),
             TrickFloatEscaperConfig r => new TrickFloatEscaper(r, next),
+            RouteRegionEscaperConfig r => new RouteRegionEscaper(r, next, resolvers, time, cluster ?? Cluster.ClusterView.Empty()),
             // The config loader refuses types it does not know, so reaching this is a bug.
             _ => throw new NotSupportedException($"escaper type '{config.TypeName}' is not supported yet"),
         };

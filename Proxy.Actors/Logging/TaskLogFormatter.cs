@@ -24,6 +24,7 @@ public static class TaskLogFormatter
         r.Add("start_at", n.StartAt.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture));
         r.Add("user", n.User);
         r.Add("escaper", n.Escaper);
+        r.Add("egress_path", n.EgressPath?.ToString());
         r.Add("reason", n.Reason);
         r.Add("error", n.Error);
         r.Add("server_addr", n.ServerAddr?.ToString());

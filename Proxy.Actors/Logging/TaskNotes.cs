@@ -34,6 +34,8 @@ public sealed class TaskNotes
     public int TcpConnectTries { get; set; }
     public TimeSpan? TcpConnectSpend { get; set; }
     public TaskBytes Bytes { get; } = new();
+    /// <summary>What the server or user chose for named escapers (username_params, egress_path_selection_header); null when nothing.</summary>
+    public Escapers.EgressPathSelection? EgressPath { get; set; }
 
     /// <summary>What the escaper reported about its connect attempt (next_* fields, tries, spend).</summary>
     public void RecordEscape(Escapers.EscapeResult result)

@@ -24,7 +24,8 @@ public sealed class UnreachableSeedTests
         var rsp = await client.GetAsync(origin.Url("/hello"));
 
         Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
-        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(node.System).State.Members, m => m.Address == node.ClusterAddress && m.Status == Akka.Cluster.MemberStatus.Up);
+        Assert.DoesNotContain(Akka.Cluster.Cluster.Get(node.ClusterSystem).State.Members, m => m.Address == node.ClusterAddress && m.Status == Akka.Cluster.MemberStatus.Up);
+        Assert.False(node.ClusterSystem.WhenTerminated.IsCompleted);
         Assert.False(node.System.WhenTerminated.IsCompleted);
     }
 }

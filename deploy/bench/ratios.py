@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Same-run ratios of our node against a peer, checked against the issue's targets.
 
-  ratios.py RESULTS.txt [--ours g3actors-workstation] [--peer squid]
+  ratios.py RESULTS.txt [--ours g3actors-workstation] [--peer PEER]
+
+Each scenario is judged against the peer its issue names (PEERS below) unless --peer is given.
 
 Medians over the ok runs of each (scenario, target); every ratio is ours / peer from the
 same file (same session, interleaved), which is what the targets are judged on.
@@ -27,19 +29,27 @@ def med(runs, scen, target, key):
     return (statistics.median(vals), len(vals)) if vals else (None, 0)
 
 
+PEERS = {"socks_bulk": "dante", "tcp_bulk": "haproxy", "tcp_small": "haproxy",
+         "reverse_small": "haproxy", "sni_small": "nginx", "tls_term": "haproxy-tls",
+         "chain_bulk": "squid-chain"}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
     ap.add_argument("--ours", default="g3actors")
-    ap.add_argument("--peer", default="squid")
+    ap.add_argument("--peer", default=None)
     a = ap.parse_args()
     runs = load(a.results)
-    o, p = a.ours, a.peer
+    o = a.ours
     rows = []
+
+    def peer(scen):
+        return a.peer or PEERS.get(scen, "squid")
 
     def ratio(scen, key):
         x, nx = med(runs, scen, o, key)
-        y, ny = med(runs, scen, p, key)
+        y, ny = med(runs, scen, peer(scen), key)
         return x, y, (x / y if x is not None and y else None), min(nx, ny)
 
     def fmt(v, f="%.2f"):
@@ -48,7 +58,8 @@ def main():
     def row(what, scen, key, target, ok, f="%.3f"):
         x, y, r, n = ratio(scen, key)
         met = "-" if r is None or target == "-" else ("met" if ok(r) else "NOT met")
-        rows.append((what, fmt(x, f), fmt(y, f), fmt(r), target, met, n))
+        if n or x is not None or y is not None:
+            rows.append((what, peer(scen), fmt(x, f), fmt(y, f), fmt(r), target, met, n))
 
     row("http_small req/s", "http_small", "rps", ">= 2.00x", lambda r: r >= 2.0, "%.0f")
     row("http_small CPU s / 10k req", "http_small", "cpu_s_per_10k", "<= 0.50x", lambda r: r <= 0.5)
@@ -56,19 +67,31 @@ def main():
     row("connect_bulk CPU s / GiB", "connect_bulk", "cpu_s_per_GiB", "<= 0.75x", lambda r: r <= 0.75)
     row("conn_churn req/s (no target)", "conn_churn", "rps", "-", lambda r: True, "%.0f")
     row("conn_churn CPU s / 10k req (no target)", "conn_churn", "cpu_s_per_10k", "-", lambda r: True)
+    for scen, bulk in (("socks_bulk", (">= 1.00x", 1.0, "<= 0.75x", 0.75)),
+                       ("tcp_bulk", (">= 1.00x", 1.0, "<= 1.20x", 1.2)),
+                       ("chain_bulk", (">= 1.00x", 1.0, "<= 0.75x", 0.75))):
+        t1, v1, t2, v2 = bulk
+        row(scen + " MiB/s", scen, "MiBps", t1, lambda r, v=v1: r >= v, "%.0f")
+        row(scen + " CPU s / GiB", scen, "cpu_s_per_GiB", t2, lambda r, v=v2: r <= v)
+    for scen in ("tcp_small", "reverse_small", "sni_small", "tls_term"):
+        row(scen + " req/s", scen, "rps", ">= 0.80x", lambda r: r >= 0.8, "%.0f")
+        row(scen + " CPU s / 10k req", scen, "cpu_s_per_10k", "<= 1.20x", lambda r: r <= 1.2)
     x, nx = med(runs, "idle_conns", o, "rss_per_conn_KiB")
+    p = peer("idle_conns")
     y, _ = med(runs, "idle_conns", p, "rss_per_conn_KiB")
-    rows.append(("idle_conns RSS KiB / tunnel (9000)", fmt(x), fmt(y), fmt(x / y if x and y else None),
+    if x is not None or y is not None:
+        rows.append(("idle_conns RSS KiB / tunnel (9000)", p, fmt(x), fmt(y), fmt(x / y if x and y else None),
                  "<= 8 KiB absolute", "-" if x is None else ("met" if x <= 8 else "NOT met"), nx))
     x, nx = med(runs, "idle_conns", o, "pss_per_conn_KiB")
     y, _ = med(runs, "idle_conns", p, "pss_per_conn_KiB")
-    rows.append(("idle_conns PSS KiB / tunnel (info)", fmt(x), fmt(y), fmt(x / y if x and y else None), "-", "-", nx))
+    if x is not None or y is not None:
+        rows.append(("idle_conns PSS KiB / tunnel (info)", p, fmt(x), fmt(y), fmt(x / y if x and y else None), "-", "-", nx))
 
-    print("### Targets: %s vs %s (medians, same run)\n" % (o, p))
-    print("| metric | %s | %s | ratio | target | verdict | n |" % (o, p))
-    print("|---|---|---|---|---|---|---|")
+    print("### Targets: %s vs each scenario's peer (medians, same run)\n" % o)
+    print("| metric | peer | %s | peer value | ratio | target | verdict | n |" % o)
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print("| %s | %s | %s | %s | %s | %s | %s |" % r)
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % r)
 
 
 if __name__ == "__main__":

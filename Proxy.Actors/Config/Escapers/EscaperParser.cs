@@ -72,6 +72,8 @@ internal static class EscaperParser
                 return ProxySocks5EscaperParser.Parse(tls: true, name, map, position, scope);
             case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);
+            case "route_region":
+                return RouteRegionEscaperParser.Parse(name, map, position, scope);
             default:
                 throw new InvalidOperationException($"no parser for built escaper type {type.Canonical}");
         }

@@ -11,7 +11,7 @@ namespace Proxy.Actors.Config.Escapers;
 public abstract record NextProxyEscaperConfig : EscaperConfig
 {
     /// <summary>The port a proxy_addr without one gets (3128 for HTTP proxies, 1080 for SOCKS).</summary>
-    public abstract int DefaultProxyPort { get; }
+    public abstract int ProxyAddrDefaultPort { get; }
     public IReadOnlyList<Weighted<UpstreamAddr>> ProxyAddr { get; init; } = [];
     public SelectivePickPolicy ProxyAddrPickPolicy { get; init; } = SelectivePickPolicy.Random;
     public string? ProxyUsername { get; init; }

@@ -19,7 +19,7 @@ internal static class NextProxyKeyTable
             .Skip("name|type")
             .NoEffect("shared_logger")
             .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
-            .On("proxy_addr", (c, v, _) => N(c) with { ProxyAddr = WeightedParser.UpstreamList(v, N(c).DefaultProxyPort) })
+            .On("proxy_addr", (c, v, _) => N(c) with { ProxyAddr = WeightedParser.UpstreamList(v, N(c).ProxyAddrDefaultPort) })
             .On("proxy_addr_pick_policy", (c, v, _) => N(c) with { ProxyAddrPickPolicy = SelectivePickPolicyParser.FromYaml(v) })
             .On("proxy_username|proxy_user", (c, v, _) => N(c) with { ProxyUsername = YamlValue.String(v, "a username") })
             .On("proxy_password|proxy_passwd", (c, v, _) => N(c) with { ProxyPassword = YamlValue.String(v, "a password") })

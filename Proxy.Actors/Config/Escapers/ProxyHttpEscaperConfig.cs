@@ -12,9 +12,9 @@ public sealed record HttpForwardCapability(bool ForwardHttps = false, bool Forwa
 /// </summary>
 public sealed record ProxyHttpEscaperConfig : NextProxyEscaperConfig
 {
-    public const int DefaultPort = 3128;
+    public const int DefaultProxyPort = 3128;
     public override string TypeName => Https ? "ProxyHttps" : "ProxyHttp";
-    public override int DefaultProxyPort => DefaultPort;
+    public override int ProxyAddrDefaultPort => DefaultProxyPort;
     public bool Https { get; init; }
     public HttpForwardCapability HttpForwardCapability { get; init; } = HttpForwardCapability.None;
     public int HttpConnectRspHeaderMaxSize { get; init; } = 4096;

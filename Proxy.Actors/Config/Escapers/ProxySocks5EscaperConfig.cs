@@ -9,9 +9,9 @@ namespace Proxy.Actors.Config.Escapers;
 /// </summary>
 public sealed record ProxySocks5EscaperConfig : NextProxyEscaperConfig
 {
-    public const int DefaultPort = 1080;
+    public const int DefaultProxyPort = 1080;
     public override string TypeName => Tls ? "ProxySocks5s" : "ProxySocks5";
-    public override int DefaultProxyPort => DefaultPort;
+    public override int ProxyAddrDefaultPort => DefaultProxyPort;
     public bool Tls { get; init; }
     public UdpSockSpeedLimit UdpSockSpeedLimit { get; init; } = UdpSockSpeedLimit.Unlimited;
     /// <summary>

@@ -50,6 +50,7 @@ internal static class TypeCatalog
         new(ConfigFamily.Escaper, "route_failover", true),
         new(ConfigFamily.Escaper, "trick_float", true),
         new(ConfigFamily.Escaper, "comply_audit", false),
+        new(ConfigFamily.Escaper, "route_region", true),
 
         new(ConfigFamily.Resolver, "c_ares", true),
         new(ConfigFamily.Resolver, "deny_all", true),

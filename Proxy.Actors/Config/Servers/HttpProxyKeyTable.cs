@@ -28,8 +28,10 @@ internal static class HttpProxyKeyTable
         .On("http_forward_mark_upstream", (c, v, _) => Http(c) with { HttpForwardMarkUpstream = YamlValue.Bool(v) })
         .On("echo_chained_info", (c, v, _) => Http(c) with { EchoChainedInfo = YamlValue.Bool(v) })
         .On("steal_forwarded_for", (c, v, _) => Http(c) with { StealForwardedFor = YamlValue.Bool(v) })
-        .NotSupported("ftp_client|username_params|username_params_to_escaper_addr")
-        .NotSupported("untrusted_read_speed_limit|untrusted_read_limit|egress_path_selection_header|path_selection_header");
+        .On("username_params|username_params_to_escaper_addr", (c, v, s, k, _) => Http(c) with { UsernameParams = UsernameParamsParser.FromYaml(v, s, k) })
+        .On("egress_path_selection_header|path_selection_header", (c, v, _) => Http(c) with { EgressPathSelectionHeader = YamlValue.String(v, "a header name").Trim() })
+        .NotSupported("ftp_client")
+        .NotSupported("untrusted_read_speed_limit|untrusted_read_limit");
 
     private static HttpProxyServerConfig Http(ServerConfig c) => (HttpProxyServerConfig)c;
 

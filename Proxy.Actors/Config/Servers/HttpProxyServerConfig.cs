@@ -29,4 +29,7 @@ public sealed record HttpProxyServerConfig : ServerConfig
     public bool HttpForwardMarkUpstream { get; init; }
     public bool EchoChainedInfo { get; init; }
     public bool StealForwardedFor { get; init; }
+    public UsernameParamsConfig? UsernameParams { get; init; }
+    /// <summary>A request header carrying a 1-based egress path index for the server's escaper; removed before forwarding.</summary>
+    public string? EgressPathSelectionHeader { get; init; }
 }

@@ -51,9 +51,10 @@ internal sealed class NextProxyDialer : IDisposable
 
     private readonly SelectiveVector<UpstreamAddr> _proxies;
 
-    /// <summary>The next proxy for this request, by proxy_addr_pick_policy over g3's hash key.</summary>
+    /// <summary>The next proxy username_params named for this escaper, else one from proxy_addr by proxy_addr_pick_policy over g3's hash key.</summary>
     public UpstreamAddr PickProxy(EscapeRequest request) =>
-        _proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(_config.ProxyAddrPickPolicy, SelectionKey.For(request));
+        request.Task.EgressPath?.SelectUpstream(_config.Name)?.Addr
+        ?? (_proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(_config.ProxyAddrPickPolicy, SelectionKey.For(request)));
 
     /// <summary>
     /// Reaches the proxy and runs <paramref name="step"/> on the connection, both within

@@ -61,6 +61,13 @@ public static class HttpProxyConnection
                             continue;
                         }
                     }
+                    if (!RequestEgressPath.TryApply(ctx, head, notes))
+                    {
+                        notes.Reason = "InvalidClientProtocol";
+                        notes.Stage = "Preparing";
+                        await HttpReply.RefuseAsync(client, notes, 400, head.Version, head.Method == "HEAD", close: true).ConfigureAwait(false);
+                        return;
+                    }
                     if (head.IsConnect)
                     {
                         var tunnel = await HttpConnectHandler.OpenAsync(ctx, client, head, notes).ConfigureAwait(false);

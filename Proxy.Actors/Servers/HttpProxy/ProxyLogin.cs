@@ -24,7 +24,7 @@ internal sealed class ProxyLogin
         {
             if (BasicAuth.TryParse(value, out var creds) == BasicAuthParse.Ok)
             {
-                name = creds.Username;
+                name = ctx.Config.UsernameParams is { } up ? up.RealUsername(creds.Username) : creds.Username;
                 password = creds.Password;
             }
             else
