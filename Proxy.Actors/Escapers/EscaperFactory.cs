@@ -26,6 +26,7 @@ public static class EscaperFactory
             DirectFixedEscaperConfig d => new DirectFixedEscaper(d, resolvers, connector: null, time, stats),
             DummyDenyEscaperConfig d => new DummyDenyEscaper(d.Name),
             ProxyHttpEscaperConfig p => new ProxyHttpEscaper(p, resolvers, connector: null, time),
+            ProxySocks5EscaperConfig p => new ProxySocks5Escaper(p, resolvers, connector: null, time),
             ProxyFloatEscaperConfig p => new ProxyFloatEscaper(p, resolvers, connector: null, time),
             RouteFailoverEscaperConfig r => new RouteFailoverEscaper(r, next, time),
             RouteUpstreamEscaperConfig r => new RouteUpstreamEscaper(r, next),

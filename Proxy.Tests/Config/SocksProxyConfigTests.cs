@@ -86,13 +86,18 @@ public sealed class SocksProxyConfigTests
     }
 
     [Fact]
+    public void UserGroup_IsRead()
+    {
+        Assert.Equal("staff", Load("user_group: staff").UserGroup);
+    }
+
+    [Fact]
     public void BadValues_UnknownKeys_AndUnbuiltKeys_AreRefusedByName()
     {
         Assert.Contains(Refused("udp_bind_ipv4: ['::1']").Errors, e => e.Key == "udp_bind_ipv4");
         Assert.Contains(Refused("udp_bind_port_range: 200-100").Errors, e => e.Key == "udp_bind_port_range");
         Assert.Contains(Refused("udp_socket_buffer: {rcv: 1K}").Errors, e => e.Key == "udp_socket_buffer");
         Assert.Contains(Refused("use_udp_connect: true").Errors, e => e.Key == "use_udp_connect" && e.Message.Contains("unknown key"));
-        Assert.Contains(Refused("user_group: g").Errors, e => e.Message.Contains("not supported yet: user_group"));
         Assert.Contains(Refused("username_params: {}").Errors, e => e.Message.Contains("not supported yet: username_params"));
     }
 }

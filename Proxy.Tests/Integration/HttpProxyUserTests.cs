@@ -9,7 +9,7 @@ namespace Proxy.Tests.Integration;
 public sealed class HttpProxyUserTests
 {
     // g3's test vector: password "toor"
-    private const string RootToken = "{salt: 4e8f8a4e37f0fa1b, md5: d9d963915b9815d4cc39c196c2868900, sha1: c28640e7b1a3d9db98187632aeba99c0cff0ffd4}";
+    internal const string RootToken = "{salt: 4e8f8a4e37f0fa1b, md5: d9d963915b9815d4cc39c196c2868900, sha1: c28640e7b1a3d9db98187632aeba99c0cff0ffd4}";
 
     internal static string Yaml(string rootExtra = "", string groupExtra = "", string serverExtra = "") =>
         ProxyUnderTest.HttpProxyYaml(serverExtra: "user_group: staff\nauth_realm: lab\n" + serverExtra) + $"""

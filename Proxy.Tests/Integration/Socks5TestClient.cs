@@ -39,6 +39,15 @@ internal sealed class Socks5TestClient : IAsyncDisposable
         return await ReadAsync(static (in ReadOnlySequence<byte> b) => Socks5ClientParser.ParseMethodSelection(b));
     }
 
+    /// <summary>RFC 1929 username/password; true when the server answers status 0.</summary>
+    public async Task<bool> LoginAsync(string user, string password)
+    {
+        var w = new ArrayBufferWriter<byte>();
+        Socks5ClientWriter.WriteCredentials(w, user, password);
+        await Stream.WriteAsync(w.WrittenMemory);
+        return await ReadAsync(static (in ReadOnlySequence<byte> b) => Socks5ClientParser.ParseCredentialsReply(b));
+    }
+
     public async Task<Socks5Reply> RequestAsync(Socks5Command command, UpstreamAddr target)
     {
         var w = new ArrayBufferWriter<byte>();

@@ -18,16 +18,25 @@ public sealed class SocksUdpTests
     private static readonly UpstreamAddr Unspecified = new("0.0.0.0", 0);
 
     /// <summary>TCP control connection with the UDP reply, and a UDP socket for the client's datagrams.</summary>
-    private sealed class UdpSession : IAsyncDisposable
+    internal sealed class UdpSession : IAsyncDisposable
     {
         public required Socks5TestClient Control { get; init; }
         public required Socket Udp { get; init; }
         public required IPEndPoint Relay { get; init; }
 
-        public static async Task<UdpSession> OpenAsync(ProxyUnderTest proxy)
+        /// <param name="login">RFC 1929 credentials to log in with, when the server has a user group.</param>
+        public static async Task<UdpSession> OpenAsync(ProxyUnderTest proxy, (string User, string Password)? login = null, string server = "socks")
         {
-            var control = await Socks5TestClient.ConnectAsync(proxy.Endpoint("socks"));
-            await control.GreetAsync();
+            var control = await Socks5TestClient.ConnectAsync(proxy.Endpoint(server));
+            if (login is { } l)
+            {
+                Assert.Equal(Socks5AuthMethod.UsernamePassword, await control.GreetAsync(Socks5AuthMethod.UsernamePassword));
+                Assert.True(await control.LoginAsync(l.User, l.Password));
+            }
+            else
+            {
+                await control.GreetAsync();
+            }
             var reply = await control.RequestAsync(Socks5Command.UdpAssociate, Unspecified);
             Assert.Equal(Socks5ReplyCode.Succeeded, reply.Code);
             var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

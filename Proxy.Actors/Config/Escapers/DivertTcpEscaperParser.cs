@@ -6,12 +6,13 @@ namespace Proxy.Actors.Config.Escapers;
 /// <summary>g3's divert_tcp keys (g3proxy/src/config/escaper/divert_tcp.rs): the next-hop keys of proxy_http, nothing else.</summary>
 internal static class DivertTcpEscaperParser
 {
-    private static readonly KeyTable<EscaperConfig> Keys = ProxyHttpEscaperParser.NextHopKeys(new KeyTable<EscaperConfig>());
+    private static readonly KeyTable<EscaperConfig> Keys = NextProxyKeyTable.Keys(tls: false, negotiation: false);
 
     public static EscaperConfig Parse(string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         var seed = new ProxyHttpEscaperConfig { Name = name, Position = position };
-        var hop = ProxyHttpEscaperParser.Check((ProxyHttpEscaperConfig)Keys.Apply(seed, map, scope), map, scope);
+        var hop = (ProxyHttpEscaperConfig)Keys.Apply(seed, map, scope);
+        NextProxyKeyTable.Check(hop, tls: false, map, scope);
         return new DivertTcpEscaperConfig { Name = name, Position = position, NextHop = hop, Resolver = hop.Resolver, ExtraMetricsTags = hop.ExtraMetricsTags };
     }
 }

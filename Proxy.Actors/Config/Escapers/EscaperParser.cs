@@ -69,6 +69,10 @@ internal static class EscaperParser
                 return ProxyHttpEscaperParser.Parse(https: true, name, map, position, scope);
             case "divert_tcp":
                 return DivertTcpEscaperParser.Parse(name, map, position, scope);
+            case "proxy_socks5":
+                return ProxySocks5EscaperParser.Parse(tls: false, name, map, position, scope);
+            case "proxy_socks5s":
+                return ProxySocks5EscaperParser.Parse(tls: true, name, map, position, scope);
             case "route_failover" or "route_upstream" or "route_client" or "route_resolved" or "route_select" or "route_mapping" or "trick_float"
                 or "route_query" or "route_geoip" or "comply_audit":
                 return RouteEscaperParser.Parse(type.Canonical, name, map, position, scope);

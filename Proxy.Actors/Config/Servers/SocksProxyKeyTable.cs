@@ -10,6 +10,7 @@ internal static class SocksProxyKeyTable
 {
     public static KeyTable<ServerConfig> Build(KeyTable<ServerConfig> common) => common
         .On("auditor", (c, v, _) => c with { Auditor = YamlValue.String(v, "an auditor name") })
+        .On("user_group", (c, v, _) => c with { UserGroup = YamlValue.String(v, "a user group name") })
         .On("use_udp_associate|enable_udp_associate", (c, v, _) => Socks(c) with { UseUdpAssociate = YamlValue.Bool(v) })
         .On("negotiation_timeout", (c, v, _) => Socks(c) with { NegotiationTimeout = HumanDuration.FromYaml(v) })
         .On("udp_client_initial_timeout", (c, v, _) => Socks(c) with { UdpClientInitialTimeout = HumanDuration.FromYaml(v) })
@@ -17,7 +18,7 @@ internal static class SocksProxyKeyTable
         .On("udp_bind_ipv6", (c, v, _) => Socks(c) with { UdpBindIpv6 = Family(v, System.Net.Sockets.AddressFamily.InterNetworkV6) })
         .On("udp_bind_port_range", (c, v, _) => Socks(c) with { UdpBindPortRange = PortRange(v) })
         .On("udp_socket_buffer", (c, v, _) => Socks(c) with { UdpSocketBuffer = SocketBufferConfig.FromYaml(v) })
-        .On("transmute_udp_echo_ip|auto_reply_local_ip_map", (c, v, _) => Socks(c) with { TransmuteUdpEchoIp = Transmute(v) })
+        .On("transmute_udp_echo_ip|auto_reply_local_ip_map", (c, v, _) => Socks(c) with { TransmuteUdpEchoIp = IpMapParser.FromYaml(v) })
         .On("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit|relay_limit",
             (c, v, _) => Socks(c) with { UdpSockSpeedLimit = UdpSockSpeedLimitParser.FromYaml(v) })
         // g3 clamps the packet size into 512..64K rather than refusing
@@ -68,18 +69,5 @@ internal static class SocksProxyKeyTable
         if (start is < 1 or > 65535 || end is < 1 or > 65535 || end <= start)
             throw YamlValue.Expected("a port range with 0 < start < end <= 65535", v);
         return (start, end);
-    }
-
-    /// <summary>A map of local IP to announced IP, or a bool (true: an empty map, false: off).</summary>
-    private static IReadOnlyDictionary<IPAddress, IPAddress>? Transmute(YamlNode v)
-    {
-        if (v is not YamlMappingNode map) return YamlValue.Bool(v) ? new Dictionary<IPAddress, IPAddress>() : null;
-        var result = new Dictionary<IPAddress, IPAddress>();
-        foreach (var (key, k, value) in YamlValue.Entries(map))
-        {
-            if (!IPAddress.TryParse(key, out var local)) throw YamlValue.Expected("an IP address as key", k);
-            result[local] = SockAddrParser.Ip(value);
-        }
-        return result;
     }
 }

@@ -6,8 +6,8 @@ using Proxy.Actors.Config.Values;
 namespace Proxy.Actors.Escapers.Float;
 
 /// <summary>
-/// One proxy_float peer as published (g3's peer JSON): http or https here; socks5 and socks5s peers
-/// are refused as not supported yet. <see cref="Json"/> is the peer as it came, for read-back.
+/// One proxy_float peer as published (g3's peer JSON): http, https, socks5 or socks5s.
+/// <see cref="Json"/> is the peer as it came, for read-back.
 /// </summary>
 internal sealed record FloatPeer(string Type, IPEndPoint Addr, string Json)
 {
@@ -52,8 +52,7 @@ internal sealed record FloatPeer(string Type, IPEndPoint Addr, string Json)
         if (!hasAddr) throw new FormatException("a peer needs 'addr'");
         return peer.Type switch
         {
-            "http" or "https" => peer,
-            "socks5" or "socks5s" => throw new FormatException($"not supported yet: {peer.Type} peer"),
+            "http" or "https" or "socks5" or "socks5s" => peer,
             "" => throw new FormatException("a peer needs 'type'"),
             _ => throw new FormatException($"unknown peer type '{peer.Type}'"),
         };

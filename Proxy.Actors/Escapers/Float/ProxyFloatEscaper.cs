@@ -14,7 +14,8 @@ namespace Proxy.Actors.Escapers.Float;
 /// or from the redis source's polls and are written to the cache file, read back at start. Each request
 /// goes through a random live peer: one past <c>expire</c> minus expire_guard_duration is skipped,
 /// so peers drop out by themselves. An http/https peer is driven by the proxy_http escaper code
-/// (CONNECT tunnels, pooled forwarding); its pool lives as long as the published set.
+/// (CONNECT tunnels, pooled forwarding; its pool lives as long as the published set), a
+/// socks5/socks5s peer by the proxy_socks5 code (TCP and UDP).
 /// </summary>
 public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     private readonly ISocketConnector? _connector;
     private readonly TimeProvider _time;
     private readonly object _publishLock = new();
-    private volatile IReadOnlyList<(FloatPeer Peer, ProxyHttpEscaper Escaper)> _peers = [];
+    private volatile IReadOnlyList<(FloatPeer Peer, IEscaper Escaper)> _peers = [];
     private readonly RedisPeerSource? _redis;
 
     public ProxyFloatEscaper(ProxyFloatEscaperConfig config, HandleRegistry<IResolver> resolvers,
@@ -64,8 +65,8 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         {
             return new(false, "invalid publish data: " + e.Message);
         }
-        if (_config.TlsClient is null && peers.FirstOrDefault(p => p.Type == "https") is { } https)
-            return new(false, $"https peer {https.Addr} needs tls_client on escaper '{Name}'");
+        if (_config.TlsClient is null && peers.FirstOrDefault(p => p.Type is "https" or "socks5s") is { } tls)
+            return new(false, $"{tls.Type} peer {tls.Addr} needs tls_client on escaper '{Name}'");
         try
         {
             if (_config.Cache is { } path) File.WriteAllText(path, json);
@@ -74,13 +75,13 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         {
             return new(false, "cannot write the cache file: " + e.Message);
         }
-        IReadOnlyList<(FloatPeer, ProxyHttpEscaper)> old;
+        IReadOnlyList<(FloatPeer, IEscaper)> old;
         lock (_publishLock)
         {
             old = _peers;
             _peers = Build(peers);
         }
-        foreach (var (_, escaper) in old) escaper.Dispose();
+        foreach (var (_, escaper) in old) (escaper as IDisposable)?.Dispose();
         return new(true, $"published {peers.Count} peer(s)");
     }
 
@@ -91,8 +92,33 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
             .Select(p => JsonNode.Parse(p.Peer.Json)).ToArray()).ToJsonString();
     }
 
-    private IReadOnlyList<(FloatPeer, ProxyHttpEscaper)> Build(IReadOnlyList<FloatPeer> peers) =>
-        peers.Select(p => (p, new ProxyHttpEscaper(PeerConfig(p), _resolvers, _connector, _time))).ToList();
+    private IReadOnlyList<(FloatPeer, IEscaper)> Build(IReadOnlyList<FloatPeer> peers) =>
+        peers.Select(p => (p, p.Type.StartsWith("socks5", StringComparison.Ordinal)
+            ? (IEscaper)new ProxySocks5Escaper(SocksPeerConfig(p), _resolvers, _connector, _time)
+            : new ProxyHttpEscaper(PeerConfig(p), _resolvers, _connector, _time))).ToList();
+
+    /// <summary>A socks5/socks5s peer as a proxy_socks5(s) config: the peer's address and login, the escaper's dialling.</summary>
+    private ProxySocks5EscaperConfig SocksPeerConfig(FloatPeer peer)
+    {
+        var http = PeerConfig(peer);
+        return new ProxySocks5EscaperConfig
+        {
+            Name = http.Name,
+            Position = http.Position,
+            Tls = peer.Type == "socks5s",
+            TlsClient = peer.Type == "socks5s" ? _config.TlsClient : null,
+            TlsName = http.TlsName,
+            ProxyAddr = http.ProxyAddr,
+            ProxyUsername = http.ProxyUsername,
+            ProxyPassword = http.ProxyPassword,
+            BindIpv4 = http.BindIpv4,
+            BindIpv6 = http.BindIpv6,
+            TcpConnect = http.TcpConnect,
+            TcpKeepalive = http.TcpKeepalive,
+            TcpSockSpeedLimit = http.TcpSockSpeedLimit,
+            PeerNegotiationTimeout = http.PeerNegotiationTimeout,
+        };
+    }
 
     private ProxyHttpEscaperConfig PeerConfig(FloatPeer peer) => new()
     {
@@ -134,6 +160,6 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     public void Dispose()
     {
         _redis?.Dispose();
-        foreach (var (_, escaper) in _peers) escaper.Dispose();
+        foreach (var (_, escaper) in _peers) (escaper as IDisposable)?.Dispose();
     }
 }

@@ -22,7 +22,6 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
     internal const string PassUseridPassword = "g3proxy";
 
     private readonly NextProxyDialer _dialer;
-    private readonly SelectiveVector<UpstreamAddr> _proxies;
     private readonly HttpUpstreamPool _pool;
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, string>[] _staticFields;
@@ -33,7 +32,6 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
         Config = config;
         _time = time ?? TimeProvider.System;
         _dialer = new NextProxyDialer(config, resolvers, connector, _time);
-        _proxies = new SelectiveVector<UpstreamAddr>(config.ProxyAddr, a => a.ToString());
         _pool = new HttpUpstreamPool(_time);
         _staticFields = (config.ProxyUsername is { } user ? [BasicAuth(user, config.ProxyPassword ?? "")] : Array.Empty<KeyValuePair<string, string>>())
             .Concat(config.AppendHeaders).ToArray();
@@ -47,7 +45,7 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
     {
         if (request.Want == EscapeWant.Udp)
             return EscapeResult.Fail(EscapeErrorKind.NotSupported, $"escaper '{Name}': an HTTP proxy has no UDP relay");
-        var proxy = PickProxy(request);
+        var proxy = _dialer.PickProxy(request);
         if (request.Want == EscapeWant.HttpForward && (request.Tls is null || Config.HttpForwardCapability.ForwardHttps))
             return await ForwardAsync(request, proxy, ct).ConfigureAwait(false);
 
@@ -76,38 +74,14 @@ public sealed class ProxyHttpEscaper : IEscaper, IDisposable
     }
 
     /// <summary>Reaches the proxy and, for a tunnel, has it CONNECT; within peer_negotiation_timeout.</summary>
-    private async ValueTask<EscapeResult> NegotiateAsync(EscapeRequest request, UpstreamAddr proxy, bool connect, CancellationToken ct)
-    {
-        using var limit = new CancellationTokenSource(Config.PeerNegotiationTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
-        var started = _time.GetTimestamp();
-        EscapeResult? connected = null;
-        try
-        {
-            connected = await _dialer.ConnectAsync(request, proxy, linked.Token).ConfigureAwait(false);
-            // A TLS handshake cut short by the limit reports a handshake failure: say what it was.
-            if (!connected.Ok && limit.IsCancellationRequested && !ct.IsCancellationRequested) throw new OperationCanceledException(linked.Token);
-            if (!connected.Ok || !connect) return connected;
-            var reply = await HttpConnectHandshake.RunAsync(connected.Stream!, request.Target, Fields(request), Config.HttpConnectRspHeaderMaxSize, linked.Token)
-                .ConfigureAwait(false);
-            if (reply.Tunnel is { } tunnel) return connected with { Stream = tunnel };
-            await connected.DisposeUpstreamAsync().ConfigureAwait(false);
-            return connected.FailedWith(reply.Error, reply.Reason ?? reply.Error.ToString());
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            if (connected is { Ok: true }) await connected.DisposeUpstreamAsync().ConfigureAwait(false);
-            var reason = $"next proxy {proxy}: no answer within peer_negotiation_timeout {Config.PeerNegotiationTimeout.TotalMilliseconds:0}ms";
-            return connected is null
-                ? EscapeResult.Fail(EscapeErrorKind.ConnectTimeout, reason, 0, _time.GetElapsedTime(started))
-                : connected.FailedWith(EscapeErrorKind.ConnectTimeout, reason);
-        }
-    }
+    private ValueTask<EscapeResult> NegotiateAsync(EscapeRequest request, UpstreamAddr proxy, bool connect, CancellationToken ct) =>
+        _dialer.NegotiateAsync(request, proxy, connect ? (stream, token) => ConnectStep(request, stream, token) : null, ct);
 
-    /// <summary>The next proxy username_params named for this escaper, else one from proxy_addr.</summary>
-    private UpstreamAddr PickProxy(EscapeRequest request) =>
-        request.Task.EgressPath?.SelectUpstream(Name)?.Addr
-        ?? (_proxies.Count == 1 ? _proxies.Items[0].Value : _proxies.Pick(Config.ProxyAddrPickPolicy, SelectionKey.For(request)));
+    private async Task<(Stream?, EscapeErrorKind, string?)> ConnectStep(EscapeRequest request, Stream stream, CancellationToken ct)
+    {
+        var reply = await HttpConnectHandshake.RunAsync(stream, request.Target, Fields(request), Config.HttpConnectRspHeaderMaxSize, ct).ConfigureAwait(false);
+        return (reply.Tunnel, reply.Error, reply.Reason);
+    }
 
     private IReadOnlyList<KeyValuePair<string, string>> Fields(EscapeRequest request) =>
         Config.PassProxyUserid && request.UserName is { } user ? [BasicAuth(user, PassUseridPassword), .. Config.AppendHeaders] : _staticFields;

@@ -1,12 +1,10 @@
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
+using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Servers.HttpCommon;
-
-/// <summary>The user a request runs as, and whether it is this user's first request on the connection (it then takes a connection_rate_limit token).</summary>
-internal readonly record struct RequestUser(User User, bool FirstOnConnection);
 
 /// <summary>Where a server reads credentials and how it asks for them: a forward proxy's 407 or an origin's 401.</summary>
 internal sealed record LoginScheme(string CredentialsHeader, int ChallengeStatus, string ChallengeHeader)

@@ -17,23 +17,32 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
 
     public async Task HandleAsync(ClientTransport transport, ConnectionScope scope)
     {
-        var req = await SocksNegotiation.RunAsync(transport, scope, Config).ConfigureAwait(false);
+        var req = await SocksNegotiation.RunAsync(transport, scope, Config, Context.UserGroup).ConfigureAwait(false);
         if (req is null) return;
+        // g3: standard UDP ASSOCIATE when the server or the user (socks_use_udp_associate) asks for it.
+        var associate = Config.UseUdpAssociate || req.User?.User.Config.SocksUseUdpAssociate == true;
         var taskType = req.Command != Socks5Command.UdpAssociate ? "TcpConnect"
-            : Config.UseUdpAssociate ? "UdpAssociate" : "UdpConnect";
+            : associate ? "UdpAssociate" : "UdpConnect";
         var notes = scope.NewTask(req.Transport.Facts, taskType, scope.AcceptedAt);
         notes.Bytes.ClientRead = req.ClientBytesRead;
+        if (req.User is { User: var user })
+        {
+            notes.User = user.Name;
+            // A user blocked while the task runs (a reload with block_and_delay) ends it at the next idle check.
+            scope.Lifetime.EndWhen(() => user.IsBlocked);
+        }
         scope.Lifetime.Touch();
         Context.Stats.TaskStarted();
         try
         {
             if (req.Command == Socks5Command.UdpAssociate)
-                await SocksUdpRelay.RunAsync(this, req, scope, notes, Config.UseUdpAssociate).ConfigureAwait(false);
+                await SocksUdpRelay.RunAsync(this, req, scope, notes, associate).ConfigureAwait(false);
             else
                 await SocksTcpConnect.RunAsync(this, req, scope, notes).ConfigureAwait(false);
         }
         finally
         {
+            if (scope.Lifetime.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
             Context.Stats.TaskFinished();
             scope.FinishTask(notes);
         }

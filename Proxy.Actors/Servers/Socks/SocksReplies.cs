@@ -32,6 +32,14 @@ internal static class SocksReplies
         return writer.WrittenSpan.ToArray();
     }
 
+    /// <summary>The RFC 1929 status: 0 success, 1 failure (the server then closes).</summary>
+    public static byte[] Credentials(bool success)
+    {
+        var writer = new ArrayBufferWriter<byte>(2);
+        Socks5ServerWriter.WriteCredentialsReply(writer, success);
+        return writer.WrittenSpan.ToArray();
+    }
+
     public static byte[] V4(Socks4ReplyCode code)
     {
         var writer = new ArrayBufferWriter<byte>(8);

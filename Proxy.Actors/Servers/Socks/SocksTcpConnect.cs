@@ -1,5 +1,6 @@
 using System.Net;
 using Proxy.Actors.Audit;
+using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Socks;
@@ -20,9 +21,14 @@ internal static class SocksTcpConnect
         var ctx = server.Context;
         var client = req.Transport;
         notes.Upstream = req.Target.ToString();
-        if (TargetPolicy.IsForbidden(ctx.Config, req.Target))
+        // g3's order: the user's rate limits, request_max_alive, proxy_request_filter and destination
+        // rules, then the server's destination rules; each refusal is "not allowed by ruleset" (SOCKS4: 91).
+        var refusal = UserTaskPolicy.Check(req.User, ProxyRequestType.SocksTcpConnect, req.Target, null, out var alive);
+        using var aliveSlot = alive;
+        if (refusal is not null || TargetPolicy.IsForbidden(ctx.Config, req.Target))
         {
             notes.Reason = "ForbiddenByRule";
+            if (refusal is not null) notes.Error = "user rules: " + refusal;
             await ReplyFailure(req, EscapeErrorKind.ForbiddenByRule, notes, scope).ConfigureAwait(false);
             return;
         }
@@ -50,7 +56,7 @@ internal static class SocksTcpConnect
             var end = await AuditedTunnel.RunAsync(ctx, req.Target,
                 new RelayEndpoint(client.Stream, client.Socket),
                 new RelayEndpoint(upstream.Stream!, upstream.Socket),
-                new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, upstream.SpeedLimit, ctx.Time),
+                new RelayOptions(ctx.Config.TcpCopyBufferSize, ctx.Config.TcpSockSpeedLimit, upstream.SpeedLimit, ctx.Time) { User = req.User?.User },
                 notes, scope.Lifetime).ConfigureAwait(false);
             notes.Reason = end.ToString();
             notes.Stage = "Finished";

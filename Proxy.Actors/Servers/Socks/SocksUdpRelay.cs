@@ -8,6 +8,7 @@ using Proxy.Actors.Protocols;
 using Proxy.Actors.Protocols.Socks;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Users.Limits;
 
 namespace Proxy.Actors.Servers.Socks;
 
@@ -52,6 +53,15 @@ internal sealed class SocksUdpRelay
         var control = _req.Transport;
         var expected = _req.Target.Ip is { } ip ? new IPEndPoint(SocksReplies.Plain(ip), _req.Target.Port) : null;
         _notes.Stage = "Preparing";
+        // g3 checks the user's rate limits, request_max_alive and proxy_request_filter (socks_udp_associate, both modes) before the reply.
+        if (UserTaskPolicy.Check(_req.User, ProxyRequestType.SocksUdpAssociate, null, null, out var alive) is { } refusal)
+        {
+            _notes.Reason = "ForbiddenByRule";
+            _notes.Error = "user rules: " + refusal;
+            await SocksReplies.SendAsync(control.Stream, SocksReplies.V5(Socks5ReplyCode.NotAllowedByRuleset), _notes.Bytes, _scope.Token).ConfigureAwait(false);
+            return;
+        }
+        using var aliveSlot = alive;
         var (socket, error) = SocksUdpClientSocket.Bind(config, control.Facts, expected?.Address);
         if (socket is null)
         {
@@ -115,7 +125,7 @@ internal sealed class SocksUdpRelay
         if (first is not { } datagram) return;
 
         _notes.Upstream = datagram.Target.ToString();
-        if (TargetPolicy.IsForbidden(config, datagram.Target))
+        if (IsForbidden(datagram.Target))
         {
             Counters.Refused();
             _notes.Reason = "ForbiddenByRule";
@@ -130,10 +140,13 @@ internal sealed class SocksUdpRelay
         _notes.ReadyTime = _server.Context.Time.GetElapsedTime(_notes.CreatedTimestamp);
         _pinned = _associate ? null : datagram.Target;
 
+        // The stricter of the server's and the user's udp_sock_speed_limit, then the user's all-task buckets.
         var limit = config.UdpSockSpeedLimit;
+        var user = _req.User?.User;
+        var userLimit = user?.UdpSockSpeedLimit ?? UdpSockSpeedLimit.Unlimited;
         var time = _server.Context.Time;
-        var northLimits = new Limits(SpeedLimiter.North(limit.Bytes, TcpSockSpeedLimit.Unlimited, time), SpeedLimiter.North(limit.Packets, TcpSockSpeedLimit.Unlimited, time));
-        var southLimits = new Limits(SpeedLimiter.South(limit.Bytes, TcpSockSpeedLimit.Unlimited, time), SpeedLimiter.South(limit.Packets, TcpSockSpeedLimit.Unlimited, time));
+        var northLimits = new Limits(SpeedLimiter.North(limit.Bytes, userLimit.Bytes, time), SpeedLimiter.North(limit.Packets, userLimit.Packets, time), user?.UdpAllUpload, time);
+        var southLimits = new Limits(SpeedLimiter.South(limit.Bytes, userLimit.Bytes, time), SpeedLimiter.South(limit.Packets, userLimit.Packets, time), user?.UdpAllDownload, time);
 
         using var relayStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var up = Guard(ClientToRemoteAsync(clientSocket, upstream, north, datagram, northLimits, relayStop.Token), relayStop, "ClientUdpRecvFailed");
@@ -161,14 +174,22 @@ internal sealed class SocksUdpRelay
 
     private readonly record struct Datagram(int Offset, int Length, UpstreamAddr Target);
 
-    private readonly record struct Limits(SpeedLimiter? Bytes, SpeedLimiter? Packets)
+    private readonly record struct Limits(SpeedLimiter? Bytes, SpeedLimiter? Packets, GlobalDatagramLimiter? Shared, TimeProvider Time)
     {
         public async ValueTask TakeAsync(int bytes, CancellationToken ct)
         {
             if (Bytes is not null) await Bytes.ThrottleAsync(bytes, ct).ConfigureAwait(false);
             if (Packets is not null) await Packets.ThrottleAsync(1, ct).ConfigureAwait(false);
+            if (Shared is null) return;
+            // a datagram passes whole: wait for the bucket's next replenish while it is spent
+            while (!Shared.TryConsume(bytes, out var wait))
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), Time, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>g3's per-target check: the user's dst_port/host rules, then the server's.</summary>
+    private bool IsForbidden(UpstreamAddr target) =>
+        _req.User?.User.CheckUpstream(target).IsForbidden() == true || TargetPolicy.IsForbidden(_server.Config, target);
 
     /// <summary>The first valid datagram from the client within udp_client_initial_timeout; null (with the reason noted) otherwise.</summary>
     private async Task<Datagram?> ReceiveFirstAsync(Socket socket, byte[] buffer, IPEndPoint? expected, CancellationToken ct)
@@ -273,7 +294,7 @@ internal sealed class SocksUdpRelay
                 Counters.Invalid();
                 continue;
             }
-            if (_pinned is null && TargetPolicy.IsForbidden(_server.Config, d.Target))
+            if (_pinned is null && IsForbidden(d.Target))
             {
                 Counters.Refused();
                 continue;

@@ -50,6 +50,22 @@ public sealed class ProxyFloatEscaperTests : IDisposable
     }
 
     [Fact]
+    public async Task PublishedSocks5Peer_CarriesTunnels_WithItsLogin()
+    {
+        await using var next = new ScriptedSocks5Proxy(("pu", "pp"));
+        using var escaper = new ProxyFloatEscaper(Config(), _resolvers);
+
+        var published = escaper.Publish($$"""{"type": "socks5", "addr": "127.0.0.1:{{next.Port}}", "username": "pu", "password": "pp"}""");
+        var result = await escaper.EscapeAsync(TestTasks.Tcp("example.test", 443), CancellationToken.None);
+
+        Assert.True(published.Ok, published.Message);
+        Assert.True(result.Ok, result.Reason);
+        Assert.Equal(["pu:pp"], next.Logins);
+        Assert.Equal([new global::Proxy.Actors.Config.Values.UpstreamAddr("example.test", 443)], next.Targets);
+        await result.DisposeUpstreamAsync();
+    }
+
+    [Fact]
     public async Task Peers_DropOut_ExpireGuardDurationBeforeTheirExpiry()
     {
         using var escaper = new ProxyFloatEscaper(Config() with { ExpireGuardDuration = TimeSpan.FromSeconds(5) }, _resolvers, time: _clock);
@@ -68,7 +84,7 @@ public sealed class ProxyFloatEscaperTests : IDisposable
     [Theory]
     [InlineData("{\"type\": \"http\"", "invalid publish data")]
     [InlineData("{\"type\": \"http\", \"addr\": \"proxy.example:3128\"}", "'addr' must be an ip:port")]
-    [InlineData("{\"type\": \"socks5\", \"addr\": \"127.0.0.1:1080\"}", "not supported yet: socks5 peer")]
+    [InlineData("{\"type\": \"socks5s\", \"addr\": \"127.0.0.1:1080\"}", "needs tls_client")]
     [InlineData("{\"type\": \"ftp\", \"addr\": \"127.0.0.1:21\"}", "unknown peer type 'ftp'")]
     [InlineData("{\"addr\": \"127.0.0.1:3128\"}", "a peer needs 'type'")]
     [InlineData("{\"type\": \"https\", \"addr\": \"127.0.0.1:3129\"}", "needs tls_client")]

@@ -1,0 +1,43 @@
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Users;
+using Proxy.Actors.Users.Limits;
+
+namespace Proxy.Actors.Servers.Common;
+
+/// <summary>The user a task runs as, and whether it is this user's first task on the client connection (it then takes a connection_rate_limit token).</summary>
+internal readonly record struct RequestUser(User User, bool FirstOnConnection);
+
+/// <summary>Why a user's rules refuse a task (g3's ServerTaskForbiddenError); each server answers it in its protocol.</summary>
+internal enum UserRefusalKind { RateLimited, FullyLoaded, ProtoBanned, DestDenied, UaBanned }
+
+/// <summary>
+/// The user's rules for one task, in g3's order, shared by every proxying server: rate limits,
+/// request_max_alive, proxy_request_filter, then dst_port/host filters (when the target is known)
+/// and http_user_agent_filter (when there are User-Agent values). A <c>_log</c> action acts as its
+/// plain one (g3 logs nothing more for them either).
+/// </summary>
+internal static class UserTaskPolicy
+{
+    /// <summary>Null when the task may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
+    public static UserRefusalKind? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr? upstream, IEnumerable<string>? userAgents, out AliveGuard? alive)
+    {
+        alive = null;
+        if (user is not { } ru) return null;
+        var u = ru.User;
+        if (!u.CheckRateLimit(ru.FirstOnConnection)) return UserRefusalKind.RateLimited;
+        alive = u.RequestAlive.TryAcquire();
+        if (alive is null) return UserRefusalKind.FullyLoaded;
+        UserRefusalKind? refusal =
+            u.CheckProxyRequest(type).IsForbidden() ? UserRefusalKind.ProtoBanned
+            : upstream is not null && u.CheckUpstream(upstream).IsForbidden() ? UserRefusalKind.DestDenied
+            : userAgents is not null && u.CheckUserAgent(userAgents) is { } ua && ua.IsForbidden() ? UserRefusalKind.UaBanned
+            : null;
+        if (refusal is not null)
+        {
+            alive.Dispose();
+            alive = null;
+        }
+        return refusal;
+    }
+}
