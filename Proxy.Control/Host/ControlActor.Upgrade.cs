@@ -54,7 +54,9 @@ internal sealed partial class ControlActor
         "pid: " + Environment.ProcessId,
         "controller: " + (_shared?.LocalEndPoint?.ToString() ?? "released"),
         "socket: " + (_own?.UnixPath ?? "none"),
-        "cluster: " + Akka.Cluster.Cluster.Get(Context.System).SelfAddress,
+        // The servers' system is not a cluster member: the current incarnation's system is.
+        "cluster: " + (Proxy.Actors.Cluster.ClusterView.Get(Context.System).Services is { } member
+            ? Akka.Cluster.Cluster.Get(member.System).SelfAddress.ToString() : "none"),
         "state: " + _offline.ToString().ToLowerInvariant(),
     ]);
 

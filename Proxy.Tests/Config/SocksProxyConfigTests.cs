@@ -92,12 +92,21 @@ public sealed class SocksProxyConfigTests
     }
 
     [Fact]
+    public void UsernameParams_AreRead_WithG3sSocksPort()
+    {
+        var up = Load("username_params: {keys_for_host: [region], socks_port: 2080}").UsernameParams!;
+        Assert.Equal(["region"], up.KeysForHost);
+        Assert.Equal(2080, up.Socks5Port);
+    }
+
+    [Fact]
     public void BadValues_UnknownKeys_AndUnbuiltKeys_AreRefusedByName()
     {
         Assert.Contains(Refused("udp_bind_ipv4: ['::1']").Errors, e => e.Key == "udp_bind_ipv4");
         Assert.Contains(Refused("udp_bind_port_range: 200-100").Errors, e => e.Key == "udp_bind_port_range");
         Assert.Contains(Refused("udp_socket_buffer: {rcv: 1K}").Errors, e => e.Key == "udp_socket_buffer");
         Assert.Contains(Refused("use_udp_connect: true").Errors, e => e.Key == "use_udp_connect" && e.Message.Contains("unknown key"));
-        Assert.Contains(Refused("username_params: {}").Errors, e => e.Message.Contains("not supported yet: username_params"));
+        Assert.Contains(Refused("udp_misc_opts: {}").Errors, e => e.Message.Contains("not supported yet: udp_misc_opts"));
+        Assert.Contains(Refused("username_params: {keys_for_host: [a], floating_keys: [b]}").Errors, e => e.Key == "username_params" && e.Message.Contains("floating key 'b'"));
     }
 }

@@ -75,6 +75,54 @@ public sealed class Socks5ChainTests
         Assert.Contains($"next_peer_addr=127.0.0.1:{door.Port}", Assert.Single(atA));
     }
 
+    /// <summary>
+    /// A's socks_proxy with username_params: the RFC 1929 username names B (socks5_port) instead of the
+    /// escaper's dead proxy_addr, A authenticates the base name, and bad params get 0x02 and the close.
+    /// </summary>
+    [Fact]
+    public async Task UsernameParams_OnSocks_PickTheNextProxy()
+    {
+        await using var dns = new TestDnsServer();
+        dns.SetA("origin.test", 60, "127.0.0.1");
+        await using var origin = await TestOrigin.StartAsync();
+        await using var b = await ProxyUnderTest.StartAsync(NodeB(dns));
+        await using var a = await ProxyUnderTest.StartAsync($"""
+            log: stdout
+            escaper:
+              - name: chain
+                type: proxy_socks5
+                proxy_addr: 127.0.0.1:1
+                proxy_username: root
+                proxy_password: toor
+            server:
+              - name: socks
+                type: socks_proxy
+                escaper: chain
+                listen: 127.0.0.1:0
+                user_group: staff
+                username_params:
+                  keys_for_host: [region]
+                  socks5_port: {b.Endpoint("socks").Port}
+            user_group:
+              - name: staff
+                static_users:
+                  - name: root
+                    token: {HttpProxyUserTests.RootToken}
+            """);
+
+        var (code, body, err) = await SocksProxyTests.Curl($"--socks5-hostname {a.Endpoint("socks")} -U root+region=localhost:toor http://origin.test:{origin.HttpPort}/hello");
+        Assert.True(code == 0, err);
+        Assert.Equal("hello", body);
+        var atA = Assert.Single(await a.WaitForLogAsync(l => l.Contains("escaper=chain") && l.Contains("user=root ")));
+        Assert.Contains($"chain:upstream=127.0.0.1:{b.Endpoint("socks").Port}", atA);
+
+        // An unknown key: refused before the login, and nothing reaches B.
+        (code, _, _) = await SocksProxyTests.Curl($"--socks5-hostname {a.Endpoint("socks")} -U root+colour=red:toor http://origin.test:{origin.HttpPort}/hello");
+        Assert.NotEqual(0, code);
+        Assert.NotEmpty(await a.WaitForLogAsync(l => l.Contains("reason=ForbiddenByRule") && l.Contains("unknown username param")));
+        Assert.Single(origin.Seen);
+    }
+
     [Fact]
     public async Task WrongProxyPassword_HttpClientGets502_SocksClientGetsConnectionRefused()
     {

@@ -25,7 +25,8 @@ internal static class SocksProxyKeyTable
         .On("udp_relay_packet_size", (c, v, _) => Socks(c) with { UdpRelayPacketSize = Math.Clamp(HumanSize.FromYamlInt32(v), 512, 64 * 1024) })
         // batching (recvmmsg) and yielding are tokio tuning: one datagram per receive here
         .NoEffect("udp_relay_yield_size|udp_relay_batch_size")
-        .NotSupported("udp_misc_opts|username_params|username_params_to_escaper_addr");
+        .On("username_params|username_params_to_escaper_addr", (c, v, s, k, _) => Socks(c) with { UsernameParams = UsernameParamsParser.FromYaml(v, s, k) })
+        .NotSupported("udp_misc_opts");
 
     private static SocksProxyServerConfig Socks(ServerConfig c) => (SocksProxyServerConfig)c;
 

@@ -26,4 +26,6 @@ public sealed record SocksProxyServerConfig : ServerConfig
     public UdpSockSpeedLimit UdpSockSpeedLimit { get; init; } = UdpSockSpeedLimit.Unlimited;
     /// <summary>Largest UDP payload relayed (g3 clamps to 512..64K, default 4K); bigger datagrams are dropped and counted.</summary>
     public int UdpRelayPacketSize { get; init; } = 4096;
+    /// <summary>g3's username_params: the RFC 1929 username names the next proxy (socks5_port) of the server's escaper.</summary>
+    public UsernameParamsConfig? UsernameParams { get; init; }
 }

@@ -9,8 +9,10 @@ using Proxy.Actors.Users;
 namespace Proxy.Actors.Servers.Socks;
 
 /// <summary>A SOCKS command the negotiation ended with, on the transport to go on with.</summary>
-/// <remarks><paramref name="User"/> is the authenticated (or anonymous) user when the server has a user_group.</remarks>
-internal sealed record SocksCommandRequest(int Version, Socks5Command Command, UpstreamAddr Target, ClientTransport Transport, long ClientBytesRead, RequestUser? User = null);
+/// <remarks><paramref name="User"/> is the authenticated (or anonymous) user when the server has a user_group.
+/// <paramref name="EgressPath"/> is what the username's username_params chose for the server's escaper.</remarks>
+internal sealed record SocksCommandRequest(int Version, Socks5Command Command, UpstreamAddr Target, ClientTransport Transport, long ClientBytesRead,
+    RequestUser? User = null, Escapers.EgressPathSelection? EgressPath = null);
 
 /// <summary>
 /// Everything before the SOCKS command is known, under one negotiation_timeout (g3: a silent close
@@ -30,6 +32,9 @@ internal static class SocksNegotiation
 
     private sealed class Run(ClientTransport transport, ConnectionScope scope, SocksProxyServerConfig config)
     {
+        public SocksProxyServerConfig Config => config;
+        /// <summary>Set by the login when username_params name a next proxy.</summary>
+        public Escapers.EgressPathSelection? EgressPath;
         private readonly long _deadline = scope.Time.GetTimestamp();
         public ClientTransport Transport = transport;
         public long BytesRead;
@@ -130,7 +135,7 @@ internal static class SocksNegotiation
             await Reply(run, scope, SocksReplies.V5(Socks5ReplyCode.CommandNotSupported)).ConfigureAwait(false);
             return Fail(scope, run, "UnimplementedProtocol", "socks5 BIND is not supported");
         }
-        return new SocksCommandRequest(5, req.Value.Command, req.Value.Target, run.Transport, run.BytesRead, user);
+        return new SocksCommandRequest(5, req.Value.Command, req.Value.Target, run.Transport, run.BytesRead, user, run.EgressPath);
     }
 
     /// <summary>The group's anonymous user when it may serve this client (its ingress filter), else null.</summary>
@@ -151,6 +156,22 @@ internal static class SocksNegotiation
         var (creds, failure) = await run.ReadAsync(static (in ReadOnlySequence<byte> b) => Socks5ServerParser.ParseCredentials(b), MaxCredentials).ConfigureAwait(false);
         if (failure is not null) return (null, (failure, "socks5 username/password: " + (creds.Reason ?? failure), null));
         var (name, password) = (creds.Value!.Username, creds.Value.Password);
+        if (run.Config.UsernameParams is { } up)
+        {
+            // g3 reads the params before the login; bad ones get "not allowed by ruleset" and the close.
+            var parsed = up.ParseEgressUpstream(name, up.Socks5Port);
+            if (!parsed.Ok)
+            {
+                await Reply(run, scope, SocksReplies.V5(Socks5ReplyCode.NotAllowedByRuleset)).ConfigureAwait(false);
+                return (null, ("ForbiddenByRule", $"username params: {parsed.Error}", name));
+            }
+            if (parsed.Upstream is { } next)
+            {
+                run.EgressPath = new Escapers.EgressPathSelection();
+                run.EgressPath.SetUpstream(run.Config.Escaper ?? "", next);
+            }
+            name = up.RealUsername(name);
+        }
         AuthResult result;
         using (var limit = CancellationTokenSource.CreateLinkedTokenSource(scope.Token))
         {

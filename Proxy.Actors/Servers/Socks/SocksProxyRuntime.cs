@@ -25,6 +25,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
             : associate ? "UdpAssociate" : "UdpConnect";
         var notes = scope.NewTask(req.Transport.Facts, taskType, scope.AcceptedAt);
         notes.Bytes.ClientRead = req.ClientBytesRead;
+        notes.EgressPath = req.EgressPath;
         if (req.User is { User: var user })
         {
             notes.User = user.Name;
