@@ -75,6 +75,8 @@ need_pkgs=()
 for p in wrk:wrk curl:curl nginx:nginx squid:squid haproxy:haproxy danted:dante-server python3:python3 openssl:openssl ss:iproute2; do
   command -v "${p%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${p%%:*}" ] || need_pkgs+=("${p#*:}")
 done
+# nginx's SNI peer (ssl_preread) needs the stream module, a separate Debian package
+[ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need_pkgs+=(libnginx-mod-stream)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { log "missing ${need_pkgs[*]}; run as root to install them"; exit 2; }
   made_policy=0
@@ -107,7 +109,7 @@ for s in $SCENARIOS; do
   CONF=$(conf_for "$s")
   CHECK=$(mktemp /tmp/g3bench-check.XXXX.yml)
   sed -e 's/@PORT@/18080/g' -e 's/@NEXT_PORT@/18081/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
-      -e "s#@DATA@#$BENCH/data#g" -e 's#@RUN@#/tmp#g' "$CONF" > "$CHECK"
+      -e "s#@DATA@#${BENCH_DATA:-/tmp/g3bench/data}#g" -e 's#@RUN@#/tmp#g' "$CONF" > "$CHECK"
   (cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
   rm -f "$CHECK"
 done

@@ -10,7 +10,8 @@ rules() {
   printf '{exact: {forbid: ['; for i in $(seq 20); do printf 'blocked%d.example,' "$i"; done; printf 'last.example], default: permit},'
   printf ' child: {forbid: ['; for i in $(seq 15); do printf 'ads%d.example,' "$i"; done; printf 'tracker.example], default: permit},'
   printf ' regex: {forbid: ['; for i in $(seq 6); do printf "'^x%d[a-z]+\\\\.example\$'," "$i"; done; printf "'^zz\\\\d+\\\\.example\$'], default: permit},"
-  printf ' subnet: {forbid: ['; for i in $(seq 6); do printf '10.%d.0.0/16,' "$i"; done; printf '192.0.2.0/24], default: permit}}'
+  # g3 seeds a subnet rule with the egress builtins (loopback forbidden): the bench origin is 127.0.0.1
+  printf ' subnet: {forbid: ['; for i in $(seq 6); do printf '10.%d.0.0/16,' "$i"; done; printf '192.0.2.0/24], permit: [127.0.0.0/8], default: permit}}'
 }
 R=$(rules)
 {

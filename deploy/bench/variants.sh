@@ -12,7 +12,8 @@ set -u -o pipefail
 [ $# -ge 3 ] || { sed -n '2,11p' "$0"; exit 2; }
 REPS=$1 OUT=$2; shift 2
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BENCH=$(cd "${BENCH_SHARED:-$ROOT/../shared}/bench" 2>/dev/null && pwd || cd "${BENCH_SHARED:-$ROOT/../shared}" && pwd)
+BENCH=$(cd "${BENCH_SHARED:-$ROOT/../shared}" && pwd)
+[ -x "$BENCH/run.sh" ] || BENCH=$BENCH/bench
 PUB=${BENCH_PUBLISH:-/tmp/g3bench/g3actors-publish}
 DATA=${BENCH_DATA:-/tmp/g3bench/data}
 DUR=${BENCH_DURATION:-10} WARM=${BENCH_WARMUP:-5}
