@@ -88,7 +88,8 @@ public sealed class UserGroupActorSpec : TestKit
         Sys.Stop(actor);
         ExpectTerminated(actor);
         Start("    refresh_interval: 1h\n    cache: cache.json\n    source: {type: lua, script: fetch.lua}\n");
-        Assert.Equal(AuthStatus.Ok, await Auth("p", "x"));
+        // the new actor reads its cache as it starts: wait for it, with a deadline
+        await AwaitAssertAsync(async () => Assert.Equal(AuthStatus.Ok, await Auth("p", "x")), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
