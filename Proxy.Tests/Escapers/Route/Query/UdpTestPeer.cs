@@ -27,7 +27,7 @@ internal sealed class UdpTestPeer : IDisposable
         {
             while (true)
             {
-                var got = await _socket.ReceiveFromAsync(buf, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), _stop.Token);
+                var got = await _socket.ReceiveFromAsync(buf, SocketFlags.None, new IPEndPoint(IPAddress.Loopback, 0), _stop.Token);
                 var datagram = buf.AsSpan(0, got.ReceivedBytes).ToArray();
                 Received.Enqueue(datagram);
                 if (handler(datagram) is { } answer) await _socket.SendToAsync(answer, SocketFlags.None, got.RemoteEndPoint, _stop.Token);
