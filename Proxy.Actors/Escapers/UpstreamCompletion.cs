@@ -30,8 +30,10 @@ internal static class UpstreamCompletion
         return conn.Facts with { Http = conn, Stream = null, Socket = null };
     }
 
+    /// <param name="poolKey">The lease's pool key when it is not <see cref="DirectKey"/> (a connection bound by path selection).</param>
     public static async ValueTask<EscapeResult> CompleteAsync(
-        EscapeRequest request, EscapeResult connected, HttpUpstreamPool? pool, TimeProvider time, CancellationToken ct)
+        EscapeRequest request, EscapeResult connected, HttpUpstreamPool? pool, TimeProvider time, CancellationToken ct,
+        string? poolKey = null)
     {
         if (!connected.Ok || request.Want == EscapeWant.Tcp) return connected;
         var stream = connected.Stream!;
@@ -49,7 +51,7 @@ internal static class UpstreamCompletion
         if (request.Want != EscapeWant.HttpForward) return connected with { Stream = stream };
 
         var facts = connected with { Stream = null, Socket = null, Http = null };
-        var lease = new HttpUpstream(DirectKey(request), connected.Socket, stream, facts, pool)
+        var lease = new HttpUpstream(poolKey ?? DirectKey(request), connected.Socket, stream, facts, pool)
         {
             IdleExpire = request.Http?.IdleExpire ?? TimeSpan.Zero,
             Uses = 1,

@@ -96,6 +96,7 @@ public sealed class TestOrigin : IAsyncDisposable
         });
         app.MapGet("/hello", () => "hello");
         app.MapGet("/conn", (HttpContext c) => c.Connection.Id);
+        app.MapGet("/peer", (HttpContext c) => $"{c.Connection.RemoteIpAddress} {c.Connection.Id}");
         app.MapGet("/bytes/{n:long}", async (HttpContext c, long n) =>
         {
             c.Response.ContentLength = n;

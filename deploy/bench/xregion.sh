@@ -15,7 +15,7 @@
 set -u -o pipefail
 REPS=${1:-2}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BENCH=$(cd "${BENCH_SHARED:-$ROOT/../shared}" && pwd)
+BENCH=$(cd "${BENCH_SHARED:-$ROOT/../shared}" 2>/dev/null && pwd) || { echo "xregion.sh: no shared dir (set BENCH_SHARED)" >&2; exit 2; }
 [ -x "$BENCH/run.sh" ] || BENCH=$BENCH/bench
 mkdir -p "$ROOT/deploy/bench/results"
 OUT=${2:-$ROOT/deploy/bench/results/xregion-$(date -u +%Y%m%dT%H%M%SZ).txt}

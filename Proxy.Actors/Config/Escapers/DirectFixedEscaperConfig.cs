@@ -23,6 +23,11 @@ public record DirectFixedEscaperConfig : EscaperConfig
     public int? UseProxyProtocol { get; init; }
     /// <summary>g3's resolve_redirection: names resolved as another name or answered with fixed addresses.</summary>
     public IReadOnlyList<UserGroups.ResolveRedirection> ResolveRedirection { get; init; } = [];
+    /// <summary>
+    /// g3's enable_path_selection: with several bind_ip of the target's family, the task's egress path
+    /// number id (http_proxy's egress_path_selection_header) picks one by index instead of at random.
+    /// </summary>
+    public bool EnablePathSelection { get; init; }
     /// <summary>g3's bind_interface: outgoing TCP sockets are bound to this network interface (Linux).</summary>
     public string? BindInterface { get; init; }
     /// <summary>

@@ -40,7 +40,8 @@ internal static class EscaperParser
     private static readonly KeyTable<EscaperConfig> DirectFixedKeys = DirectCommon(new KeyTable<EscaperConfig>())
         .On("bind_ip", (c, v, _) => Direct(c) with { BindIp = SockAddrParser.IpList(v) })
         .On("use_proxy_protocol", (c, v, _) => Direct(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
-        .FalseOnly("enable_path_selection|bind_foreign|bind_foreign_port")
+        .On("enable_path_selection", (c, v, _) => Direct(c) with { EnablePathSelection = YamlValue.Bool(v) })
+        .FalseOnly("bind_foreign|bind_foreign_port")
         .On("bind_interface", (c, v, _) => Direct(c) with { BindInterface = InterfaceName(v) });
 
     private static readonly KeyTable<EscaperConfig> DirectFloatKeys = DirectCommon(new KeyTable<EscaperConfig>())

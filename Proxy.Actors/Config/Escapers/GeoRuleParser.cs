@@ -66,11 +66,11 @@ internal static class GeoRuleParser
         return c;
     }
 
-    /// <summary>ISO 3166 alpha-2 or alpha-3, held upper-case.</summary>
+    /// <summary>ISO 3166 alpha-2 or alpha-3 (as g3), held as alpha-2: the form the locate answers are compared in.</summary>
     internal static string Country(YamlNode node)
     {
-        var text = YamlValue.String(node, "an ISO country code").ToUpperInvariant();
-        return text.Length is 2 or 3 && text.All(char.IsAsciiLetterUpper) ? text : throw new ConfigValueException($"invalid ISO country code '{text}'", node);
+        var text = YamlValue.String(node, "an ISO country code");
+        return IsoCountryCode.ToAlpha2(text) ?? throw new ConfigValueException($"invalid ISO country code '{text}' (ISO 3166-1 alpha-2 or alpha-3)", node);
     }
 
     internal static string Continent(YamlNode node)

@@ -21,12 +21,15 @@ internal sealed class ConnectCandidates
     private readonly List<IPAddress> _permitted = [];
     private readonly List<string> _forbidden = [];
     private readonly List<string> _unbindable = [];
+    private readonly EgressPathSelection? _path;
     private int _cycle;
 
-    public ConnectCandidates(DirectFixedEscaperConfig config, int maxTries)
+    /// <param name="path">The task's egress path when enable_path_selection is on: its number id picks the bind IP.</param>
+    public ConnectCandidates(DirectFixedEscaperConfig config, int maxTries, EgressPathSelection? path = null)
     {
         _config = config;
         _maxTries = maxTries;
+        _path = path;
     }
 
     /// <summary>The first answer(s): <paramref name="first"/> leads, <paramref name="second"/> is interleaved.</summary>
@@ -117,7 +120,16 @@ internal sealed class ConnectCandidates
     private IPAddress? PickBindIp(AddressFamily family)
     {
         if (_config.BindIp.Count == 0) return null;
-        var matching = _config.BindIp.Where(b => b.AddressFamily == family).ToArray();
-        return matching.Length == 0 ? null : matching[Random.Shared.Next(matching.Length)];
+        var matching = BindIps(_config.BindIp, family);
+        if (matching.Length == 0) return null;
+        return matching[PathIndex(_path, _config.Name, matching.Length) ?? Random.Shared.Next(matching.Length)];
     }
+
+    /// <summary>The bind addresses of one family, in config order (the order path ids count in).</summary>
+    internal static IPAddress[] BindIps(IReadOnlyList<IPAddress> all, AddressFamily family) =>
+        all.Where(b => b.AddressFamily == family).ToArray();
+
+    /// <summary>As g3: a path id picks among two or more bind addresses; one address is always that one.</summary>
+    internal static int? PathIndex(EgressPathSelection? path, string escaper, int count) =>
+        count > 1 ? path?.SelectNumberId(escaper, count) : null;
 }

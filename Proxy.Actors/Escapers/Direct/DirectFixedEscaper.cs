@@ -61,10 +61,25 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         // Every task counts, a forwarded request on a pooled connection too (g3's escaper.task.total).
         _stats?.TaskStarted();
         if (request.Want == EscapeWant.Udp) return await OpenUdpAsync(request, config, ct).ConfigureAwait(false);
-        if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool) is { } pooled) return pooled;
-        var tcp = await ConnectTcpAsync(request, config, ct).ConfigureAwait(false);
+        var path = config.EnablePathSelection ? request.Task.EgressPath : null;
+        var poolKey = PathPoolKey(request, config, path);
+        if (request.Want == EscapeWant.HttpForward && UpstreamCompletion.TakePooled(request, _pool, poolKey) is { } pooled) return pooled;
+        var tcp = await ConnectTcpAsync(request, config, path, ct).ConfigureAwait(false);
         tcp = await OutgoingProxyHeader.WriteAsync(tcp, config.UseProxyProtocol, request, request.Target.ToString(), ct).ConfigureAwait(false);
-        return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct).ConfigureAwait(false);
+        return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct, poolKey).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The forward pool key: a request whose path id picked the bind addresses may only reuse a
+    /// connection that left from the same ones, so the picked indices are part of the key.
+    /// </summary>
+    private static string PathPoolKey(EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path)
+    {
+        var key = UpstreamCompletion.DirectKey(request);
+        if (path is null) return key;
+        var v4 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetwork).Length);
+        var v6 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetworkV6).Length);
+        return v4 is null && v6 is null ? key : $"{key}#path={v4},{v6}";
     }
 
     public void Dispose() => _pool.Dispose();
@@ -111,11 +126,12 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         return ResolveRedirectionTable.Order(redirect.Ips!, query) is [var first, ..] ? new UpstreamAddr(first.ToString(), target.Port) : target;
     }
 
-    private async ValueTask<EscapeResult> ConnectTcpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
+    private async ValueTask<EscapeResult> ConnectTcpAsync(
+        EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
         var target = request.Target;
-        var candidates = new ConnectCandidates(config, _maxTries);
+        var candidates = new ConnectCandidates(config, _maxTries, path);
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 

@@ -5,7 +5,7 @@ using Proxy.Actors.Protocols.MsgPack;
 
 namespace Proxy.Actors.Protocols.IpLocate;
 
-/// <summary>Where an address is: its registered network and what the locate service knows of it (country and continent upper-case).</summary>
+/// <summary>Where an address is: its registered network and what the locate service knows of it (country as ISO alpha-2, continent upper-case).</summary>
 public sealed record IpLocation(IPNetwork Network, string? Country = null, string? Continent = null, uint? AsNumber = null,
     string? IspName = null, string? IspDomain = null);
 
@@ -51,7 +51,7 @@ public static class IpLocateCodec
                     case 1: ip = IPAddress.Parse(MsgPackText.Read(ref r)); break;
                     case 2: ttl = r.ReadUInt32(); break;
                     case 3: network = IPNetwork.Parse(MsgPackText.Read(ref r)); break;
-                    case 4: country = MsgPackText.Read(ref r).ToUpperInvariant(); break;
+                    case 4: country = Country(MsgPackText.Read(ref r)); break;
                     case 5: continent = MsgPackText.Read(ref r).ToUpperInvariant(); break;
                     case 6: asn = r.ReadUInt32(); break;
                     case 7: ispName = MsgPackText.Read(ref r); break;
@@ -69,6 +69,10 @@ public static class IpLocateCodec
             return null;
         }
     }
+
+    /// <summary>Alpha-2 or alpha-3 as g3 reads it, held as alpha-2 (the rules' form); a code ISO lacks fails the answer, as in g3.</summary>
+    private static string Country(string code) =>
+        Config.Values.IsoCountryCode.ToAlpha2(code) ?? throw new InvalidDataException($"invalid iso country code '{code}'");
 
     private static long ReadKey(ref MessagePackReader r)
     {

@@ -45,6 +45,13 @@ public sealed class RouteGeoIpEscaperTests
             w.Write("country"); w.Write("de");
             w.Write("isp_name"); w.Write("Example ISP");
         }
+        else if (bytes[0] == 172)
+        {
+            w.WriteMapHeader(3);
+            w.Write("ip"); w.Write(ip.ToString());
+            w.Write("network"); w.Write("172.16.0.0/12");
+            w.Write("country"); w.Write("fra");
+        }
         else if (bytes[0] == 100)
         {
             w.WriteMapHeader(3);
@@ -57,7 +64,18 @@ public sealed class RouteGeoIpEscaperTests
         return buffer.WrittenSpan.ToArray();
     }
 
-    private RouteGeoIpEscaper Build(IPEndPoint peer)
+    private const string Rules = """
+                  - next: net
+                    networks: 192.0.2.0/24
+                  - next: asn
+                    as_numbers: [64500]
+                  - next: country
+                    countries: [DE]
+                  - next: continent
+                    continent: EU
+        """;
+
+    private RouteGeoIpEscaper Build(IPEndPoint peer, string rules = Rules)
     {
         var config = Assert.Single(EscaperConfigLoad.Load($"""
               - name: route
@@ -69,14 +87,7 @@ public sealed class RouteGeoIpEscaperTests
                   query_wait_timeout: 10s
                   cache_request_timeout: 3s
                 geo_rules:
-                  - next: net
-                    networks: 192.0.2.0/24
-                  - next: asn
-                    as_numbers: [64500]
-                  - next: country
-                    countries: [DE]
-                  - next: continent
-                    continent: EU
+            {rules}
             """).Escapers);
         return (RouteGeoIpEscaper)EscaperFactory.Create(config, new HandleRegistry<IResolver>(n => new DenyAllResolver(n)), TimeProvider.System, _escapers);
     }
@@ -111,7 +122,25 @@ public sealed class RouteGeoIpEscaperTests
         Assert.Equal("country", ((TaggedStream)result.Stream!).Tag);
     }
 
+    [Fact]
+    public async Task CountryCodes_Alpha2AndAlpha3_AreOneCountry_InRulesAndInAnswers()
+    {
+        using var peer = new UdpTestPeer(Locate);
+        using var route = Build(peer.Addr, """
+                  - next: country
+                    countries: [DEU, usa, FR]
+            """);
+
+        Assert.Equal("country", await Select(route, "198.51.100.1")); // answer "de", rule DEU
+        Assert.Equal("country", await Select(route, "203.0.113.7")); // answer "US", rule usa
+        Assert.Equal("country", await Select(route, "172.16.0.1")); // answer "fra", rule FR
+        Assert.Equal("default", await Select(route, "100.64.1.1")); // a continent only
+    }
+
     [Theory]
+    [InlineData("    resolver: r\n    default_next: d\n    geo_rules: [{next: a, countries: [ZZZ]}]\n", "invalid ISO country code 'ZZZ'")]
+    [InlineData("    resolver: r\n    default_next: d\n    geo_rules: [{next: a, countries: [QQ]}]\n", "invalid ISO country code 'QQ'")]
+    [InlineData("    resolver: r\n    default_next: d\n    geo_rules: [{next: a, countries: [GBR]}, {next: b, country: gb}]\n", "'GB' is set for both 'a' and 'b'")]
     [InlineData("    default_next: d\n", "missing required key 'resolver'")]
     [InlineData("    resolver: r\n    default_next: d\n    geo_rules: [{next: a, countries: [DE]}, {next: b, country: de}]\n", "'DE' is set for both 'a' and 'b'")]
     [InlineData("    resolver: r\n    default_next: d\n    geo_rules: [{next: a, continents: [XX]}]\n", "invalid continent code 'XX'")]
