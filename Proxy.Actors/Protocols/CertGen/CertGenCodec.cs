@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using MessagePack;
+using Proxy.Actors.Protocols.MsgPack;
 
 namespace Proxy.Actors.Protocols.CertGen;
 
@@ -13,6 +14,9 @@ namespace Proxy.Actors.Protocols.CertGen;
 /// </summary>
 public static class CertGenCodec
 {
+    private static readonly string[] RequestKeys = ["", "host", "service", "cert", "usage"];
+    private static readonly string[] ResponseKeys = ["", "host", "service", "cert", "key", "ttl", "usage"];
+
     /// <summary>As g3's agent: host, service, usage, then the mimic cert as DER binary when there is one.</summary>
     public static byte[] EncodeRequest(CertGenRequest request)
     {
@@ -57,16 +61,16 @@ public static class CertGenCodec
             if (r.NextMessagePackType != MessagePackType.Map)
             {
                 // g3 also takes a bare host string
-                host = ReadString(ref r);
+                host = MsgPackText.Read(ref r);
             }
             else
             {
                 var count = r.ReadMapHeader();
                 for (var i = 0; i < count; i++)
                 {
-                    switch (ReadKey(ref r, ["", "host", "service", "cert", "usage"]))
+                    switch (MsgPackText.ReadKeyId(ref r, RequestKeys))
                     {
-                        case 1: host = ReadString(ref r); break;
+                        case 1: host = MsgPackText.Read(ref r); break;
                         case 2: service = ReadEnum<TlsServiceType>(ref r, ParseService); break;
                         case 3: cert = ReadCertDer(ref r); break;
                         case 4: usage = ReadEnum<TlsCertUsage>(ref r, ParseUsage); break;
@@ -101,9 +105,9 @@ public static class CertGenCodec
             var count = r.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                switch (ReadKey(ref r, ["", "host", "service", "cert", "key", "ttl", "usage"]))
+                switch (MsgPackText.ReadKeyId(ref r, ResponseKeys))
                 {
-                    case 1: host = ReadString(ref r); break;
+                    case 1: host = MsgPackText.Read(ref r); break;
                     case 2: service = ReadEnum<TlsServiceType>(ref r, ParseService); break;
                     case 3: chain = ReadChain(ref r); break;
                     case 4:
@@ -127,23 +131,6 @@ public static class CertGenCodec
         }
     }
 
-    /// <summary>A key as its numeric id; a string key is normalised as g3 does and mapped to the same id (-1: unknown).</summary>
-    private static long ReadKey(ref MessagePackReader r, string[] names)
-    {
-        if (r.NextMessagePackType == MessagePackType.Integer) return r.ReadInt64();
-        if (r.NextMessagePackType != MessagePackType.String) throw new InvalidDataException($"unsupported key type {r.NextMessagePackType}");
-        var name = r.ReadString()!.ToLowerInvariant().Replace('-', '_');
-        var id = Array.IndexOf(names, name);
-        return id > 0 ? id : -1;
-    }
-
-    private static string ReadString(ref MessagePackReader r) => r.NextMessagePackType switch
-    {
-        MessagePackType.String => r.ReadString() ?? "",
-        MessagePackType.Binary => Encoding.UTF8.GetString(r.ReadBytes()!.Value),
-        var t => throw new InvalidDataException($"expected a string, got {t}"),
-    };
-
     private delegate bool Parser<T>(string text, out T value);
 
     private static T ReadEnum<T>(ref MessagePackReader r, Parser<T> parse) where T : struct, Enum
@@ -153,7 +140,7 @@ public static class CertGenCodec
             var n = r.ReadByte();
             return Enum.IsDefined(typeof(T), n) ? (T)Enum.ToObject(typeof(T), n) : throw new InvalidDataException($"invalid {typeof(T).Name} value {n}");
         }
-        var text = ReadString(ref r);
+        var text = MsgPackText.Read(ref r);
         return parse(text, out var v) ? v : throw new InvalidDataException($"invalid {typeof(T).Name} string {text}");
     }
 
@@ -180,7 +167,7 @@ public static class CertGenCodec
     private static byte[] ReadCertDer(ref MessagePackReader r)
     {
         if (r.NextMessagePackType == MessagePackType.Binary) return r.ReadBytes()!.Value.ToArray();
-        var pem = ReadString(ref r);
+        var pem = MsgPackText.Read(ref r);
         var field = PemEncoding.Find(pem);
         return Convert.FromBase64String(pem[field.Base64Data]);
     }
@@ -188,10 +175,10 @@ public static class CertGenCodec
     /// <summary>The chain: a PEM string or binary, or a list of them (concatenated, leaf first).</summary>
     private static string ReadChain(ref MessagePackReader r)
     {
-        if (r.NextMessagePackType != MessagePackType.Array) return ReadString(ref r);
+        if (r.NextMessagePackType != MessagePackType.Array) return MsgPackText.Read(ref r);
         var n = r.ReadArrayHeader();
         var sb = new StringBuilder();
-        for (var i = 0; i < n; i++) sb.Append(ReadString(ref r)).Append('\n');
+        for (var i = 0; i < n; i++) sb.Append(MsgPackText.Read(ref r)).Append('\n');
         return sb.ToString();
     }
 }

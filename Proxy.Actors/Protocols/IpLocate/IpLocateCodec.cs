@@ -46,7 +46,7 @@ public static class IpLocateCodec
             var count = r.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
-                switch (ReadKey(ref r))
+                switch (MsgPackText.ReadKeyId(ref r, KeyNames))
                 {
                     case 1: ip = IPAddress.Parse(MsgPackText.Read(ref r)); break;
                     case 2: ttl = r.ReadUInt32(); break;
@@ -73,12 +73,4 @@ public static class IpLocateCodec
     /// <summary>Alpha-2 or alpha-3 as g3 reads it, held as alpha-2 (the rules' form); a code ISO lacks fails the answer, as in g3.</summary>
     private static string Country(string code) =>
         Config.Values.IsoCountryCode.ToAlpha2(code) ?? throw new InvalidDataException($"invalid iso country code '{code}'");
-
-    private static long ReadKey(ref MessagePackReader r)
-    {
-        if (r.NextMessagePackType == MessagePackType.Integer) return r.ReadInt64();
-        var name = MsgPackText.ReadKey(ref r);
-        var id = Array.IndexOf(KeyNames, name);
-        return id > 0 ? id : -1;
-    }
 }

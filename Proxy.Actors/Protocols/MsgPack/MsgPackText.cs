@@ -15,4 +15,15 @@ internal static class MsgPackText
 
     /// <summary>A map key as g3 normalises it: lower case, '-' as '_'.</summary>
     public static string ReadKey(ref MessagePackReader r) => Read(ref r).ToLowerInvariant().Replace('-', '_');
+
+    /// <summary>
+    /// A map key of a protocol with numbered keys: the number as sent, or a name (normalised as
+    /// <see cref="ReadKey"/>) mapped to its index in <paramref name="names"/> (index 0 unused; -1: unknown).
+    /// </summary>
+    public static long ReadKeyId(ref MessagePackReader r, string[] names)
+    {
+        if (r.NextMessagePackType == MessagePackType.Integer) return r.ReadInt64();
+        var id = Array.IndexOf(names, ReadKey(ref r));
+        return id > 0 ? id : -1;
+    }
 }

@@ -175,10 +175,30 @@ public sealed class RouteEscaperTests
         var seen = new HashSet<string>();
         for (var i = 0; i < 100; i++) seen.Add(await Via(route, Request("x.example")));
         Assert.Equal(["a", "b"], seen.Order());
-        var mapping = (RouteMappingEscaper)route;
-        Assert.Equal("a", mapping.Pick(1));
-        Assert.Equal("b", mapping.Pick(2));
-        Assert.Equal("a", mapping.Pick(3));
+    }
+
+    [Theory]
+    [InlineData(1, "a")]
+    [InlineData(2, "b")]
+    [InlineData(3, "c")]
+    [InlineData(0, "c")] // 0 is the last
+    [InlineData(4, "a")] // larger ids wrap
+    [InlineData(8, "b")]
+    public async Task RouteMapping_ThePathNumberId_PicksTheNextEscaper(int id, string expected)
+    {
+        var route = Build("  - name: route\n    type: route_mapping\n    next: [a, b, c]\n");
+        var request = Request("x.example");
+        request.Task.EgressPath = new EgressPathSelection();
+        request.Task.EgressPath.SetNumberId("route", id);
+        for (var i = 0; i < 10; i++) Assert.Equal(expected, await Via(route, request));
+
+        // an id for another escaper is not this one's: random again
+        var other = Request("x.example");
+        other.Task.EgressPath = new EgressPathSelection();
+        other.Task.EgressPath.SetNumberId("elsewhere", id);
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 100; i++) seen.Add(await Via(route, other));
+        Assert.Equal(["a", "b", "c"], seen.Order());
     }
 
     [Fact]

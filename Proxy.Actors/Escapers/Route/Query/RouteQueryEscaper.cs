@@ -52,7 +52,7 @@ internal sealed class RouteQueryEscaper : IEscaper, IDisposable
     {
         var clientIp = request.ClientAddr?.Address is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "";
         var key = new RouteQueryKey(request.UserName ?? "", request.Target.Host, _config.QueryPassClientIp ? clientIp : null);
-        var nodes = await _cache.FetchAsync(key, ct).ConfigureAwait(false);
+        var nodes = (await _cache.FetchAsync(key, ct).ConfigureAwait(false)).Value;
         var picked = nodes?.Pick(_config.CachePickPolicy, clientIp);
         return picked is not null && _allowed.Contains(picked) ? picked : _config.FallbackNode;
     }
