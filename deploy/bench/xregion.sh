@@ -10,7 +10,8 @@
 # Appends RESULT lines to OUT (default deploy/bench/results/xregion-<UTC time>.txt) and writes
 # OUT.md: the harness's summary and the two-hop / one-node ratios (medians).
 # Environment: BENCH_SHARED, BENCH_PUBLISH (default /tmp/g3bench/xregion-publish), BENCH_NO_PUBLISH=1,
-#   BENCH_WARMUP, BENCH_DURATION (http_small seconds; a smoke run) as deploy/bench.sh.
+#   BENCH_WARMUP, BENCH_DURATION (http_small seconds; a smoke run), BENCH_SCENARIOS (default
+#   "connect_bulk http_small") as deploy/bench.sh.
 # Runtime settings are bench.sh's defaults (workstation GC, non-concurrent, inline socket completions).
 set -u -o pipefail
 REPS=${1:-2}
@@ -58,7 +59,7 @@ run_one() { # SCENARIO TARGET REP
 }
 
 for ((rep = 1; rep <= REPS; rep++)); do
-  for s in connect_bulk http_small; do
+  for s in ${BENCH_SCENARIOS:-connect_bulk http_small}; do
     order="g3actors g3actors-xregion"; [ $((rep % 2)) = 0 ] && order="g3actors-xregion g3actors"
     for t in $order; do run_one "$s" "$t" "$rep"; done
   done
