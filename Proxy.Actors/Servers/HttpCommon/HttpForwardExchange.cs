@@ -14,7 +14,11 @@ namespace Proxy.Actors.Servers.HttpCommon;
 /// Where one request goes once its server has decided: the upstream, TLS towards it, and the head
 /// the upstream is sent (built per attempt, for the connection the escaper gave).
 /// </summary>
-internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, string? TlsName, bool WantsUpgrade, Func<HttpUpstream, HeadWriter> BuildHead);
+internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, string? TlsName, bool WantsUpgrade, Func<HttpUpstream, HeadWriter> BuildHead)
+{
+    /// <summary>Fields the server adds to the final response (http_proxy's X-BD-* info), after hop-by-hop ones are gone.</summary>
+    public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
+}
 
 /// <summary>
 /// The forward exchange http_proxy and http_rproxy share: a pooled or new upstream connection from
@@ -56,7 +60,7 @@ internal static class HttpForwardExchange
             notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
             using var head = plan.BuildHead(conn);
-            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, ct).ConfigureAwait(false);
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
                 notes.NextPeerAddr = null;
@@ -92,7 +96,7 @@ internal static class HttpForwardExchange
     private static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
-        CancellationToken ct)
+        Action<HttpHeaders, HttpUpstream>? decorate, CancellationToken ct)
     {
         var reused = conn.Reused;
         var reusable = false;
@@ -187,7 +191,7 @@ internal static class HttpForwardExchange
             var clientClose = !clientKeepAlive || !bodySent
                 || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
 
-            using var rspHead = BuildClientHead(req, rsp, clientClose, decode);
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate is null ? null : h => decorate(h, conn));
             // A small response that is already buffered leaves in the same write as its head.
             var sentWithHead = false;
             if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
@@ -380,10 +384,11 @@ internal static class HttpForwardExchange
     }
 
 
-    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked)
+    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);
+        decorate?.Invoke(headers);
         if (decodeChunked) headers.Remove("Transfer-Encoding");
         var w = new HeadWriter(1024);
         w.Append("HTTP/1.1 "u8).Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n"u8).Fields(headers);

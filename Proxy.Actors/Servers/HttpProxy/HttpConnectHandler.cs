@@ -44,7 +44,7 @@ internal static class HttpConnectHandler
             return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!);
 
         notes.Stage = "Connected";
-        var ok = req.Version == 10 ? Ok10 : Ok11;
+        var ok = ProxyInfoHeaders.Any(ctx.Config) ? OkWithInfo(ctx, req.Version, notes, tunnel) : req.Version == 10 ? Ok10 : Ok11;
         try
         {
             await WriteOkAsync(client, ok, ct).ConfigureAwait(false);
@@ -109,6 +109,14 @@ internal static class HttpConnectHandler
             }
         }
         return sent == ok.Length ? ValueTask.CompletedTask : client.Stream.WriteAsync(ok.AsMemory(sent), ct);
+    }
+
+    /// <summary>The 200 with server_id's and echo_chained_info's fields, as g3 answers a CONNECT.</summary>
+    private static byte[] OkWithInfo(HttpProxyServerContext ctx, int version, TaskNotes notes, EscapeResult tunnel)
+    {
+        var b = new StringBuilder(version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n");
+        foreach (var (name, value) in ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, tunnel)) b.Append(name).Append(": ").Append(value).Append("\r\n");
+        return Encoding.ASCII.GetBytes(b.Append("\r\n").ToString());
     }
 
     private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
