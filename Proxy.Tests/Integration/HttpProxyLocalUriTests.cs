@@ -129,6 +129,30 @@ public sealed class HttpProxyLocalUriTests
         Assert.DoesNotContain("X-BD-", tunnel.Head[connectHead.Length..]);
     }
 
+    [Fact]
+    public async Task ServerId_ConnectionInfo_OnTheProxysReply_WhenTheOriginCannotBeReached()
+    {
+        var dead = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        dead.Start();
+        var port = ((System.Net.IPEndPoint)dead.LocalEndpoint).Port;
+        dead.Stop();
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(
+            serverExtra: "server_id: px-1\nhttp_forward_mark_upstream: true\necho_chained_info: true"));
+        var ep = proxy.Endpoint();
+
+        var forward = await Curl($"-x http://{ep} http://127.0.0.1:{port}/hello");
+        var tunnel = await Curl($"-p -x http://{ep} http://127.0.0.1:{port}/hello");
+
+        foreach (var r in new[] { forward, tunnel })
+        {
+            Assert.InRange(r.Status, 500, 599);
+            Assert.Matches($@"X-BD-Remote-Connection-Info: px-1(; local=[^;\r]+)?; remote=127\.0\.0\.1:{port}\r\n", r.Head);
+            // No upstream connection: nothing chained to echo, no upstream to mark.
+            Assert.DoesNotContain("X-BD-Upstream-", r.Head);
+            Assert.DoesNotContain("X-BD-Outgoing-IP", r.Head);
+        }
+    }
+
     private static string UserYaml(string serverExtra) => HttpProxyUserTests.Yaml(serverExtra: serverExtra);
 
     private static string Post(string url, int bodyLength, string? auth = null) =>

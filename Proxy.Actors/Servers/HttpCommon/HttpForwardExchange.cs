@@ -18,6 +18,8 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
 {
     /// <summary>Fields the server adds to the final response (http_proxy's X-BD-* info), after hop-by-hop ones are gone.</summary>
     public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
+    /// <summary>Fields the server adds to its own reply when the escaper found no upstream.</summary>
+    public Func<IEnumerable<KeyValuePair<string, string>>>? EscapeErrorFields { get; init; }
 }
 
 /// <summary>
@@ -54,7 +56,7 @@ internal static class HttpForwardExchange
             if (!result.Ok)
             {
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
-                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close);
+                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.EscapeErrorFields?.Invoke());
             }
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
@@ -367,11 +369,12 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>A refusal before any origin exchange; true when the connection may carry another request.</summary>
-    public static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close)
+    public static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close,
+        IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";
-        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close).ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close, extra).ConfigureAwait(false);
         return sent && !close;
     }
 

@@ -81,7 +81,7 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         var drain = hasBody && framing is not null && config.UntrustedReadSpeedLimit is not null && !req.Headers.Contains(scheme.CredentialsHeader);
         var close = _failuresInRow > 1 || (hasBody && !drain) || !HttpForwardExchange.ClientWantsKeepAlive(req);
         var challenge = new KeyValuePair<string, string>(scheme.ChallengeHeader, BasicAuth.Challenge(config.AuthRealm));
-        var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, challenge).ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, [challenge]).ConfigureAwait(false);
         if (!sent || close) return (null, false);
         return (null, !drain || await DrainUntrustedAsync(config, time, client, framing!.Value, notes).ConfigureAwait(false));
     }

@@ -41,7 +41,7 @@ internal static class HttpConnectHandler
         notes.Stage = "Connecting";
         var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp), ct).ConfigureAwait(false);
         if (!tunnel.Ok)
-            return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!);
+            return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!, ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, null));
 
         notes.Stage = "Connected";
         var ok = ProxyInfoHeaders.Any(ctx.Config) ? OkWithInfo(ctx, req.Version, notes, tunnel) : req.Version == 10 ? Ok10 : Ok11;
@@ -119,11 +119,12 @@ internal static class HttpConnectHandler
         return Encoding.ASCII.GetBytes(b.Append("\r\n").ToString());
     }
 
-    private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
+    private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason,
+        IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";
-        await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close: true).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close: true, extra).ConfigureAwait(false);
         return null;
     }
 }

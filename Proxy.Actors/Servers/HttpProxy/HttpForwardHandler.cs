@@ -61,6 +61,7 @@ internal static class HttpForwardHandler
             conn => BuildUpstreamHead(req, target, absoluteUri, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost))
         {
             DecorateResponse = ProxyInfoHeaders.Any(cfg) ? (headers, conn) => ProxyInfoHeaders.AddToForwarded(cfg, notes, conn.Facts, headers) : null,
+            EscapeErrorFields = ProxyInfoHeaders.Any(cfg) ? () => ProxyInfoHeaders.ForLocalReply(cfg, notes, null) : null,
         };
         return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
     }

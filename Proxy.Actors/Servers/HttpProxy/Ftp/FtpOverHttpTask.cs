@@ -106,7 +106,7 @@ internal static class FtpOverHttpTask
     private static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, KeyValuePair<string, string>? extra, bool close)
     {
         notes.Reason = reason;
-        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close, extra).ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close, extra is { } field ? [field] : null).ConfigureAwait(false);
         return sent && !close;
     }
 }
