@@ -281,4 +281,35 @@ public sealed class HttpRProxyTests : IDisposable
         Assert.Equal(200, r.Status);
         Assert.Equal("hello", r.BodyText);
     }
+
+    [Fact]
+    public async Task UntrustedReadSpeedLimit_TheRefusedBodyIsDropped_AndTheConnectionServesTheLogin()
+    {
+        await using var origin = await TestOrigin.StartAsync(_certs);
+        await using var proxy = await StartAsync($"""
+            user_group: staff
+            untrusted_read_speed_limit: 1M
+            hosts:
+              upstream: 127.0.0.1:{origin.HttpPort}
+            """, after: """
+
+            user_group:
+              - name: staff
+                static_users:
+                  - name: root
+                    token: {salt: 4e8f8a4e37f0fa1b, md5: d9d963915b9815d4cc39c196c2868900, sha1: c28640e7b1a3d9db98187632aeba99c0cff0ffd4}
+            """);
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint("rp"));
+
+        await raw.SendAsync("POST /echo HTTP/1.1\r\nHost: site.test\r\nContent-Length: 5000\r\n\r\n" + new string('x', 5000));
+        var refused = await raw.ReadResponseAsync();
+        await raw.SendAsync(Get("site.test", extra: $"Authorization: {BasicAuth.Encode("root", "toor")}\r\n"));
+        var ok = await raw.ReadResponseAsync();
+
+        Assert.Equal(401, refused.Status);
+        Assert.Equal("keep-alive", refused.Header("Connection"));
+        Assert.Equal(200, ok.Status);
+        Assert.Equal("hello", ok.BodyText);
+        Assert.Equal("/hello", Assert.Single(origin.Seen).PathAndQuery);
+    }
 }
