@@ -59,6 +59,9 @@ public sealed class HttpProxyLocalUriTests
         Assert.Equal($"127.0.0.1:{origin.HttpPort}", seen[1].Headers["Host"]);
         var logs = await proxy.WaitForLogAsync(l => l.Contains("task_type=HttpForward") && l.Contains("rsp_status=200"), count: 2);
         Assert.All(logs, l => Assert.Contains($"upstream=127.0.0.1:{origin.HttpPort}", l));
+        // As g3 does, the task log shows the URI the request stands for.
+        Assert.Single(logs, l => Regex.IsMatch(l, $@"uri=""?http://127\.0\.0\.1:{origin.HttpPort}/bytes/300000""?( |$)"));
+        Assert.Single(logs, l => Regex.IsMatch(l, $@"uri=""?http://127\.0\.0\.1:{origin.HttpPort}/hello\?x=1""?( |$)"));
     }
 
     [Fact]

@@ -34,6 +34,8 @@ internal static class HttpForwardHandler
             target = local.Target;
             absoluteUri = local.AbsoluteUri!;
             req.Headers.Set("Host", local.HostField!);
+            // g3 logs the URI the request stands for.
+            notes.Uri = absoluteUri.Length > cfg.LogUriMaxChars ? absoluteUri[..cfg.LogUriMaxChars] : absoluteUri;
         }
         else if (target.Form != TargetForm.Absolute)
         {
