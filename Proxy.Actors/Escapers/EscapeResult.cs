@@ -22,6 +22,13 @@ public sealed record EscapeResult
     public IPEndPoint? PeerAddr { get; init; }
     public IPEndPoint? BoundAddr { get; init; }
     public IPAddress? BindIp { get; init; }
+    /// <summary>
+    /// g3's chained info, set only where this hop reaches the target itself (direct escapers): the
+    /// target's address and the outgoing address (echo_chained_info's X-BD-Upstream-Addr and
+    /// X-BD-Outgoing-IP). A connection to a next proxy leaves them unset.
+    /// </summary>
+    public IPEndPoint? ChainedTargetAddr { get; init; }
+    public IPEndPoint? ChainedOutgoingAddr { get; init; }
     public int Tries { get; init; }
     public TimeSpan Spend { get; init; }
     /// <summary>The escaper's own speed limit for the upstream side of the relay.</summary>

@@ -17,6 +17,16 @@ public sealed class HttpRProxyTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
+    /// <summary>A user group "staff" with root (password "toor"), for the gateway's user_group.</summary>
+    private static readonly string StaffGroup = $"""
+
+        user_group:
+          - name: staff
+            static_users:
+              - name: root
+                token: {HttpProxyUserTests.RootToken}
+        """;
+
     private static string Get(string host, string path = "/hello", string extra = "") =>
         $"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n";
 
@@ -216,14 +226,7 @@ public sealed class HttpRProxyTests : IDisposable
             user_group: staff
             hosts:
               upstream: 127.0.0.1:{origin.HttpPort}
-            """, after: """
-
-            user_group:
-              - name: staff
-                static_users:
-                  - name: root
-                    token: {salt: 4e8f8a4e37f0fa1b, md5: d9d963915b9815d4cc39c196c2868900, sha1: c28640e7b1a3d9db98187632aeba99c0cff0ffd4}
-            """);
+            """, after: StaffGroup);
         var rp = proxy.Endpoint("rp");
         await using var raw = await RawHttp.ConnectAsync(rp);
 
@@ -280,5 +283,29 @@ public sealed class HttpRProxyTests : IDisposable
         var r = await AskAsync(rp, Get("site.test"));
         Assert.Equal(200, r.Status);
         Assert.Equal("hello", r.BodyText);
+    }
+
+    [Fact]
+    public async Task UntrustedReadSpeedLimit_TheRefusedBodyIsDropped_AndTheConnectionServesTheLogin()
+    {
+        await using var origin = await TestOrigin.StartAsync(_certs);
+        await using var proxy = await StartAsync($"""
+            user_group: staff
+            untrusted_read_speed_limit: 1M
+            hosts:
+              upstream: 127.0.0.1:{origin.HttpPort}
+            """, after: StaffGroup);
+        await using var raw = await RawHttp.ConnectAsync(proxy.Endpoint("rp"));
+
+        await raw.SendAsync("POST /echo HTTP/1.1\r\nHost: site.test\r\nContent-Length: 5000\r\n\r\n" + new string('x', 5000));
+        var refused = await raw.ReadResponseAsync();
+        await raw.SendAsync(Get("site.test", extra: $"Authorization: {BasicAuth.Encode("root", "toor")}\r\n"));
+        var ok = await raw.ReadResponseAsync();
+
+        Assert.Equal(401, refused.Status);
+        Assert.Equal("keep-alive", refused.Header("Connection"));
+        Assert.Equal(200, ok.Status);
+        Assert.Equal("hello", ok.BodyText);
+        Assert.Equal("/hello", Assert.Single(origin.Seen).PathAndQuery);
     }
 }

@@ -18,6 +18,12 @@ public abstract record HttpServerConfig : ServerConfig
     public int PipelineSize { get; init; } = 10;
     public TimeSpan PipelineReadIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
     public bool NoEarlyErrorReply { get; init; }
+    /// <summary>
+    /// g3's <c>untrusted_read_speed_limit</c>: when set, the body of a request that brought no
+    /// credentials is read (at its north limit) and dropped after the challenge, keeping the
+    /// connection; unset, such a connection closes.
+    /// </summary>
+    public Values.TcpSockSpeedLimit? UntrustedReadSpeedLimit { get; init; }
     public int BodyLineMaxLength { get; init; } = 8192;
     public bool UpstreamKeepaliveEnable { get; init; } = true;
     public TimeSpan UpstreamKeepaliveIdleExpire { get; init; } = TimeSpan.FromSeconds(60);

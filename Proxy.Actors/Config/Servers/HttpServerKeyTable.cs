@@ -21,7 +21,7 @@ internal static class HttpServerKeyTable
         .On("no_early_error_reply", (c, v, _) => Http(c) with { NoEarlyErrorReply = YamlValue.Bool(v) })
         .On("body_line_max_length", (c, v, _) => Http(c) with { BodyLineMaxLength = YamlValue.Int32(v, 1) })
         .On("http_forward_upstream_keepalive", (c, v, _) => Keepalive(Http(c), v))
-        .NotSupported("untrusted_read_speed_limit|untrusted_read_limit");
+        .On("untrusted_read_speed_limit|untrusted_read_limit", (c, v, _) => Http(c) with { UntrustedReadSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) });
 
     private static HttpServerConfig Http(ServerConfig c) => (HttpServerConfig)c;
 

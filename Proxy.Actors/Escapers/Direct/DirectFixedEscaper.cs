@@ -227,6 +227,8 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
             PeerAddr = winner.Peer,
             BoundAddr = socket.LocalEndPoint as IPEndPoint,
             BindIp = winner.BindIp,
+            ChainedTargetAddr = winner.Peer,
+            ChainedOutgoingAddr = socket.LocalEndPoint as IPEndPoint,
             Tries = tries,
             Spend = spend,
             SpeedLimit = Config.TcpSockSpeedLimit,

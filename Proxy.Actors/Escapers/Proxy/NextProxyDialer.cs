@@ -104,7 +104,8 @@ internal sealed class NextProxyDialer : IDisposable
             }
             stream = ssl;
         }
-        return tcp with { Stream = stream };
+        // The connection reaches the next proxy, not the target: no chained info of this hop's own.
+        return tcp with { Stream = stream, ChainedTargetAddr = null, ChainedOutgoingAddr = null };
     }
 
     public void Dispose() => _tcp.Dispose();

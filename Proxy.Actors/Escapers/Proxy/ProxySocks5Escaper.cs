@@ -41,7 +41,9 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
         var proxy = _dialer.PickProxy(request);
         if (request.Want == EscapeWant.Udp) return await UdpAsync(request, proxy, ct).ConfigureAwait(false);
         var tunnel = await NegotiateAsync(request, proxy, Socks5Command.Connect, request.Target, ct).ConfigureAwait(false);
-        return await UpstreamCompletion.CompleteAsync(request, tunnel.Result, pool: null, _time, ct).ConfigureAwait(false);
+        // g3 echoes the proxy's bound address as this chain's outgoing address.
+        var result = tunnel.Bound?.Ip is { } outIp ? tunnel.Result with { ChainedOutgoingAddr = new IPEndPoint(outIp, tunnel.Bound.Port) } : tunnel.Result;
+        return await UpstreamCompletion.CompleteAsync(request, result, pool: null, _time, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -14,7 +14,13 @@ namespace Proxy.Actors.Servers.HttpCommon;
 /// Where one request goes once its server has decided: the upstream, TLS towards it, and the head
 /// the upstream is sent (built per attempt, for the connection the escaper gave).
 /// </summary>
-internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, string? TlsName, bool WantsUpgrade, Func<HttpUpstream, HeadWriter> BuildHead);
+internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, string? TlsName, bool WantsUpgrade, Func<HttpUpstream, HeadWriter> BuildHead)
+{
+    /// <summary>Fields the server adds to the final response (http_proxy's X-BD-* info), after hop-by-hop ones are gone.</summary>
+    public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
+    /// <summary>Fields the server adds to its own reply when the escaper found no upstream.</summary>
+    public Func<IEnumerable<KeyValuePair<string, string>>>? EscapeErrorFields { get; init; }
+}
 
 /// <summary>
 /// The forward exchange http_proxy and http_rproxy share: a pooled or new upstream connection from
@@ -50,13 +56,13 @@ internal static class HttpForwardExchange
             if (!result.Ok)
             {
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
-                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close);
+                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.EscapeErrorFields?.Invoke());
             }
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
             using var head = plan.BuildHead(conn);
-            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, ct).ConfigureAwait(false);
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
                 notes.NextPeerAddr = null;
@@ -92,7 +98,7 @@ internal static class HttpForwardExchange
     private static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
-        CancellationToken ct)
+        Action<HttpHeaders, HttpUpstream>? decorate, CancellationToken ct)
     {
         var reused = conn.Reused;
         var reusable = false;
@@ -187,7 +193,7 @@ internal static class HttpForwardExchange
             var clientClose = !clientKeepAlive || !bodySent
                 || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
 
-            using var rspHead = BuildClientHead(req, rsp, clientClose, decode);
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate is null ? null : h => decorate(h, conn));
             // A small response that is already buffered leaves in the same write as its head.
             var sentWithHead = false;
             if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
@@ -363,11 +369,12 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>A refusal before any origin exchange; true when the connection may carry another request.</summary>
-    public static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close)
+    public static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close,
+        IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";
-        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close).ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close, extra).ConfigureAwait(false);
         return sent && !close;
     }
 
@@ -380,10 +387,11 @@ internal static class HttpForwardExchange
     }
 
 
-    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked)
+    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);
+        decorate?.Invoke(headers);
         if (decodeChunked) headers.Remove("Transfer-Encoding");
         var w = new HeadWriter(1024);
         w.Append("HTTP/1.1 "u8).Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n"u8).Fields(headers);

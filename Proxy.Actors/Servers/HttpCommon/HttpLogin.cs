@@ -74,11 +74,26 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
             return (null, false);
         }
         if (config.NoEarlyErrorReply) return (null, false);
-        // A body the proxy will not read would be taken for the next request: close instead.
-        var hasBody = BodyFraming.ForRequest(req.Headers, out _, out _) is not { Kind: BodyKind.None };
-        var close = _failuresInRow > 1 || hasBody || !HttpForwardExchange.ClientWantsKeepAlive(req);
+        // A body the proxy will not read would be taken for the next request: close instead,
+        // unless untrusted_read_speed_limit lets it read away the body of a request without credentials.
+        var framing = BodyFraming.ForRequest(req.Headers, out _, out _);
+        var hasBody = framing is not { Kind: BodyKind.None };
+        var drain = hasBody && framing is not null && config.UntrustedReadSpeedLimit is not null && !req.Headers.Contains(scheme.CredentialsHeader);
+        var close = _failuresInRow > 1 || (hasBody && !drain) || !HttpForwardExchange.ClientWantsKeepAlive(req);
         var challenge = new KeyValuePair<string, string>(scheme.ChallengeHeader, BasicAuth.Challenge(config.AuthRealm));
-        var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, challenge).ConfigureAwait(false);
-        return (null, sent && !close);
+        var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, [challenge]).ConfigureAwait(false);
+        if (!sent || close) return (null, false);
+        return (null, !drain || await DrainUntrustedAsync(config, time, client, framing!.Value, notes).ConfigureAwait(false));
+    }
+
+    /// <summary>g3's untrusted task: the refused request's body read at the configured limit and dropped.</summary>
+    private static async ValueTask<bool> DrainUntrustedAsync(HttpServerConfig config, TimeProvider time, ClientConnection client, BodyFraming framing, TaskNotes notes)
+    {
+        var limiter = Relay.SpeedLimiter.North(config.UntrustedReadSpeedLimit!, Config.Values.TcpSockSpeedLimit.Unlimited, time);
+        var copy = await BodyForwarder.CopyAsync(framing, client.Reader, Stream.Null, decodeChunked: false, config.BodyLineMaxLength, limiter, client.Activity, client.Token).ConfigureAwait(false);
+        notes.Bytes.ClientRead += copy.Read;
+        if (copy.Ok) return true;
+        client.Scope.CloseAfterError();
+        return false;
     }
 }

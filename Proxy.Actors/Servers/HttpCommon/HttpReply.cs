@@ -36,7 +36,7 @@ internal static class HttpReply
     /// An error page. A reply to HEAD keeps Content-Length but sends no body (RFC 9110 9.3.2):
     /// on a keep-alive connection the client would read the page as the next response.
     /// </summary>
-    public static HeadWriter Error(int status, int version, bool close, bool headRequest = false, KeyValuePair<string, string>? extra = null)
+    public static HeadWriter Error(int status, int version, bool close, bool headRequest = false, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         var reason = Reason(status);
         var body = $"<html>\n<head><title>{status} {reason}</title></head>\n<body>\n<h1>{status} {reason}</h1>\n</body>\n</html>\n";
@@ -45,7 +45,8 @@ internal static class HttpReply
             .Field("Content-Type", "text/html")
             .Field("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Field("Connection", close ? "close" : "keep-alive");
-        if (extra is { } field) w.Field(field.Key, field.Value);
+        if (extra is not null)
+            foreach (var field in extra) w.Field(field.Key, field.Value);
         w.End();
         if (!headRequest) w.Append(body);
         return w;
@@ -56,14 +57,14 @@ internal static class HttpReply
     /// notes; a closing reply marks the connection for the staged close. Every handler's
     /// refusal goes through here.
     /// </summary>
-    public static ValueTask<bool> RefuseAsync(ClientConnection client, Logging.TaskNotes notes, int status, int version, bool headRequest, bool close, KeyValuePair<string, string>? extra = null)
+    public static ValueTask<bool> RefuseAsync(ClientConnection client, Logging.TaskNotes notes, int status, int version, bool headRequest, bool close, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         notes.RspStatus = status;
         if (close) client.Scope.CloseAfterError();
         return SendErrorAsync(client.Stream, status, version, close, client.Token, headRequest, extra);
     }
 
-    public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct, bool headRequest = false, KeyValuePair<string, string>? extra = null)
+    public static async ValueTask<bool> SendErrorAsync(Stream client, int status, int version, bool close, CancellationToken ct, bool headRequest = false, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         using var w = Error(status, version, close, headRequest, extra);
         try

@@ -41,10 +41,10 @@ internal static class HttpConnectHandler
         notes.Stage = "Connecting";
         var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp), ct).ConfigureAwait(false);
         if (!tunnel.Ok)
-            return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!);
+            return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!, ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, null));
 
         notes.Stage = "Connected";
-        var ok = req.Version == 10 ? Ok10 : Ok11;
+        var ok = ProxyInfoHeaders.Any(ctx.Config) ? OkWithInfo(ctx, req.Version, notes, tunnel) : req.Version == 10 ? Ok10 : Ok11;
         try
         {
             await WriteOkAsync(client, ok, ct).ConfigureAwait(false);
@@ -111,11 +111,20 @@ internal static class HttpConnectHandler
         return sent == ok.Length ? ValueTask.CompletedTask : client.Stream.WriteAsync(ok.AsMemory(sent), ct);
     }
 
-    private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason)
+    /// <summary>The 200 with server_id's and echo_chained_info's fields, as g3 answers a CONNECT.</summary>
+    private static byte[] OkWithInfo(HttpProxyServerContext ctx, int version, TaskNotes notes, EscapeResult tunnel)
+    {
+        var b = new StringBuilder(version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n");
+        foreach (var (name, value) in ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, tunnel)) b.Append(name).Append(": ").Append(value).Append("\r\n");
+        return Encoding.ASCII.GetBytes(b.Append("\r\n").ToString());
+    }
+
+    private static async Task<(EscapeResult, UpstreamAddr)?> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason,
+        IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         notes.Reason = reason;
         notes.Stage = "Preparing";
-        await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close: true).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close: true, extra).ConfigureAwait(false);
         return null;
     }
 }

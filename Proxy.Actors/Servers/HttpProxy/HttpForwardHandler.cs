@@ -8,7 +8,8 @@ using Proxy.Actors.Servers.HttpCommon;
 namespace Proxy.Actors.Servers.HttpProxy;
 
 /// <summary>
-/// One absolute-URI request (http:// or https:// in plain text to the proxy): checks it, then
+/// One forward request: an absolute URI (http://, https:// in plain text to the proxy, ftp://) or a
+/// local request standing for one (a well-known URI, <see cref="LocalRequest"/>); checks it, then
 /// hands it to the shared forward exchange with the origin it names.
 /// </summary>
 internal static class HttpForwardHandler
@@ -21,11 +22,29 @@ internal static class HttpForwardHandler
 
         if (framing is null) return await HttpForwardExchange.RefuseAsync(client, req, notes, framingStatus, "InvalidClientProtocol", close: true);
         if (target is null) return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
-        if (target is { Form: TargetForm.Absolute, Scheme: "ftp" })
-            return await Ftp.FtpOverHttpTask.RunAsync(ctx, client, req, notes, target, framing.Value).ConfigureAwait(false);
-        // Origin-form and '*' are "local" requests (the well-known URIs are not built yet);
-        // other schemes are not built; https:// needs tls_client.
-        if (target.Form != TargetForm.Absolute || target.Scheme is not ("http" or "https") || (target.Scheme == "https" && cfg.TlsClient is null))
+        var absoluteUri = req.Target;
+        if (LocalRequest.IsLocal(cfg, req, target))
+        {
+            var local = LocalRequest.Resolve(req, target);
+            if (local.Target is null)
+            {
+                notes.Error = local.Error;
+                return await HttpForwardExchange.RefuseAsync(client, req, notes, local.Status, "UnimplementedProtocol", close: true);
+            }
+            target = local.Target;
+            absoluteUri = local.AbsoluteUri!;
+            req.Headers.Set("Host", local.HostField!);
+            // g3 logs the URI the request stands for.
+            notes.Uri = absoluteUri.Length > cfg.LogUriMaxChars ? absoluteUri[..cfg.LogUriMaxChars] : absoluteUri;
+        }
+        else if (target.Form != TargetForm.Absolute)
+        {
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
+        }
+        if (target.Scheme == "ftp")
+            return await Ftp.FtpOverHttpTask.RunAsync(ctx, client, req, notes, target, absoluteUri, framing.Value).ConfigureAwait(false);
+        // Other schemes are not built; https:// needs tls_client.
+        if (target.Scheme is not ("http" or "https") || (target.Scheme == "https" && cfg.TlsClient is null))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         notes.Upstream = target.Upstream!.ToString();
         if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
@@ -41,7 +60,11 @@ internal static class HttpForwardHandler
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
         var tls = target.Scheme == "https" ? cfg.TlsClient : null;
         var plan = new ForwardPlan(target.Upstream, tls, null, wantsUpgrade,
-            conn => BuildUpstreamHead(req, target, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost));
+            conn => BuildUpstreamHead(req, target, absoluteUri, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost))
+        {
+            DecorateResponse = ProxyInfoHeaders.Any(cfg) ? (headers, conn) => ProxyInfoHeaders.AddToForwarded(cfg, notes, conn.Facts, headers) : null,
+            EscapeErrorFields = ProxyInfoHeaders.Any(cfg) ? () => ProxyInfoHeaders.ForLocalReply(cfg, notes, null) : null,
+        };
         return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
     }
 
@@ -56,7 +79,7 @@ internal static class HttpForwardHandler
     /// The request as the upstream sees it: origin-form target (absolute-form to a next-hop proxy),
     /// hop-by-hop fields gone, Host set, the escaper's own fields added.
     /// </summary>
-    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, HttpUpstream conn, bool upgrade, bool stealForwardedFor, bool dropDefaultPort)
+    private static HeadWriter BuildUpstreamHead(HttpRequestHead req, RequestTarget target, string absoluteUri, HttpUpstream conn, bool upgrade, bool stealForwardedFor, bool dropDefaultPort)
     {
         var headers = req.Headers;
         headers.RemoveHopByHop(keepUpgrade: upgrade);
@@ -76,7 +99,7 @@ internal static class HttpForwardHandler
             var suffix = ":" + defaultPort;
             if (h.EndsWith(suffix, StringComparison.Ordinal)) headers.Set("Host", h[..^suffix.Length]);
         }
-        return HttpForwardExchange.UpstreamHead(req, conn.AbsoluteForm ? req.Target : target.PathAndQuery, headers, conn, upgrade);
+        return HttpForwardExchange.UpstreamHead(req, conn.AbsoluteForm ? absoluteUri : target.PathAndQuery, headers, conn, upgrade);
     }
 
     private static string HostOnly(RequestTarget target) =>

@@ -102,6 +102,5 @@ public sealed class HttpRProxyParserTests
         Assert.Contains("unknown key 'services'", Refused("  - {name: gw, type: http_rproxy, escaper: d, hosts: {exact_match: a.test, services: {upstream: x}}}\n"));
         Assert.Contains("append_forwarded_for", Refused("  - {name: gw, type: http_rproxy, escaper: d, append_forwarded_for: sometimes, hosts: {upstream: 127.0.0.1}}\n"));
         Assert.Contains("a second default host", Refused("  - {name: gw, type: http_rproxy, escaper: d, hosts: [{upstream: 127.0.0.1}, {upstream: 127.0.0.2}]}\n"));
-        Assert.Contains("not supported yet: untrusted_read_speed_limit", Refused("  - {name: gw, type: http_rproxy, escaper: d, untrusted_read_speed_limit: 10M, hosts: {upstream: 127.0.0.1}}\n"));
     }
 }

@@ -15,7 +15,7 @@ namespace Proxy.Actors.Servers.HttpProxy.Ftp;
 internal static class FtpOverHttpTask
 {
     /// <summary>True when the client connection may carry another request.</summary>
-    public static async Task<bool> RunAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes, RequestTarget target, BodyFraming framing)
+    public static async Task<bool> RunAsync(HttpProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes, RequestTarget target, string absoluteUri, BodyFraming framing)
     {
         var upstream = target.Upstream!;
         notes.TaskType = "FtpOverHttp";
@@ -47,7 +47,7 @@ internal static class FtpOverHttpTask
             return await RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", null, close: true);
         }
 
-        var (user, password) = FtpCredentials.From(req.Target, req.Headers.Get("Authorization"));
+        var (user, password) = FtpCredentials.From(absoluteUri, req.Headers.Get("Authorization"));
         var ct = client.Token;
         notes.Stage = "Connecting";
         var (session, step, escape) = await FtpSession.OpenAsync(ctx.Server, notes, upstream, ctx.Config.FtpClient, ct).ConfigureAwait(false);
@@ -106,7 +106,7 @@ internal static class FtpOverHttpTask
     private static async Task<bool> RefuseAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, KeyValuePair<string, string>? extra, bool close)
     {
         notes.Reason = reason;
-        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close, extra).ConfigureAwait(false);
+        var sent = await HttpReply.RefuseAsync(client, notes, status, req.Version, headRequest: false, close, extra is { } field ? [field] : null).ConfigureAwait(false);
         return sent && !close;
     }
 }
