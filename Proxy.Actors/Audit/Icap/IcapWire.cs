@@ -24,7 +24,7 @@ internal static class IcapWire
             {
                 return (null, $"no answer from the ICAP server within {wait.TotalSeconds:0.###}s");
             }
-            catch (Exception e) when (IoErrors.IsExpected(e))
+            catch (Exception e) when (IoErrors.IsExpected(e) && e is not OperationCanceledException)
             {
                 return (null, "ICAP connection failed: " + e.Message);
             }
@@ -65,7 +65,7 @@ internal static class IcapWire
             {
                 return (null, "ICAP server stalled in the encapsulated head");
             }
-            catch (Exception e) when (IoErrors.IsExpected(e))
+            catch (Exception e) when (IoErrors.IsExpected(e) && e is not OperationCanceledException)
             {
                 return (null, "ICAP connection failed: " + e.Message);
             }
