@@ -11,6 +11,8 @@ cd "$(dirname "$0")"
 tools=(curl:curl openssl:openssl unbound:unbound slapd:slapd ldapadd:ldap-utils python3:python3 nft:nftables ip:iproute2 vsftpd:vsftpd)
 # redis-server for proxy_float's redis source.
 tools+=(redis-server:redis-server)
+# c-icap (its echo service) for the ICAP client tests.
+tools+=(c-icap:c-icap)
 need=()
 for pair in "${tools[@]}"; do
   tool=${pair%%:*}

@@ -1,4 +1,5 @@
 using Proxy.Actors.Audit.CertAgent;
+using Proxy.Actors.Audit.Icap;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Users;
@@ -17,6 +18,8 @@ public sealed class AuditorHandle : IDisposable
         Config = config;
         Time = time;
         CertAgent = config.TlsCertAgent is { } agent ? new TlsCertAgent(agent, time) : null;
+        IcapReqmod = config.IcapReqmodService is { } reqmod ? new IcapClient(reqmod, time) : null;
+        IcapRespmod = config.IcapRespmodService is { } respmod ? new IcapClient(respmod, time) : null;
     }
 
     /// <summary>g3 makes a default auditor for a name that does not exist: inspection runs, nothing is intercepted.</summary>
@@ -26,6 +29,9 @@ public sealed class AuditorHandle : IDisposable
     public AuditorConfig Config { get; }
     public TimeProvider Time { get; }
     public TlsCertAgent? CertAgent { get; }
+    /// <summary>icap_reqmod_service / icap_respmod_service: null when not configured.</summary>
+    public IcapClient? IcapReqmod { get; }
+    public IcapClient? IcapRespmod { get; }
 
     /// <summary>
     /// g3's gating for a tunnel (http_proxy CONNECT, socks_proxy CONNECT): without a user the
@@ -46,5 +52,8 @@ public sealed class AuditorHandle : IDisposable
     {
         // The agent's receive loop ends when its socket closes; nobody waits for it on the actor's stop.
         if (CertAgent is { } agent) _ = agent.DisposeAsync().AsTask();
+        // Idle ICAP connections close; exchanges still running finish on the connection they hold.
+        if (IcapReqmod is { } reqmod) _ = reqmod.DisposeAsync().AsTask();
+        if (IcapRespmod is { } respmod) _ = respmod.DisposeAsync().AsTask();
     }
 }

@@ -1,3 +1,4 @@
+using Proxy.Actors.Audit.Icap;
 using Proxy.Actors.Servers.HttpCommon;
 using System.Buffers;
 using System.IO.Pipelines;
@@ -21,7 +22,7 @@ internal static class H1Interceptor
     private static readonly byte[] Forbidden = Encoding.ASCII.GetBytes(
         "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
 
-    private enum HeadRead { Done, Closed, TimedOut, Invalid, Failed }
+    internal enum HeadRead { Done, Closed, TimedOut, Invalid, Failed }
 
     public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, int depth)
     {
@@ -71,6 +72,13 @@ internal static class H1Interceptor
                 bytes.ClientWritten += Forbidden.Length;
                 LogRequest(audit, depth, requestId, request, host, 403, 0, 0);
                 return StreamInspector.Forbid(audit, "websocket is blocked by websocket_inspect_policy");
+            }
+            // With ICAP services the exchange is adapted (REQMOD, RESPMOD); upgrades pass unadapted.
+            if (!upgrade && !request.IsConnect && (audit.Auditor.IcapReqmod ?? audit.Auditor.IcapRespmod) is not null)
+            {
+                var icapEnd = await IcapH1Exchange.RunAsync(audit, client, remote, clientReader, remoteReader, request, reqHead!, reqFraming.Value, host, depth, requestId).ConfigureAwait(false);
+                if (icapEnd is { } end) return end;
+                continue;
             }
             if (!await TryWriteAsync(remote.Stream, reqHead!, ct).ConfigureAwait(false)) return RelayEnd.UpstreamWriteFailed;
             bytes.ClientRead += reqHead!.Length;
@@ -126,7 +134,7 @@ internal static class H1Interceptor
     /// One head, its raw bytes kept to pass on unchanged. The wait limit covers the whole head; a
     /// connection that closes before its first byte is a plain close.
     /// </summary>
-    private static async Task<(HeadRead, object?, byte[]?)> ReadHeadAsync(PipeReader reader, int maxSize, TimeSpan limit, TunnelAudit audit, bool request)
+    internal static async Task<(HeadRead, object?, byte[]?)> ReadHeadAsync(PipeReader reader, int maxSize, TimeSpan limit, TunnelAudit audit, bool request)
     {
         using var timeout = new CancellationTokenSource(limit, audit.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(audit.Token, timeout.Token);
@@ -185,7 +193,7 @@ internal static class H1Interceptor
     }
 
     /// <summary>What the readers hold goes first, then the plain relay.</summary>
-    private static async Task<RelayEnd> RelayUpgradedAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, PipeReader clientReader, PipeReader remoteReader)
+    internal static async Task<RelayEnd> RelayUpgradedAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, PipeReader clientReader, PipeReader remoteReader)
     {
         var clientLeft = Drain(clientReader);
         var remoteLeft = Drain(remoteReader);
@@ -203,7 +211,7 @@ internal static class H1Interceptor
         return left;
     }
 
-    private static async Task<bool> TryWriteAsync(Stream stream, byte[] data, CancellationToken ct)
+    internal static async Task<bool> TryWriteAsync(Stream stream, byte[] data, CancellationToken ct)
     {
         try
         {
@@ -216,7 +224,7 @@ internal static class H1Interceptor
         }
     }
 
-    private static RelayEnd BodyEnd(BodyCopyStatus status, bool fromClient) => (status, fromClient) switch
+    internal static RelayEnd BodyEnd(BodyCopyStatus status, bool fromClient) => (status, fromClient) switch
     {
         (BodyCopyStatus.SourceClosedEarly, true) => RelayEnd.ClosedByClient,
         (BodyCopyStatus.SourceClosedEarly, false) => RelayEnd.ClosedByUpstream,
@@ -227,7 +235,7 @@ internal static class H1Interceptor
         _ => RelayEnd.InterceptionError,
     };
 
-    private static RelayEnd Fail(TunnelAudit audit, string why)
+    internal static RelayEnd Fail(TunnelAudit audit, string why)
     {
         audit.Notes.Error = why;
         return RelayEnd.InterceptionError;
@@ -241,7 +249,7 @@ internal static class H1Interceptor
     }
 
     /// <summary>g3's HttpForward intercept record, with the body bytes each way.</summary>
-    private static void LogRequest(TunnelAudit audit, int depth, int requestId, HttpRequestHead req, string host, int status, long reqBody, long rspBody)
+    internal static void LogRequest(TunnelAudit audit, int depth, int requestId, HttpRequestHead req, string host, int status, long reqBody, long rspBody)
     {
         var max = audit.Auditor.Config.LogUriMaxChars;
         var uri = req.Target.Length > max ? req.Target[..max] : req.Target;

@@ -26,8 +26,8 @@ internal static class AuditorParser
         .On("smtp_interception", Unbuilt((v, _) => InterceptionParsers.Smtp(v)))
         .On("imap_inspect_policy", (c, v, _) => c with { ImapInspectPolicy = DpiParsers.Policy(v) })
         .On("imap_interception", Unbuilt((v, _) => InterceptionParsers.Imap(v)))
-        .On("icap_reqmod_service", Unbuilt((v, s) => IcapServiceParser.FromYaml(v, IcapMethod.Reqmod, s)))
-        .On("icap_respmod_service", Unbuilt((v, s) => IcapServiceParser.FromYaml(v, IcapMethod.Respmod, s)))
+        .On("icap_reqmod_service", (c, v, s) => c with { IcapReqmodService = IcapServiceParser.FromYaml(v, IcapMethod.Reqmod, s) })
+        .On("icap_respmod_service", (c, v, s) => c with { IcapRespmodService = IcapServiceParser.FromYaml(v, IcapMethod.Respmod, s) })
         .On("stream_detour_service", (_, _, _, _, k) => throw new NotSupportedYetException(DpiParsers.DetourReason("stream_detour_service"), k))
         .On("task_audit_ratio|application_audit_ratio", (c, v, _) => c with { TaskAuditRatio = RandomRatio.FromYaml(v) });
 
