@@ -23,7 +23,7 @@ internal static class AuditorParser
         .On("h2_interception", Unbuilt((v, _) => InterceptionParsers.H2(v)))
         .On("websocket_inspect_policy", (c, v, _) => c with { WebsocketInspectPolicy = DpiParsers.Policy(v) })
         .On("smtp_inspect_policy", (c, v, _) => c with { SmtpInspectPolicy = DpiParsers.Policy(v) })
-        .On("smtp_interception", Unbuilt((v, _) => InterceptionParsers.Smtp(v)))
+        .On("smtp_interception", (c, v, _) => c with { SmtpInterception = InterceptionParsers.Smtp(v) })
         .On("imap_inspect_policy", (c, v, _) => c with { ImapInspectPolicy = DpiParsers.Policy(v) })
         .On("imap_interception", Unbuilt((v, _) => InterceptionParsers.Imap(v)))
         .On("icap_reqmod_service", Unbuilt((v, s) => IcapServiceParser.FromYaml(v, IcapMethod.Reqmod, s)))
