@@ -17,6 +17,7 @@ public sealed class AuditorHandle : IDisposable
         Config = config;
         Time = time;
         CertAgent = config.TlsCertAgent is { } agent ? new TlsCertAgent(agent, time) : null;
+        StreamDumper = config.TlsStreamDump is { } dump ? new Dump.StreamDumper(dump) : null;
     }
 
     /// <summary>g3 makes a default auditor for a name that does not exist: inspection runs, nothing is intercepted.</summary>
@@ -26,6 +27,9 @@ public sealed class AuditorHandle : IDisposable
     public AuditorConfig Config { get; }
     public TimeProvider Time { get; }
     public TlsCertAgent? CertAgent { get; }
+
+    /// <summary>tls_stream_dump: decrypted streams of intercepted TLS to a udpdump peer.</summary>
+    public Dump.StreamDumper? StreamDumper { get; }
 
     /// <summary>
     /// g3's gating for a tunnel (http_proxy CONNECT, socks_proxy CONNECT): without a user the
@@ -46,5 +50,6 @@ public sealed class AuditorHandle : IDisposable
     {
         // The agent's receive loop ends when its socket closes; nobody waits for it on the actor's stop.
         if (CertAgent is { } agent) _ = agent.DisposeAsync().AsTask();
+        if (StreamDumper is { } dumper) _ = dumper.DisposeAsync().AsTask();
     }
 }

@@ -72,6 +72,9 @@ internal static class TlsInterceptor
             Log(audit, depth, host, "");
             var decryptedClient = client with { Stream = clientTls };
             var decryptedRemote = remote with { Stream = upstream };
+            if (audit.Auditor.StreamDumper is { } dumper)
+                (decryptedClient, decryptedRemote) = dumper.Wrap(audit, decryptedClient, decryptedRemote,
+                    Dump.DissectorHint.ForTls(service, chosen.Protocol.IsEmpty ? null : chosen.ToString(), audit.Upstream.Port));
             return next is null
                 ? await StreamInspector.RunAsync(audit, decryptedClient, decryptedRemote, depth + 1).ConfigureAwait(false)
                 : await next(decryptedClient, decryptedRemote).ConfigureAwait(false);

@@ -16,7 +16,7 @@ internal static class AuditorParser
         .On("tls_ticketer", Unbuilt((v, _) => TlsAuditParsers.Ticketer(v)))
         .On("tls_interception_client", (c, v, s) => c with { TlsInterceptionClient = TlsAuditParsers.InterceptionClient(v, s) })
         .On("tls_interception_server", (c, v, _) => c with { TlsInterceptionServer = TlsAuditParsers.InterceptionServer(v) })
-        .On("tls_stream_dump", Unbuilt((v, _) => TlsAuditParsers.StreamDump(v)))
+        .On("tls_stream_dump", (c, v, _) => c with { TlsStreamDump = TlsAuditParsers.StreamDump(v) })
         .On("log_uri_max_chars|uri_log_max_chars", (c, v, _) => c with { LogUriMaxChars = YamlValue.Int32(v) })
         .On("h1_interception", (c, v, _) => c with { H1Interception = InterceptionParsers.H1(v) })
         .On("h2_inspect_policy", (c, v, _) => c with { H2InspectPolicy = DpiParsers.Policy(v) })
