@@ -130,4 +130,49 @@ public sealed class AuditMailTests : IAsyncLifetime
         var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
         Assert.Contains("reason=ForbiddenByRule", task);
     }
+
+    [Fact]
+    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    {
+        await using var imap = TestImapServer.Start(_originCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var socks = await TunnelAsync(proxy, imap.Port);
+
+        var greeting = await socks.ReadAsync(static (in ReadOnlySequence<byte> b) => Proxy.Actors.Audit.Inspect.PipeMessageReader.Line(b, 4096));
+        Assert.True(greeting > 0);
+        var plain = new LineConversation(socks.Stream);
+        await plain.SendAsync("a1 CAPABILITY\r\n");
+        Assert.Contains("STARTTLS", await plain.ReadUntilAsync("a1 OK done\r\n"));
+        await plain.SendAsync("a2 STARTTLS\r\n");
+        Assert.StartsWith("a2 OK", await plain.ReadLineAsync());
+
+        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(new X509Certificate2(cert)),
+        });
+        var c = new LineConversation(tls);
+        await c.SendAsync("a3 LOGIN alice secret\r\n");
+        Assert.StartsWith("a3 OK", await c.ReadLineAsync());
+        const string message = "Subject: imap through the proxy\r\n\r\nline with a {7} inside\r\na3 OK looks like a reply\r\n";
+        await c.SendAsync($"a4 APPEND INBOX {{{message.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(message + "\r\n");
+        Assert.StartsWith("a4 OK", await c.ReadLineAsync());
+        await c.SendAsync("a5 FETCH 1 BODY[]\r\n");
+        var fetched = await c.ReadUntilAsync("a5 OK FETCH completed\r\n");
+        await c.SendAsync("a6 LOGOUT\r\n");
+        Assert.Contains("a6 OK", await c.ReadUntilAsync("a6 OK LOGOUT completed\r\n"));
+
+        Assert.True(imap.Appended.TryDequeue(out var appended));
+        Assert.Equal(message, appended);
+        Assert.Contains(message, fetched);
+        Assert.Contains(imap.Commands, x => x.Tls && x.Line == "a3 LOGIN alice secret");
+        var lines = await proxy.WaitForLogAsync(l => l.Contains("intercept_type=ImapConnection") && l.Contains("depth=1"));
+        Assert.True(lines.Length == 1, proxy.TaskLog.ToString());
+        var line = lines[0];
+        Assert.Contains("client_logout=true", line);
+        Assert.Contains("server_bye=true", line);
+    }
 }

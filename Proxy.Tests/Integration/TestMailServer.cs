@@ -159,3 +159,112 @@ internal sealed class TestSmtpServer : IAsyncDisposable
         _stop.Dispose();
     }
 }
+
+/// <summary>
+/// An IMAP server written for the tests (RFC 9051 subset): greeting announcing STARTTLS, CAPABILITY,
+/// STARTTLS with the given certificate, LOGIN, APPEND with a synchronizing literal (kept as received),
+/// FETCH answering that message as a literal, LOGOUT (BYE, then close). Loopback, port 0.
+/// </summary>
+internal sealed class TestImapServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly X509Certificate2 _certificate;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accept;
+
+    private TestImapServer(X509Certificate2 certificate)
+    {
+        _certificate = certificate;
+        _listener.Start();
+        _accept = AcceptAsync();
+    }
+
+    public static TestImapServer Start(X509Certificate2 certificate) => new(certificate);
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The messages APPENDed, as their literals arrived.</summary>
+    public ConcurrentQueue<string> Appended { get; } = new();
+
+    /// <summary>Every command line received, with whether it came inside TLS.</summary>
+    public ConcurrentQueue<(string Line, bool Tls)> Commands { get; } = new();
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                _ = ServeAsync(socket);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var _ = socket;
+        Stream stream = new NetworkStream(socket, ownsSocket: false);
+        var tls = false;
+        var c = new LineConversation(stream);
+        try
+        {
+            await c.SendAsync("* OK [CAPABILITY IMAP4rev1 STARTTLS] test server ready\r\n");
+            while (await c.ReadLineAsync() is { } line)
+            {
+                Commands.Enqueue((line.TrimEnd(), tls));
+                var parts = line.TrimEnd().Split(' ', 3);
+                var tag = parts[0];
+                switch (parts.Length > 1 ? parts[1].ToUpperInvariant() : "")
+                {
+                    case "CAPABILITY":
+                        await c.SendAsync($"* CAPABILITY IMAP4rev1 {(tls ? "AUTH=PLAIN" : "STARTTLS LOGINDISABLED")}\r\n{tag} OK done\r\n");
+                        break;
+                    case "STARTTLS":
+                        await c.SendAsync($"{tag} OK begin TLS now\r\n");
+                        var ssl = new SslStream(stream);
+                        await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                        stream = ssl;
+                        c = new LineConversation(ssl);
+                        tls = true;
+                        break;
+                    case "LOGIN":
+                        await c.SendAsync($"{tag} OK logged in\r\n");
+                        break;
+                    case "APPEND":
+                        var size = int.Parse(line.TrimEnd()[(line.LastIndexOf('{') + 1)..^1]);
+                        await c.SendAsync("+ ready for literal data\r\n");
+                        var rest = new StringBuilder();
+                        while (rest.Length < size + 2) rest.Append(await c.ReadLineAsync() ?? throw new EndOfStreamException());
+                        Appended.Enqueue(rest.ToString()[..size]);
+                        await c.SendAsync($"{tag} OK APPEND completed\r\n");
+                        break;
+                    case "FETCH":
+                        var message = Appended.LastOrDefault() ?? "";
+                        await c.SendAsync($"* 1 FETCH (BODY[] {{{Encoding.UTF8.GetByteCount(message)}}}\r\n{message})\r\n{tag} OK FETCH completed\r\n");
+                        break;
+                    case "LOGOUT":
+                        await c.SendAsync($"* BYE logging out\r\n{tag} OK LOGOUT completed\r\n");
+                        return;
+                    default:
+                        await c.SendAsync($"{tag} BAD unknown command\r\n");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or System.Security.Authentication.AuthenticationException or ObjectDisposedException) { }
+        finally
+        {
+            await stream.DisposeAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accept;
+        _stop.Dispose();
+    }
+}

@@ -18,10 +18,10 @@ internal delegate ParseResult<T> MessageParser<T>(in ReadOnlySequence<byte> buff
 internal static class PipeMessageReader
 {
     public static async Task<(MessageRead Status, T? Value, byte[]? Raw)> ReadAsync<T>(
-        PipeReader reader, MessageParser<T> parse, TimeSpan limit, TunnelAudit audit)
+        PipeReader reader, MessageParser<T> parse, TimeSpan limit, TunnelAudit audit, CancellationToken stop = default)
     {
         using var timeout = new CancellationTokenSource(limit, audit.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(audit.Token, timeout.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(audit.Token, timeout.Token, stop);
         while (true)
         {
             ReadResult r;
@@ -29,7 +29,7 @@ internal static class PipeMessageReader
             {
                 r = await reader.ReadAsync(linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !audit.Token.IsCancellationRequested)
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !audit.Token.IsCancellationRequested && !stop.IsCancellationRequested)
             {
                 return (MessageRead.TimedOut, default, null);
             }

@@ -25,7 +25,7 @@ internal static class AuditorParser
         .On("smtp_inspect_policy", (c, v, _) => c with { SmtpInspectPolicy = DpiParsers.Policy(v) })
         .On("smtp_interception", (c, v, _) => c with { SmtpInterception = InterceptionParsers.Smtp(v) })
         .On("imap_inspect_policy", (c, v, _) => c with { ImapInspectPolicy = DpiParsers.Policy(v) })
-        .On("imap_interception", Unbuilt((v, _) => InterceptionParsers.Imap(v)))
+        .On("imap_interception", (c, v, _) => c with { ImapInterception = InterceptionParsers.Imap(v) })
         .On("icap_reqmod_service", Unbuilt((v, s) => IcapServiceParser.FromYaml(v, IcapMethod.Reqmod, s)))
         .On("icap_respmod_service", Unbuilt((v, s) => IcapServiceParser.FromYaml(v, IcapMethod.Respmod, s)))
         .On("stream_detour_service", (_, _, _, _, k) => throw new NotSupportedYetException(DpiParsers.DetourReason("stream_detour_service"), k))

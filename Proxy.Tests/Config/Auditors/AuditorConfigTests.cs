@@ -108,7 +108,6 @@ public sealed class AuditorConfigTests
     [Theory]
     [InlineData("tls_ticketer: { check_interval: 10m }")]
     [InlineData("h2_interception: { max_concurrent_streams: 64 }")]
-    [InlineData("imap_interception: { logout_wait_timeout: 5s }")]
     [InlineData("icap_reqmod_service: icap://127.0.0.1:1344/reqmod")]
     [InlineData("icap_respmod_service: { url: icap://127.0.0.1:1344/respmod }")]
     public void KeysOfFeaturesNotBuilt_AreRefusedAsNotSupportedYet(string line)
