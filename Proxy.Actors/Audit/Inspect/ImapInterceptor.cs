@@ -22,16 +22,9 @@ internal static class ImapInterceptor
 {
     public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, int depth, bool fromStartTls = false)
     {
-        switch (audit.Auditor.Config.ImapInspectPolicy.Check(audit.Upstream.Host))
-        {
-            case InspectAction.Block:
-                await SmtpSession.TryWriteAsync(client.Stream, Encoding.ASCII.GetBytes("* BYE blocked by the proxy's policy\r\n"), audit.Token).ConfigureAwait(false);
-                return StreamInspector.Forbid(audit, "imap is blocked by imap_inspect_policy");
-            case InspectAction.Bypass:
-                audit.Notes.Stage = "Relaying";
-                return await TunnelRelay.RunAsync(client, remote, audit.Options, audit.Notes.Bytes, audit.Activity).ConfigureAwait(false);
-        }
-        var options = new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+        if (await InspectPolicyGate.ApplyAsync(audit, audit.Auditor.Config.ImapInspectPolicy, "imap", Encoding.ASCII.GetBytes("* BYE blocked by the proxy's policy\r\n"), client, remote).ConfigureAwait(false) is { } decided)
+            return decided;
+        var options = InspectPolicyGate.ReaderOptions;
         var session = new ImapSession(audit, client, remote, PipeReader.Create(client.Stream, options), PipeReader.Create(remote.Stream, options), depth, fromStartTls);
         RelayEnd end;
         try

@@ -23,16 +23,9 @@ internal static class SmtpInterceptor
 {
     public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, int depth, bool fromStartTls = false)
     {
-        switch (audit.Auditor.Config.SmtpInspectPolicy.Check(audit.Upstream.Host))
-        {
-            case InspectAction.Block:
-                await SmtpSession.TryWriteAsync(client.Stream, SmtpSession.Reply("554 5.7.1 service blocked by the proxy's policy"), audit.Token).ConfigureAwait(false);
-                return StreamInspector.Forbid(audit, "smtp is blocked by smtp_inspect_policy");
-            case InspectAction.Bypass:
-                audit.Notes.Stage = "Relaying";
-                return await TunnelRelay.RunAsync(client, remote, audit.Options, audit.Notes.Bytes, audit.Activity).ConfigureAwait(false);
-        }
-        var options = new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+        if (await InspectPolicyGate.ApplyAsync(audit, audit.Auditor.Config.SmtpInspectPolicy, "smtp", SmtpSession.Reply("554 5.7.1 service blocked by the proxy's policy"), client, remote).ConfigureAwait(false) is { } decided)
+            return decided;
+        var options = InspectPolicyGate.ReaderOptions;
         var session = new SmtpSession(audit, client, remote, PipeReader.Create(client.Stream, options), PipeReader.Create(remote.Stream, options), depth, fromStartTls);
         RelayEnd end;
         try
