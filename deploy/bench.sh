@@ -47,6 +47,7 @@ conf_for() {
     sni_small) echo "$ROOT/deploy/bench/sni.yml";;
     tls_term) echo "$ROOT/deploy/bench/tls-term.yml";;
     chain_bulk) echo "$ROOT/deploy/bench/chain-a.yml";;
+    intercept_small) echo "$ROOT/deploy/bench/intercept.yml";;
     *) echo "$ROOT/deploy/bench/http.yml";;
   esac
 }
@@ -58,6 +59,8 @@ peers_for() {
     sni_small) echo nginx;;
     tls_term) echo haproxy-tls;;
     chain_bulk) echo squid-chain;;
+    intercept_small) echo squid-bump;;
+    tunnel_small) echo squid-tunnel;;
     *) echo squid;;
   esac
 }
@@ -65,6 +68,9 @@ peers_for() {
 # @PORT@); its RESULT lines are renamed. haproxy-tls is haproxy started with haproxy-tls.cfg.
 # chain_bulk is connect_bulk through two hops (deploy/bench/chain.sh starts both in one session,
 # so the CPU figure sums them); its peer squid-chain is squid with a cache_peer parent squid.
+# intercept_small / tunnel_small: small HTTPS requests (wrk, keep-alive) through a CONNECT tunnel
+# that the proxy intercepts (our auditor + certgen; squid-bump: squid-openssl's ssl_bump) or just
+# relays (squid-tunnel); deploy/bench/intercept-run.sh runs them (a socat CONNECT front for wrk).
 harness_scenario() { case "$1" in tls_term) echo sni_small;; chain_bulk) echo connect_bulk;; *) echo "$1";; esac; }
 WARMUP=${BENCH_WARMUP:-5}
 
@@ -77,6 +83,11 @@ for p in wrk:wrk curl:curl nginx:nginx squid:squid haproxy:haproxy danted:dante-
 done
 # nginx's SNI peer (ssl_preread) needs the stream module, a separate Debian package
 [ -e /usr/lib/nginx/modules/ngx_stream_module.so ] || need_pkgs+=(libnginx-mod-stream)
+case " $SCENARIOS " in *" intercept_small "*|*" tunnel_small "*)
+  command -v socat >/dev/null 2>&1 || need_pkgs+=(socat)
+  # ssl_bump needs the OpenSSL build of squid (Debian's squid-openssl replaces squid)
+  squid -v 2>/dev/null | grep -q -- --with-openssl || need_pkgs+=(squid-openssl);;
+esac
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { log "missing ${need_pkgs[*]}; run as root to install them"; exit 2; }
   made_policy=0
@@ -108,7 +119,7 @@ DLL=$PUB/Proxy.Node.dll
 for s in $SCENARIOS; do
   CONF=$(conf_for "$s")
   CHECK=$(mktemp /tmp/g3bench-check.XXXX.yml)
-  sed -e 's/@PORT@/18080/g' -e 's/@NEXT_PORT@/18081/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
+  sed -e 's/@PORT@/18080/g' -e 's/@NEXT_PORT@/18081/g' -e 's/@CERTGEN_PORT@/18082/g' -e 's/@ORIGIN_PORT@/18000/g' -e 's/@ORIGIN_TLS_PORT@/18443/g' \
       -e "s#@DATA@#${BENCH_DATA:-/tmp/g3bench/data}#g" -e 's#@RUN@#/tmp#g' "$CONF" > "$CHECK"
   (cd /tmp && dotnet "$DLL" -t -c "$CHECK") >&2 || { log "config check failed: $CONF"; rm -f "$CHECK"; exit 2; }
   rm -f "$CHECK"
@@ -139,6 +150,7 @@ log "results -> $OUT ($LABEL: $DOTNET_ENV)"
 
 run_one() { # SCENARIO TARGET REP
   local s=$1 t=$2 rep=$3 args=() rc
+  case "$s" in intercept_small|tunnel_small) run_intercept "$@"; return;; esac
   if [ "$t" = "$LABEL" ] && [ "$s" = chain_bulk ]; then
     args=(--cmd "env CHAIN_NODE_CMD='${NODE_CMD//\{CONF\}/@CONF@}' bash $ROOT/deploy/bench/chain.sh g3actors" --warmup "$WARMUP")
   elif [ "$t" = squid-chain ]; then
@@ -165,6 +177,17 @@ run_one() { # SCENARIO TARGET REP
     fi
   fi
   rm -f "$tmp"
+}
+
+# intercept_small / tunnel_small have their own runner (deploy/bench/intercept-run.sh says why)
+run_intercept() { # SCENARIO TARGET REP
+  local s=$1 t=$2 rep=$3 kind=$2 warm=2
+  if [ "$t" = "$LABEL" ]; then
+    kind=g3actors-intercept; [ "$s" = tunnel_small ] && kind=g3actors-tunnel; warm=$WARMUP
+  fi
+  INTERCEPT_NODE_CMD="env $DOTNET_ENV dotnet $DLL @CONF@" BENCH_DIR=$BENCH \
+    bash "$ROOT/deploy/bench/intercept-run.sh" "$s" "$t" "$kind" "$rep" "$OUT" "$warm" ||
+    { echo "# FAILED scenario=$s target=$t rep=$rep" >> "$OUT"; log "FAILED $s $t rep $rep"; }
 }
 
 for ((rep = 1; rep <= REPS; rep++)); do

@@ -20,6 +20,7 @@ public sealed class AuditorHandle : IDisposable
         CertAgent = config.TlsCertAgent is { } agent ? new TlsCertAgent(agent, time) : null;
         IcapReqmod = config.IcapReqmodService is { } reqmod ? new IcapClient(reqmod, time) : null;
         IcapRespmod = config.IcapRespmodService is { } respmod ? new IcapClient(respmod, time) : null;
+        StreamDumper = config.TlsStreamDump is { } dump ? new Dump.StreamDumper(dump) : null;
     }
 
     /// <summary>g3 makes a default auditor for a name that does not exist: inspection runs, nothing is intercepted.</summary>
@@ -32,6 +33,9 @@ public sealed class AuditorHandle : IDisposable
     /// <summary>icap_reqmod_service / icap_respmod_service: null when not configured.</summary>
     public IcapClient? IcapReqmod { get; }
     public IcapClient? IcapRespmod { get; }
+
+    /// <summary>tls_stream_dump: decrypted streams of intercepted TLS to a udpdump peer.</summary>
+    public Dump.StreamDumper? StreamDumper { get; }
 
     /// <summary>
     /// g3's gating for a tunnel (http_proxy CONNECT, socks_proxy CONNECT): without a user the
@@ -55,5 +59,6 @@ public sealed class AuditorHandle : IDisposable
         // Idle ICAP connections close; exchanges still running finish on the connection they hold.
         if (IcapReqmod is { } reqmod) _ = reqmod.DisposeAsync().AsTask();
         if (IcapRespmod is { } respmod) _ = respmod.DisposeAsync().AsTask();
+        if (StreamDumper is { } dumper) _ = dumper.DisposeAsync().AsTask();
     }
 }

@@ -24,7 +24,7 @@ public sealed record RelayEndpoint(Stream Stream, Socket? Socket)
     {
         try
         {
-            if (Stream is SslStream ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
+            if ((Stream as SslStream ?? (Stream as Audit.Dump.DumpStream)?.Inner as SslStream) is { } ssl) await ssl.ShutdownAsync().ConfigureAwait(false);
             // Without a socket (an in-memory transport) there is no half-close: the pump's end closes it.
             Socket?.Shutdown(SocketShutdown.Send);
         }

@@ -31,7 +31,7 @@ def med(runs, scen, target, key):
 
 PEERS = {"socks_bulk": "dante", "tcp_bulk": "haproxy", "tcp_small": "haproxy",
          "reverse_small": "haproxy", "sni_small": "nginx", "tls_term": "haproxy-tls",
-         "chain_bulk": "squid-chain"}
+         "chain_bulk": "squid-chain", "intercept_small": "squid-bump", "tunnel_small": "squid-tunnel"}
 
 
 def main():
@@ -76,6 +76,19 @@ def main():
     for scen in ("tcp_small", "reverse_small", "sni_small", "tls_term"):
         row(scen + " req/s", scen, "rps", ">= 0.80x", lambda r: r >= 0.8, "%.0f")
         row(scen + " CPU s / 10k req", scen, "cpu_s_per_10k", "<= 1.20x", lambda r: r <= 1.2)
+    # TLS interception (issue 12): at least squid ssl_bump's rate at no more than its CPU per request
+    row("intercept_small req/s", "intercept_small", "rps", ">= 1.00x", lambda r: r >= 1.0, "%.0f")
+    row("intercept_small CPU s / 10k req", "intercept_small", "cpu_s_per_10k", "<= 1.00x", lambda r: r <= 1.0)
+    row("tunnel_small req/s (no target)", "tunnel_small", "rps", "-", lambda r: True, "%.0f")
+    row("tunnel_small CPU s / 10k req (no target)", "tunnel_small", "cpu_s_per_10k", "-", lambda r: True)
+    for who in (o, peer("intercept_small")):
+        # the cost of interception: intercepted over plain-tunnel CPU per request, same target
+        base = o if who == o else peer("tunnel_small")
+        x, nx = med(runs, "intercept_small", who, "cpu_s_per_10k")
+        y, ny = med(runs, "tunnel_small", base, "cpu_s_per_10k")
+        if x is not None and y:
+            rows.append(("interception / tunnel CPU per req, %s" % who, base, fmt(x, "%.3f"), fmt(y, "%.3f"), fmt(x / y),
+                         "-", "-", min(nx, ny)))
     x, nx = med(runs, "idle_conns", o, "rss_per_conn_KiB")
     p = peer("idle_conns")
     y, _ = med(runs, "idle_conns", p, "rss_per_conn_KiB")

@@ -41,10 +41,10 @@ internal static class StreamInspector
                 return await H1Interceptor.RunAsync(audit, peekedClient, peekedRemote, depth).ConfigureAwait(false);
             case InspectedProtocol.Http2 when config.H2InspectPolicy.Check(audit.Upstream.Host) == InspectAction.Block:
                 return Forbid(audit, "h2 is blocked by h2_inspect_policy");
-            case InspectedProtocol.Smtp when config.SmtpInspectPolicy.Check(audit.Upstream.Host) == InspectAction.Block:
-                return Forbid(audit, "smtp is blocked by smtp_inspect_policy");
-            case InspectedProtocol.Imap when config.ImapInspectPolicy.Check(audit.Upstream.Host) == InspectAction.Block:
-                return Forbid(audit, "imap is blocked by imap_inspect_policy");
+            case InspectedProtocol.Smtp:
+                return await SmtpInterceptor.RunAsync(audit, peekedClient, peekedRemote, depth).ConfigureAwait(false);
+            case InspectedProtocol.Imap:
+                return await ImapInterceptor.RunAsync(audit, peekedClient, peekedRemote, depth).ConfigureAwait(false);
         }
         // Recognised but not intercepted here (or unknown): the stream passes untouched, inspected bytes first.
         notes.Stage = "Relaying";

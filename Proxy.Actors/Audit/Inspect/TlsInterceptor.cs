@@ -3,6 +3,7 @@ using System.Net.Security;
 using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Protocols;
+using Proxy.Actors.Protocols.CertGen;
 using Proxy.Actors.Protocols.TlsHello;
 using Proxy.Actors.Relay;
 using Proxy.Actors.Tls;
@@ -19,7 +20,11 @@ namespace Proxy.Actors.Audit.Inspect;
 /// </summary>
 internal static class TlsInterceptor
 {
-    public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, PeekStream clientPeek, RelayEndpoint remote, int depth)
+    /// <param name="next">What runs on the decrypted streams: protocol inspection one level deeper, or the
+    /// protocol that asked for TLS (SMTP/IMAP STARTTLS goes on with itself).</param>
+    /// <param name="service">The generator's service type for the certificate (g3: http, smtp, imap).</param>
+    public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, PeekStream clientPeek, RelayEndpoint remote, int depth,
+        Func<RelayEndpoint, RelayEndpoint, Task<RelayEnd>>? next = null, TlsServiceType service = TlsServiceType.Http)
     {
         // Both streams are PeekStreams, which never close what they wrap: disposing the TLS layers
         // leaves the sockets to the server task that owns them.
@@ -48,7 +53,7 @@ internal static class TlsInterceptor
         try
         {
             var mimic = upstream.RemoteCertificate?.GetRawCertData();
-            var cert = await audit.Auditor.CertAgent!.FetchAsync(host, mimic, ct: audit.Token).ConfigureAwait(false);
+            var cert = await audit.Auditor.CertAgent!.FetchAsync(host, mimic, service, ct: audit.Token).ConfigureAwait(false);
             if (!cert.Ok)
             {
                 notes.Error = "tls: " + cert.Error;
@@ -65,7 +70,14 @@ internal static class TlsInterceptor
                 return RelayEnd.InterceptionError;
             }
             Log(audit, depth, host, "");
-            return await StreamInspector.RunAsync(audit, client with { Stream = clientTls }, remote with { Stream = upstream }, depth + 1).ConfigureAwait(false);
+            var decryptedClient = client with { Stream = clientTls };
+            var decryptedRemote = remote with { Stream = upstream };
+            if (audit.Auditor.StreamDumper is { } dumper)
+                (decryptedClient, decryptedRemote) = dumper.Wrap(audit, decryptedClient, decryptedRemote,
+                    Dump.DissectorHint.ForTls(service, chosen.Protocol.IsEmpty ? null : chosen.ToString(), audit.Upstream.Port));
+            return next is null
+                ? await StreamInspector.RunAsync(audit, decryptedClient, decryptedRemote, depth + 1).ConfigureAwait(false)
+                : await next(decryptedClient, decryptedRemote).ConfigureAwait(false);
         }
         finally
         {

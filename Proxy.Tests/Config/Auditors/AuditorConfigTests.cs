@@ -107,10 +107,7 @@ public sealed class AuditorConfigTests
 
     [Theory]
     [InlineData("tls_ticketer: { check_interval: 10m }")]
-    [InlineData("tls_stream_dump: { peer: 127.0.0.1:5556 }")]
     [InlineData("h2_interception: { max_concurrent_streams: 64 }")]
-    [InlineData("smtp_interception: { greeting_timeout: 1m }")]
-    [InlineData("imap_interception: { logout_wait_timeout: 5s }")]
     public void KeysOfFeaturesNotBuilt_AreRefusedAsNotSupportedYet(string line)
     {
         var e = Refused("  - name: a\n    " + line + "\n");
@@ -263,5 +260,18 @@ public sealed class AuditorConfigTests
     {
         var e = Refused("  - name: a\n    tls_ticketer:\n      source: { type: redis, addr: 127.0.0.1:6379 }\n");
         Assert.Contains("not supported yet: tls_ticketer.source", e.Message);
+    }
+
+    [Fact]
+    public void SmtpInterceptionAndStreamDump_AreTakenAsG3WritesThem()
+    {
+        var a = LoadOne("  - name: a\n    smtp_interception: { greeting_timeout: 1m, allow_data_chunking: true }\n    tls_stream_dump: { peer: 127.0.0.1:5556, packet_size: 1400, client_side: true }\n");
+
+        Assert.Equal(TimeSpan.FromMinutes(1), a.SmtpInterception.GreetingTimeout);
+        Assert.True(a.SmtpInterception.AllowDataChunking);
+        Assert.Equal(TimeSpan.FromMinutes(5), a.SmtpInterception.CommandWaitTimeout);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 5556), a.TlsStreamDump!.Peer);
+        Assert.Equal(1400, a.TlsStreamDump.PacketSize);
+        Assert.True(a.TlsStreamDump.ClientSide);
     }
 }

@@ -1,0 +1,178 @@
+using System.Buffers;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Proxy.Actors.Audit.CertGen;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Protocols.Ftp;
+using Proxy.Actors.Protocols.Socks;
+using Proxy.Tests.Audit;
+
+namespace Proxy.Tests.Integration;
+
+/// <summary>
+/// smtp_interception through a SOCKS tunnel with real parts: an SMTP server written for the test
+/// (STARTTLS with a certificate from the origin CA), the project's certificate generator, and a client
+/// that trusts only the generator's CA once TLS starts.
+/// </summary>
+[Collection(NodeCollection.Name)]
+public sealed class AuditMailTests : IAsyncLifetime
+{
+    private readonly TestCa _interceptionCa = new();
+    private readonly TestCertificates _originCerts = new();
+    private CertGenServer _generator = null!;
+
+    public Task InitializeAsync()
+    {
+        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
+            ?? throw new InvalidOperationException(error);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _generator.DisposeAsync();
+        _interceptionCa.Dispose();
+        _originCerts.Dispose();
+    }
+
+    private Task<ProxyUnderTest> StartAsync(string auditorExtra = "") =>
+        ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml() + $"""
+
+              - name: socks
+                type: socks_proxy
+                escaper: direct
+                listen: 127.0.0.1:0
+                auditor: audit
+
+            auditor:
+              - name: audit
+                tls_cert_agent: {_generator.LocalEndPoint}
+                tls_interception_client:
+                  ca_certificate: origin-ca.pem
+                  no_default_ca_certificate: true
+            {auditorExtra}
+            """, new Dictionary<string, string> { ["origin-ca.pem"] = _originCerts.CaPem });
+
+    private static async Task<Socks5TestClient> TunnelAsync(ProxyUnderTest proxy, int port)
+    {
+        var socks = await Socks5TestClient.ConnectAsync(proxy.Endpoint("socks"));
+        await socks.GreetAsync();
+        var reply = await socks.RequestAsync(Socks5Command.Connect, new UpstreamAddr("127.0.0.1", port));
+        Assert.Equal(Socks5ReplyCode.Succeeded, reply.Code);
+        return socks;
+    }
+
+    private static Task<FtpReply> GreetingAsync(Socks5TestClient socks) =>
+        socks.ReadAsync(static (in ReadOnlySequence<byte> b) => FtpReplyParser.Parse(b, 4096, 64));
+
+    [Fact]
+    public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
+    {
+        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var socks = await TunnelAsync(proxy, smtp.Port);
+
+        Assert.Equal(220, (await GreetingAsync(socks)).Code);
+        var plain = new LineConversation(socks.Stream);
+        await plain.SendAsync("EHLO client.test\r\n");
+        var ehlo = await plain.ReplyAsync();
+        Assert.Contains("250-STARTTLS", ehlo);
+        Assert.DoesNotContain("ENHANCEDSTATUSCODES", ehlo); // g3's EHLO filter
+        await plain.SendAsync("STARTTLS\r\n");
+        Assert.StartsWith("220 ", await plain.ReplyAsync());
+
+        X509Certificate2? seen = null;
+        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            // the client trusts the generator's CA only: the session is the proxy's, not the server's
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(seen = new X509Certificate2(cert)),
+        });
+        Assert.NotNull(seen);
+        var c = new LineConversation(tls);
+        await c.SendAsync("EHLO client.test\r\n");
+        Assert.DoesNotContain("STARTTLS", await c.ReplyAsync());
+        await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+        await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+        await c.SendAsync("DATA\r\n");
+        Assert.StartsWith("354", await c.ReplyAsync());
+        const string mail = "Subject: through the proxy\r\n\r\nfirst line\r\n..a dot-stuffed line\r\n.\r\n";
+        await c.SendAsync(mail);
+        Assert.StartsWith("250", await c.ReplyAsync());
+        await c.SendAsync("QUIT\r\n");
+        Assert.StartsWith("221", await c.ReplyAsync());
+
+        Assert.True(smtp.Mails.TryDequeue(out var received));
+        Assert.Equal(mail[..^3], received); // byte for byte, dot-stuffing included, up to the terminator
+        Assert.Contains(smtp.Commands, x => x.Tls && x.Line == "MAIL FROM:<alice@example.test>"); // the server got it inside its own TLS
+        var line = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=SmtpTransaction")));
+        Assert.Contains("mail_from=alice@example.test", line);
+        Assert.Contains("mail_to=bob@example.test", line);
+        Assert.Contains("rsp_code=250", line);
+        Assert.Contains("depth=1", line);
+        Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=TlsHandshake") && l.Contains("tls_name=localhost")));
+    }
+
+    [Fact]
+    public async Task SmtpBlockedByPolicy_TheClientGets554_AndTheTaskEndsForbidden()
+    {
+        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
+        await using var proxy = await StartAsync("    smtp_inspect_policy: block\n    smtp_interception: {greeting_timeout: 10s}");
+        await using var socks = await TunnelAsync(proxy, smtp.Port);
+
+        var (closed, received) = await socks.WaitClosedAsync(TimeSpan.FromSeconds(20));
+
+        Assert.True(closed);
+        Assert.StartsWith("554 ", System.Text.Encoding.ASCII.GetString(received));
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        Assert.Contains("reason=ForbiddenByRule", task);
+    }
+
+    [Fact]
+    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    {
+        await using var imap = TestImapServer.Start(_originCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var socks = await TunnelAsync(proxy, imap.Port);
+
+        var greeting = await socks.ReadAsync(static (in ReadOnlySequence<byte> b) => Proxy.Actors.Audit.Inspect.PipeMessageReader.Line(b, 4096));
+        Assert.True(greeting > 0);
+        var plain = new LineConversation(socks.Stream);
+        await plain.SendAsync("a1 CAPABILITY\r\n");
+        Assert.Contains("STARTTLS", await plain.ReadUntilAsync("a1 OK done\r\n"));
+        await plain.SendAsync("a2 STARTTLS\r\n");
+        Assert.StartsWith("a2 OK", await plain.ReadLineAsync());
+
+        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(new X509Certificate2(cert)),
+        });
+        var c = new LineConversation(tls);
+        await c.SendAsync("a3 LOGIN alice secret\r\n");
+        Assert.StartsWith("a3 OK", await c.ReadLineAsync());
+        const string message = "Subject: imap through the proxy\r\n\r\nline with a {7} inside\r\na3 OK looks like a reply\r\n";
+        await c.SendAsync($"a4 APPEND INBOX {{{message.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(message + "\r\n");
+        Assert.StartsWith("a4 OK", await c.ReadLineAsync());
+        await c.SendAsync("a5 FETCH 1 BODY[]\r\n");
+        var fetched = await c.ReadUntilAsync("a5 OK FETCH completed\r\n");
+        await c.SendAsync("a6 LOGOUT\r\n");
+        Assert.Contains("a6 OK", await c.ReadUntilAsync("a6 OK LOGOUT completed\r\n"));
+
+        Assert.True(imap.Appended.TryDequeue(out var appended));
+        Assert.Equal(message, appended);
+        Assert.Contains(message, fetched);
+        Assert.Contains(imap.Commands, x => x.Tls && x.Line == "a3 LOGIN alice secret");
+        var lines = await proxy.WaitForLogAsync(l => l.Contains("intercept_type=ImapConnection") && l.Contains("depth=1"));
+        Assert.True(lines.Length == 1, proxy.TaskLog.ToString());
+        var line = lines[0];
+        Assert.Contains("client_logout=true", line);
+        Assert.Contains("server_bye=true", line);
+    }
+}
