@@ -3,6 +3,7 @@ using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Users.Limits;
+using Proxy.Actors.Users.Tokens;
 
 namespace Proxy.Actors.Users;
 
@@ -17,6 +18,8 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 public sealed class User
 {
     private readonly BlockFlag _block;
+    // new with every User object: a reload or republish (a possibly changed token) starts it empty
+    private readonly VerifiedPassword _verified = new();
 
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time)
         : this(name, group, kind, config, time, new BlockFlag(), new AliveCounter(config.RequestMaxAlive), null)
@@ -79,10 +82,20 @@ public sealed class User
 
     /// <summary>g3's check_password: token, then expiry, then block (a blocked user is told after its delay).</summary>
     internal AuthStatus CheckPassword(string password) =>
-        !Config.Token.Verify(password) ? AuthStatus.WrongPassword
+        !TokenAccepts(password) ? AuthStatus.WrongPassword
         : IsExpired ? AuthStatus.Expired
         : Config.BlockAndDelay is not null ? AuthStatus.Blocked
         : AuthStatus.Ok;
+
+    private bool TokenAccepts(string password)
+    {
+        var token = Config.Token;
+        if (token.IsTrivial) return token.Verify(password);
+        if (_verified.Matches(password)) return true;
+        if (!token.Verify(password)) return false;
+        _verified.Remember(password);
+        return true;
+    }
 
     /// <summary>ingress_network_filter: may this client use this user? (always yes without a filter)</summary>
     public AclAction CheckClient(IPAddress client) => Config.IngressNetworkFilter?.Check(client) ?? AclAction.Permit;
