@@ -128,4 +128,30 @@ public sealed class HttpProxyUserLimitTests(ITestOutputHelper output)
         using var again = Client(proxy, "dyn", "any");
         Assert.Equal(HttpStatusCode.Forbidden, (await again.GetAsync(origin.Url("/hello"))).StatusCode);
     }
+
+    [Fact]
+    public async Task UserTaskIdleMaxCount_EndsItsIdleTunnel_WhileTheServersCountKeepsOthers()
+    {
+        await using var origin = new ScriptedOrigin(reply: null); // accepts and stays silent
+        await using var proxy = await ProxyUnderTest.StartAsync(HttpProxyUserTests.Yaml(
+            rootExtra: "task_idle_max_count: 2",
+            groupExtra: "anonymous_user: {name: anon}",
+            serverExtra: "task_idle_check_interval: 1s\ntask_idle_max_count: 60"));
+        var authority = $"127.0.0.1:{origin.Port}";
+        await using var rootTunnel = await RawHttp.ConnectAsync(proxy.Endpoint());
+        await using var anonTunnel = await RawHttp.ConnectAsync(proxy.Endpoint());
+        await rootTunnel.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nProxy-Authorization: {Proxy.Actors.Protocols.Http1.BasicAuth.Encode("root", "toor")}\r\n\r\n");
+        await anonTunnel.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        Assert.Equal(200, (await rootTunnel.ReadResponseAsync(headRequest: true)).Status);
+        Assert.Equal(200, (await anonTunnel.ReadResponseAsync(headRequest: true)).Status);
+
+        var sw = Stopwatch.StartNew();
+        // root's 2 idle checks of 1 s: closed after 2-3 s (generous bound for a busy machine)
+        Assert.True(await rootTunnel.ClosedByPeerAsync(timeoutMs: 15000), "root's idle tunnel was not closed");
+        output.WriteLine($"root's idle tunnel closed after {sw.Elapsed.TotalSeconds:F2} s");
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1), $"closed after {sw.Elapsed}");
+        // the anonymous user has no count of its own: the server's 60 checks keep its tunnel
+        Assert.False(await anonTunnel.ClosedByPeerAsync(timeoutMs: 1500), "anon's tunnel was closed with root's");
+        Assert.NotEmpty(await proxy.WaitForLogAsync(l => l.Contains("user=root") && l.Contains("reason=Idle")));
+    }
 }
