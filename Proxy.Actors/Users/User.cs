@@ -35,6 +35,7 @@ public sealed class User
         Time = time;
         _block = block;
         _block.Blocked = config.BlockAndDelay is not null;
+        BlockedCheck = () => _block.Blocked;
         RequestAlive = alive;
         var old = previous?.Config;
         // an unchanged limit keeps its limiter (and what it has counted); a changed one starts afresh
@@ -69,6 +70,9 @@ public sealed class User
     /// a running task that polls it at each idle check ends once the user is blocked.
     /// </summary>
     public bool IsBlocked => _block.Blocked;
+
+    /// <summary><see cref="IsBlocked"/> as the idle checker's end condition (one delegate per user, not one per request).</summary>
+    public Func<bool> BlockedCheck { get; }
 
     public bool IsExpired => Config.IsExpired(Time.GetUtcNow());
 

@@ -115,7 +115,8 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     {
         var started = _time.GetTimestamp();
         var target = request.Target;
-        var candidates = new ConnectCandidates(config, _maxTries);
+        var tcpConnect = request.UserTcpConnect is { } user ? user.LimitTo(Config.TcpConnect) : Config.TcpConnect;
+        var candidates = new ConnectCandidates(config, Math.Max(1, tcpConnect.MaxRetry + 1));
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 
@@ -158,7 +159,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         }
 
         _stats?.ConnectionAttempted();
-        var race = new ConnectRace(_connector, Config.TcpConnect, Config.HappyEyeballs, _time);
+        var race = new ConnectRace(_connector, tcpConnect, Config.HappyEyeballs, _time);
         var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
         var spend = Elapsed(started);
         _stats?.TcpConnected(outcome.Tries, outcome.Winner?.Socket is not null,

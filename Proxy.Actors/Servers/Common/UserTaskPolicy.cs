@@ -27,7 +27,7 @@ internal static class UserTaskPolicy
     /// </summary>
     public static void Watch(ActivityTracker lifetime, User? user)
     {
-        lifetime.EndWhen(user is null ? null : () => user.IsBlocked);
+        lifetime.EndWhen(user?.BlockedCheck);
         lifetime.MaxIdleCount = user?.Config.TaskIdleMaxCount;
     }
 

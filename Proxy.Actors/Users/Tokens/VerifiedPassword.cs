@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -40,7 +41,8 @@ internal sealed class VerifiedPassword
         slot.Clear();
         if (!Encoding.UTF8.TryGetBytes(password, slot[1..], out var n)) return false;
         slot[0] = (byte)n;
-        for (var i = 0; i < SlotSize; i++) slot[i] ^= _pad[i];
+        for (var i = 0; i < SlotSize; i += Vector<byte>.Count)
+            (new Vector<byte>(slot[i..]) ^ new Vector<byte>(_pad, i)).CopyTo(slot[i..]);
         return true;
     }
 }
