@@ -49,6 +49,8 @@ public sealed record EscapeRequest(TaskNotes Task, UpstreamAddr Target, EscapeWa
     public HttpForwardOptions? Http { get; init; }
     /// <summary>For <see cref="EscapeWant.Udp"/>: the server's udp_socket_buffer, applied to the escaper's socket too (as g3 does).</summary>
     public SocketBufferConfig? UdpSocketBuffer { get; init; }
+    /// <summary>The task's user's tcp_connect: direct escapers clamp their own to it (g3's limit_to).</summary>
+    public TcpConnectConfig? UserTcpConnect { get; init; }
 
     public string? UserName => Task.User;
     public IPEndPoint? ClientAddr => Task.ClientAddr;

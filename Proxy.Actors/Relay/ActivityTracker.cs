@@ -33,6 +33,18 @@ public sealed class ActivityTracker : IDisposable
     /// </summary>
     public void EndWhen(Func<bool>? condition) => _endWhen = condition;
 
+    private volatile int _maxIdleOverride;
+
+    /// <summary>
+    /// The idle checks in a row that end this task instead of the server's task_idle_max_count
+    /// (a user's task_idle_max_count); null goes back to the server's.
+    /// </summary>
+    public int? MaxIdleCount
+    {
+        get => _maxIdleOverride > 0 ? _maxIdleOverride : null;
+        set => _maxIdleOverride = value is { } v ? Math.Max(1, v) : 0;
+    }
+
     /// <summary>The task ended because its <see cref="EndWhen"/> condition held.</summary>
     public bool EndedByCondition { get; private set; }
 
@@ -58,7 +70,8 @@ public sealed class ActivityTracker : IDisposable
             _idleCount = 0;
             return false;
         }
-        if (++_idleCount < maxIdleCount) return false;
+        var max = _maxIdleOverride;
+        if (++_idleCount < (max > 0 ? max : maxIdleCount)) return false;
         TimedOut = true;
         try { _cts.Cancel(); } catch (ObjectDisposedException) { }
         return true;

@@ -3,6 +3,7 @@ using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Users.Limits;
+using Proxy.Actors.Users.Tokens;
 
 namespace Proxy.Actors.Users;
 
@@ -17,6 +18,8 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 public sealed class User
 {
     private readonly BlockFlag _block;
+    // new with every User object: a reload or republish (a possibly changed token) starts it empty
+    private readonly VerifiedPassword _verified = new();
 
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time)
         : this(name, group, kind, config, time, new BlockFlag(), new AliveCounter(config.RequestMaxAlive), null)
@@ -32,6 +35,7 @@ public sealed class User
         Time = time;
         _block = block;
         _block.Blocked = config.BlockAndDelay is not null;
+        BlockedCheck = () => _block.Blocked;
         RequestAlive = alive;
         var old = previous?.Config;
         // an unchanged limit keeps its limiter (and what it has counted); a changed one starts afresh
@@ -67,6 +71,9 @@ public sealed class User
     /// </summary>
     public bool IsBlocked => _block.Blocked;
 
+    /// <summary><see cref="IsBlocked"/> as the idle checker's end condition (one delegate per user, not one per request).</summary>
+    public Func<bool> BlockedCheck { get; }
+
     public bool IsExpired => Config.IsExpired(Time.GetUtcNow());
 
     /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
@@ -79,10 +86,20 @@ public sealed class User
 
     /// <summary>g3's check_password: token, then expiry, then block (a blocked user is told after its delay).</summary>
     internal AuthStatus CheckPassword(string password) =>
-        !Config.Token.Verify(password) ? AuthStatus.WrongPassword
+        !TokenAccepts(password) ? AuthStatus.WrongPassword
         : IsExpired ? AuthStatus.Expired
         : Config.BlockAndDelay is not null ? AuthStatus.Blocked
         : AuthStatus.Ok;
+
+    private bool TokenAccepts(string password)
+    {
+        var token = Config.Token;
+        if (token.IsTrivial) return token.Verify(password);
+        if (_verified.Matches(password)) return true;
+        if (!token.Verify(password)) return false;
+        _verified.Remember(password);
+        return true;
+    }
 
     /// <summary>ingress_network_filter: may this client use this user? (always yes without a filter)</summary>
     public AclAction CheckClient(IPAddress client) => Config.IngressNetworkFilter?.Check(client) ?? AclAction.Permit;

@@ -81,4 +81,25 @@ public sealed class AclParsingTests
         Assert.Equal(AclAction.Permit, set.Check("198.51.100.9"));
         Assert.Equal(AclAction.Forbid, set.Check("other.org"));
     }
+
+    [Fact]
+    public void HostFilterSet_Lookups_CaseDotsBracketsAndLongestParent()
+    {
+        var set = HostAclSetParser.Parse(YamlOf("""
+            exact: {forbid: [Blocked.Example, '2001:db8::7'], default: permit}
+            child: {permit: [corp.example], forbid: [example, Deep.Corp.Example], default: permit}
+            """));
+        Assert.Equal(AclAction.Forbid, set.Check("blocked.example"));
+        Assert.Equal(AclAction.Forbid, set.Check("BLOCKED.example."));
+        Assert.Equal(AclAction.Forbid, set.Check("[2001:db8::7]"));
+        Assert.Equal(AclAction.Forbid, set.Check("2001:0db8:0:0::7"));
+        Assert.Equal(AclAction.Permit, set.Check("2001:db8::8"));
+        // the longest listed parent decides, whatever the order in the config
+        Assert.Equal(AclAction.Permit, set.Check("www.corp.example"));
+        Assert.Equal(AclAction.Permit, set.Check("corp.example"));
+        Assert.Equal(AclAction.Forbid, set.Check("a.deep.CORP.example"));
+        Assert.Equal(AclAction.Forbid, set.Check("other.example"));
+        Assert.Equal(AclAction.Permit, set.Check("xcorp.example.org"));
+        Assert.Equal(AclAction.Permit, set.Check("notexample"));
+    }
 }

@@ -128,4 +128,73 @@ public sealed class HttpProxyUserLimitTests(ITestOutputHelper output)
         using var again = Client(proxy, "dyn", "any");
         Assert.Equal(HttpStatusCode.Forbidden, (await again.GetAsync(origin.Url("/hello"))).StatusCode);
     }
+
+    [Fact]
+    public async Task UserTaskIdleMaxCount_EndsItsIdleTunnel_WhileTheServersCountKeepsOthers()
+    {
+        await using var origin = new ScriptedOrigin(reply: null); // accepts and stays silent
+        await using var proxy = await ProxyUnderTest.StartAsync(HttpProxyUserTests.Yaml(
+            rootExtra: "task_idle_max_count: 2",
+            groupExtra: "anonymous_user: {name: anon}",
+            serverExtra: "task_idle_check_interval: 1s\ntask_idle_max_count: 60"));
+        var authority = $"127.0.0.1:{origin.Port}";
+        await using var rootTunnel = await RawHttp.ConnectAsync(proxy.Endpoint());
+        await using var anonTunnel = await RawHttp.ConnectAsync(proxy.Endpoint());
+        await rootTunnel.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\nProxy-Authorization: {Proxy.Actors.Protocols.Http1.BasicAuth.Encode("root", "toor")}\r\n\r\n");
+        await anonTunnel.SendAsync($"CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n\r\n");
+        Assert.Equal(200, (await rootTunnel.ReadResponseAsync(headRequest: true)).Status);
+        Assert.Equal(200, (await anonTunnel.ReadResponseAsync(headRequest: true)).Status);
+
+        var sw = Stopwatch.StartNew();
+        // root's 2 idle checks of 1 s: closed after 2-3 s (generous bound for a busy machine)
+        Assert.True(await rootTunnel.ClosedByPeerAsync(timeoutMs: 15000), "root's idle tunnel was not closed");
+        output.WriteLine($"root's idle tunnel closed after {sw.Elapsed.TotalSeconds:F2} s");
+        Assert.True(sw.Elapsed >= TimeSpan.FromSeconds(1), $"closed after {sw.Elapsed}");
+        // the anonymous user has no count of its own: the server's 60 checks keep its tunnel
+        Assert.False(await anonTunnel.ClosedByPeerAsync(timeoutMs: 1500), "anon's tunnel was closed with root's");
+        Assert.NotEmpty(await proxy.WaitForLogAsync(l => l.Contains("user=root") && l.Contains("reason=Idle")));
+    }
+
+    /// <summary>Root's client when the group has an anonymous user (no 407 ever comes): Basic on every request.</summary>
+    private static HttpClient PreemptiveRoot(ProxyUnderTest proxy)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy(proxy.ProxyUri()), UseProxy = true });
+        client.DefaultRequestHeaders.Add("Proxy-Authorization", Proxy.Actors.Protocols.Http1.BasicAuth.Encode("root", "toor"));
+        return client;
+    }
+
+    [Fact]
+    public async Task UserRspHeaderRecvTimeout_ReplacesTheServers_504()
+    {
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(HttpProxyUserTests.Yaml(
+            rootExtra: "http_rsp_header_recv_timeout: 1s",
+            groupExtra: "anonymous_user: {name: anon}",
+            serverExtra: "rsp_header_recv_timeout: 30s"));
+        using var root = PreemptiveRoot(proxy);
+        var sw = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.GatewayTimeout, (await root.GetAsync(origin.Url("/slow/4000"))).StatusCode);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3.5), $"504 after {sw.Elapsed}");
+        // a user without its own timeout waits as long as the server's
+        using var anon = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy(proxy.ProxyUri()), UseProxy = true });
+        var rsp = await anon.GetAsync(origin.Url("/slow/2000"));
+        Assert.Equal(HttpStatusCode.OK, rsp.StatusCode);
+        Assert.Equal("late", await rsp.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UserTcpConnect_ClampsTheEscapersRetries()
+    {
+        await using var proxy = await ProxyUnderTest.StartAsync(HttpProxyUserTests.Yaml(
+            rootExtra: "tcp_connect: {max_retry: 0}",
+            groupExtra: "anonymous_user: {name: anon, tcp_connect: {max_retry: 5}}"));
+        var port = HttpErrorStatusTests.ClosedPort();
+        using var root = PreemptiveRoot(proxy);
+        Assert.Equal((HttpStatusCode)521, (await root.GetAsync($"http://127.0.0.1:{port}/")).StatusCode);
+        using var anon = new HttpClient(new SocketsHttpHandler { Proxy = new WebProxy(proxy.ProxyUri()), UseProxy = true });
+        Assert.Equal((HttpStatusCode)521, (await anon.GetAsync($"http://127.0.0.1:{port}/")).StatusCode);
+        // root: 1 try; anon asks for more than the escaper's default max_retry 2 and gets the escaper's 3 tries
+        Assert.Contains("tcp_connect_tries=1", Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("user=root") && l.Contains("rsp_status=521"))));
+        Assert.Contains("tcp_connect_tries=3", Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("user=anon") && l.Contains("rsp_status=521"))));
+    }
 }

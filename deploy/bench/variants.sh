@@ -8,6 +8,8 @@
 # `Proxy-Authorization: Basic` for user u<N>:toor, N cycling over 1..AUTH (Basic on every request).
 # Used for the users cost (users.yml vs http.yml) and the stats cost (stats.yml vs http.yml).
 # The origin is the harness's nginx (conf/origin-nginx.conf). Loopback only, time-bounded.
+# BENCH_PERF=DIR: also `perf record -g` the node during each measured run and write DIR/LABEL-REP-top.txt
+# (the hottest symbols; JIT frames via DOTNET_PerfMapEnabled, W^X off so perf can map them). Profiled runs' RESULT lines are not figures.
 set -u -o pipefail
 [ $# -ge 3 ] || { sed -n '2,11p' "$0"; exit 2; }
 REPS=$1 OUT=$2; shift 2
@@ -60,16 +62,28 @@ run_variant() { # LABEL CONF AUTH REP
   local label=$1 conf=$2 auth=$3 rep=$4 script sid c0 c1 w
   sed -e 's/@PORT@/18080/g' -e 's/@ORIGIN_PORT@/18000/g' -e "s#@RUN@#$RUN#g" -e "s#@DATA@#$DATA#g" "$conf" > "$RUN/node.yml"
   script=$(lua "$auth")
-  setsid env DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+  local perfenv=() perfpid=""
+  [ -n "${BENCH_PERF:-}" ] && { mkdir -p "$BENCH_PERF"; perfenv=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); }
+  setsid env "${perfenv[@]}" DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
     dotnet "$PUB/Proxy.Node.dll" -c "$RUN/node.yml" --cluster-port 0 --control 127.0.0.1:0 >"$RUN/node.log" 2>&1 </dev/null &
   sid=$!; PIDS+=("$sid")
   wait_port 18080 || { log "$label did not start"; tail -5 "$RUN/node.log" >&2; kill -KILL -- "-$sid"; return; }
   timeout $((WARM + 30)) wrk -t2 -c64 -d"${WARM}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ >/dev/null 2>&1
   c0=$(python3 "$BENCH/lib/procmon.py" cpu "$sid")
+  if [ -n "${BENCH_PERF:-}" ]; then
+    perf record -e cpu-clock -F 999 -g -p "$(pgrep -n -f "$PUB/Proxy.Node.dll -c $RUN/node.yml")" \
+      -o "$BENCH_PERF/$label-$rep.perf.data" -- sleep "$DUR" >/dev/null 2>&1 &
+    perfpid=$!
+  fi
   w=$(timeout $((DUR + 30)) wrk -t2 -c64 -d"${DUR}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ 2>&1 | grep '^WRK ')
   c1=$(python3 "$BENCH/lib/procmon.py" cpu "$sid")
+  [ -n "$perfpid" ] && wait "$perfpid"
   kill -TERM -- "-$sid" 2>/dev/null; for _ in $(seq 50); do kill -0 "$sid" 2>/dev/null || break; sleep 0.1; done; kill -KILL -- "-$sid" 2>/dev/null
   wait "$sid" 2>/dev/null
+  if [ -n "$perfpid" ]; then
+    perf report -i "$BENCH_PERF/$label-$rep.perf.data" --no-children --sort sym --stdio 2>/dev/null |
+      grep '%' | head -80 > "$BENCH_PERF/$label-$rep-top.txt"
+  fi
   echo "$w" | awk -v l="$label" -v rep="$rep" -v c0="$c0" -v c1="$c1" '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     r = v["requests"]; rps = r / (v["duration_us"] / 1e6); cpu = c1 - c0

@@ -28,39 +28,68 @@ public sealed record HostAclRuleSet(
         return result;
     }
 
+    // Lookup tables built once from the rules: Check runs for every request of every user with the filter.
+    private readonly Dictionary<IPAddress, AclAction>? _exactIps = ExactIps(Exact);
+    private readonly Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? _exactNames = NameLookup(Exact?.Hosts);
+    private readonly Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? _childNames = NameLookup(Child?.Domains);
+
     public AclAction Check(string host)
     {
-        host = host.TrimEnd('.').ToLowerInvariant();
-        var ip = IPAddress.TryParse(host.Trim('[', ']'), out var parsed) ? parsed : null;
-        if (ip is not null)
+        var name = host.AsSpan().TrimEnd('.');
+        if (IPAddress.TryParse(name.Trim("[]"), out var ip)) return CheckIp(ip);
+        // client-sent names are lower-case ASCII almost always: no copy for them
+        if (!System.Text.Ascii.IsValid(name) || name.ContainsAnyInRange('A', 'Z')) name = name.ToString().ToLowerInvariant();
+        if (_exactNames is { } exact && exact.TryGetValue(name, out var a)) return a;
+        if (_childNames is { } child)
         {
-            if (Exact is not null)
+            // the name itself, then each parent: the longest listed domain decides
+            for (var suffix = name; ;)
             {
-                if (Exact.Hosts.TryGetValue(ip.ToString(), out var a)) return a;
-            }
-            if (Subnet is not null)
-            {
-                foreach (var e in Subnet.Entries)
-                    if (e.Network.Contains(ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip)) return Subnet.Check(ip);
+                if (child.TryGetValue(suffix, out var c)) return c;
+                var dot = suffix.IndexOf('.');
+                if (dot < 0) break;
+                suffix = suffix[(dot + 1)..];
             }
         }
-        else
+        if (Regex is not null)
         {
-            if (Exact is not null)
-            {
-                if (Exact.Hosts.TryGetValue(host, out var a)) return a;
-            }
-            if (Child is not null)
-            {
-                foreach (var (domain, action) in Child.Domains)
-                    if (host == domain || host.EndsWith("." + domain, StringComparison.Ordinal)) return action;
-            }
-            if (Regex is not null)
-            {
-                foreach (var (regex, action) in Regex.Patterns)
-                    if (regex.IsMatch(host)) return action;
-            }
+            var text = name.ToString();
+            foreach (var (regex, action) in Regex.Patterns)
+                if (regex.IsMatch(text)) return action;
         }
         return StrictestDefault();
     }
+
+    private AclAction CheckIp(IPAddress ip)
+    {
+        if (_exactIps is not null && _exactIps.TryGetValue(ip, out var a)) return a;
+        if (Subnet is not null)
+        {
+            var v4 = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
+            foreach (var e in Subnet.Entries)
+                if (e.Network.Contains(v4)) return Subnet.Check(ip);
+        }
+        return StrictestDefault();
+    }
+
+    private static Dictionary<IPAddress, AclAction>? ExactIps(HostExactRule? exact)
+    {
+        if (exact is null) return null;
+        var ips = new Dictionary<IPAddress, AclAction>();
+        foreach (var (host, action) in exact.Hosts)
+            if (IPAddress.TryParse(host, out var ip)) ips[ip] = action;
+        return ips.Count > 0 ? ips : null;
+    }
+
+    /// <summary>First entry of a name wins (the parser lists the strictest of equal names first).</summary>
+    private static Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? NameLookup(IEnumerable<KeyValuePair<string, AclAction>>? entries)
+    {
+        if (entries is null) return null;
+        var names = new Dictionary<string, AclAction>(StringComparer.Ordinal);
+        foreach (var (name, action) in entries) names.TryAdd(name, action);
+        return names.Count > 0 ? names.GetAlternateLookup<ReadOnlySpan<char>>() : null;
+    }
+
+    private static Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? NameLookup(IEnumerable<(string Domain, AclAction Action)>? entries) =>
+        NameLookup(entries?.Select(e => KeyValuePair.Create(e.Domain, e.Action)));
 }

@@ -27,7 +27,6 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     private readonly HandleRegistry<IResolver> _resolvers;
     private readonly ISocketConnector _connector;
     private readonly TimeProvider _time;
-    private readonly int _maxTries;
     private readonly Stats.EscaperStats? _stats;
     private readonly ResolveRedirectionTable? _redirection;
 
@@ -39,7 +38,6 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         _resolvers = resolvers;
         _connector = connector ?? (config.BindInterface is { } device ? new SocketConnector(device) : SocketConnector.Instance);
         _time = time ?? TimeProvider.System;
-        _maxTries = Math.Max(1, config.TcpConnect.MaxRetry + 1);
         _pool = new HttpUpstreamPool(_time);
         _redirection = config.ResolveRedirection.Count > 0 ? new ResolveRedirectionTable(config.ResolveRedirection) : null;
     }
@@ -131,7 +129,8 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     {
         var started = _time.GetTimestamp();
         var target = request.Target;
-        var candidates = new ConnectCandidates(config, _maxTries, path);
+        var tcpConnect = request.UserTcpConnect is { } user ? user.LimitTo(config.TcpConnect) : config.TcpConnect;
+        var candidates = new ConnectCandidates(config, Math.Max(1, tcpConnect.MaxRetry + 1), path);
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 
@@ -174,7 +173,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         }
 
         _stats?.ConnectionAttempted();
-        var race = new ConnectRace(_connector, Config.TcpConnect, Config.HappyEyeballs, _time);
+        var race = new ConnectRace(_connector, tcpConnect, Config.HappyEyeballs, _time);
         var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
         var spend = Elapsed(started);
         _stats?.TcpConnected(outcome.Tries, outcome.Winner?.Socket is not null,

@@ -16,6 +16,7 @@ public readonly record struct BasicCredentials(string Username, string Password)
 public static class BasicAuth
 {
     private const int MaxPartBytes = 255;
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     public static BasicAuthParse TryParse(string headerValue, out BasicCredentials credentials)
     {
@@ -31,10 +32,9 @@ public static class BasicAuth
             var bytes = buffer.AsSpan(0, n);
             var colon = bytes.IndexOf((byte)':');
             if (colon < 0 || colon > MaxPartBytes || n - colon - 1 > MaxPartBytes) return BasicAuthParse.Invalid;
-            var utf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
             try
             {
-                credentials = new BasicCredentials(utf8.GetString(bytes[..colon]), utf8.GetString(bytes[(colon + 1)..]));
+                credentials = new BasicCredentials(StrictUtf8.GetString(bytes[..colon]), StrictUtf8.GetString(bytes[(colon + 1)..]));
             }
             catch (DecoderFallbackException)
             {

@@ -1,5 +1,6 @@
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Values;
+using Proxy.Actors.Relay;
 using Proxy.Actors.Users;
 using Proxy.Actors.Users.Limits;
 
@@ -19,6 +20,17 @@ internal enum UserRefusalKind { RateLimited, FullyLoaded, ProtoBanned, DestDenie
 /// </summary>
 internal static class UserTaskPolicy
 {
+    /// <summary>
+    /// What the idle checker enforces for a task running as <paramref name="user"/> (null: as nobody):
+    /// a user blocked while it runs (a reload with block_and_delay) ends it at the next check, and the
+    /// user's task_idle_max_count replaces the server's.
+    /// </summary>
+    public static void Watch(ActivityTracker lifetime, User? user)
+    {
+        lifetime.EndWhen(user?.BlockedCheck);
+        lifetime.MaxIdleCount = user?.Config.TaskIdleMaxCount;
+    }
+
     /// <summary>Null when the task may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
     public static UserRefusalKind? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr? upstream, IEnumerable<string>? userAgents, out AliveGuard? alive)
     {

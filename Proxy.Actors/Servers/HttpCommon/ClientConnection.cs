@@ -47,8 +47,7 @@ internal sealed class ClientConnection
         set
         {
             _user = value;
-            // A user blocked while this request runs (a reload with block_and_delay) ends it at the next idle check.
-            Activity.EndWhen(value is { User: var u } ? () => u.IsBlocked : null);
+            UserTaskPolicy.Watch(Activity, value?.User);
         }
     }
 

@@ -46,6 +46,7 @@ internal static class HttpForwardExchange
             {
                 Tls = plan.Tls,
                 TlsName = plan.TlsName,
+                UserTcpConnect = client.User?.User.Config.TcpConnect,
                 Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
                 {
                     ProbeIdle = hasBody,
@@ -261,11 +262,12 @@ internal static class HttpForwardExchange
 
     private enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
-    /// <summary>The origin's next response head, within rsp_header_recv_timeout.</summary>
+    /// <summary>The origin's next response head, within rsp_header_recv_timeout (or the user's http_rsp_header_recv_timeout).</summary>
     private static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, CancellationToken ct)
     {
-        var deadline = client.Timer.Arm(cfg.RspHeaderRecvTimeout);
+        // a user's http_rsp_header_recv_timeout replaces the server's (g3)
+        var deadline = client.Timer.Arm(client.User?.User.Config.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
         try
         {
             var any = false;

@@ -17,7 +17,8 @@ internal static class UserRequestPolicy
 {
     /// <summary>Null when the request may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
     public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive) =>
-        UserTaskPolicy.Check(user, type, upstream, headers?.GetAll("User-Agent"), out alive) switch
+        // the User-Agent values are gathered only for a user that filters them
+        UserTaskPolicy.Check(user, type, upstream, user?.User.Config.HttpUserAgentFilter is null ? null : headers?.GetAll("User-Agent"), out alive) switch
         {
             null => null,
             UserRefusalKind.RateLimited or UserRefusalKind.FullyLoaded => new UserRefusal(429, "ForbiddenByRule"),

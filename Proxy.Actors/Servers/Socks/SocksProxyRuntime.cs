@@ -29,8 +29,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
         if (req.User is { User: var user })
         {
             notes.User = user.Name;
-            // A user blocked while the task runs (a reload with block_and_delay) ends it at the next idle check.
-            scope.Lifetime.EndWhen(() => user.IsBlocked);
+            UserTaskPolicy.Watch(scope.Lifetime, user);
         }
         scope.Lifetime.Touch();
         Context.Stats.TaskStarted();

@@ -34,7 +34,7 @@ internal static class SocksTcpConnect
         }
 
         notes.Stage = "Connecting";
-        var upstream = await ServerEscape.EscapeAsync(ctx, new EscapeRequest(notes, req.Target, EscapeWant.Tcp), scope.Token).ConfigureAwait(false);
+        var upstream = await ServerEscape.EscapeAsync(ctx, new EscapeRequest(notes, req.Target, EscapeWant.Tcp) { UserTcpConnect = req.User?.User.Config.TcpConnect }, scope.Token).ConfigureAwait(false);
         if (!upstream.Ok)
         {
             await ReplyFailure(req, upstream.Error, notes, scope).ConfigureAwait(false);

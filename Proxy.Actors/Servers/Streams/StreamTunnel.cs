@@ -54,7 +54,7 @@ internal static class StreamTunnel
         try
         {
             notes.Stage = "Relaying";
-            if (target.User is { } user) scope.Lifetime.EndWhen(() => user.IsBlocked);
+            if (target.User is { } user) UserTaskPolicy.Watch(scope.Lifetime, user);
             notes.ReadyTime = scope.Time.GetElapsedTime(notes.CreatedTimestamp);
             var end = await AuditedTunnel.RunAsync(server, target.Upstream,
                 new RelayEndpoint(transport.Stream, transport.Socket),

@@ -8,6 +8,9 @@ public abstract record PasswordToken
 {
     public abstract bool Verify(string password);
 
+    /// <summary>Checking costs nothing worth caching (no hash): <see cref="VerifiedPassword"/> is skipped.</summary>
+    public virtual bool IsTrivial => false;
+
     /// <summary>No <c>token</c> key: the user can never authenticate with a password.</summary>
     public static readonly PasswordToken Forbidden = new ForbiddenToken();
 
@@ -17,10 +20,12 @@ public abstract record PasswordToken
     private sealed record ForbiddenToken : PasswordToken
     {
         public override bool Verify(string password) => false;
+        public override bool IsTrivial => true;
     }
 
     private sealed record SkipVerifyToken : PasswordToken
     {
         public override bool Verify(string password) => true;
+        public override bool IsTrivial => true;
     }
 }

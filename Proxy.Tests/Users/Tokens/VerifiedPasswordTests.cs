@@ -1,0 +1,89 @@
+using Proxy.Actors.Config.UserGroups;
+using Proxy.Actors.Users;
+using Proxy.Actors.Users.Tokens;
+using Proxy.Tests.Resolvers;
+
+namespace Proxy.Tests.Users.Tokens;
+
+public sealed class VerifiedPasswordTests
+{
+    /// <summary>A token that accepts one password and counts how often it was asked.</summary>
+    private sealed record CountingToken(string Password) : PasswordToken
+    {
+        public int Calls { get; private set; }
+
+        public override bool Verify(string password)
+        {
+            Calls++;
+            return password == Password;
+        }
+    }
+
+    private readonly ManualTimeProvider _time = new();
+
+    private User UserWith(PasswordToken token) =>
+        new("u", "g", UserKind.Static, new UserConfig { Name = "u", Token = token }, _time);
+
+    [Fact]
+    public void RightPassword_IsHashedOnce_ThenAnsweredFromTheCache()
+    {
+        var token = new CountingToken("toor");
+        var user = UserWith(token);
+        for (var i = 0; i < 5; i++) Assert.Equal(AuthStatus.Ok, user.CheckPassword("toor"));
+        Assert.Equal(1, token.Calls);
+    }
+
+    [Fact]
+    public void WrongPasswords_AreNeverCached_AndDoNotEvictTheRightOne()
+    {
+        var token = new CountingToken("toor");
+        var user = UserWith(token);
+        Assert.Equal(AuthStatus.Ok, user.CheckPassword("toor"));
+        Assert.Equal(AuthStatus.WrongPassword, user.CheckPassword("toot"));
+        Assert.Equal(AuthStatus.WrongPassword, user.CheckPassword("toot"));
+        Assert.Equal(AuthStatus.WrongPassword, user.CheckPassword("too"));
+        Assert.Equal(AuthStatus.WrongPassword, user.CheckPassword("toor\0"));
+        Assert.Equal(AuthStatus.WrongPassword, user.CheckPassword(""));
+        Assert.Equal(AuthStatus.Ok, user.CheckPassword("toor"));
+        Assert.Equal(6, token.Calls);
+    }
+
+    [Fact]
+    public void AReloadedUser_StartsEmpty_SoAChangedTokenIsAsked()
+    {
+        var user = UserWith(new CountingToken("old"));
+        Assert.Equal(AuthStatus.Ok, user.CheckPassword("old"));
+        var changed = new CountingToken("new");
+        var reloaded = user.Rebuild(new UserConfig { Name = "u", Token = changed }, UserKind.Static);
+        Assert.Equal(AuthStatus.WrongPassword, reloaded.CheckPassword("old"));
+        Assert.Equal(AuthStatus.Ok, reloaded.CheckPassword("new"));
+        Assert.Equal(2, changed.Calls);
+    }
+
+    [Fact]
+    public void CachedUser_StillExpires()
+    {
+        var token = new CountingToken("toor");
+        var user = new User("u", "g", UserKind.Static,
+            new UserConfig { Name = "u", Token = token, Expire = _time.GetUtcNow().AddMinutes(1) }, _time);
+        Assert.Equal(AuthStatus.Ok, user.CheckPassword("toor"));
+        _time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(AuthStatus.Expired, user.CheckPassword("toor"));
+    }
+
+    [Fact]
+    public void Cache_MatchesOnlyTheSamePassword_AnyLengthUpTo255Bytes()
+    {
+        var cache = new VerifiedPassword();
+        Assert.False(cache.Matches("x"));
+        var long255 = new string('é', 127) + "a"; // 255 UTF-8 bytes
+        cache.Remember(long255);
+        Assert.True(cache.Matches(long255));
+        Assert.False(cache.Matches(long255[..^1]));
+        Assert.False(cache.Matches(long255 + "a"));
+        var tooLong = new string('a', 256);
+        cache.Remember(tooLong);
+        Assert.False(cache.Matches(tooLong));
+        Assert.True(cache.Matches(long255));
+    }
+}
