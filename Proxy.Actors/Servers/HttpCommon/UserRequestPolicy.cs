@@ -16,8 +16,9 @@ internal readonly record struct UserRefusal(int Status, string Reason);
 internal static class UserRequestPolicy
 {
     /// <summary>Null when the request may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
-    public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive) =>
-        UserTaskPolicy.Check(user, type, upstream, headers?.GetAll("User-Agent"), out alive) switch
+    public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive,
+        Logging.TaskNotes? notes = null, Stats.ServerStats? server = null) =>
+        UserTaskPolicy.Check(user, type, upstream, headers?.GetAll("User-Agent"), out alive, notes, server) switch
         {
             null => null,
             UserRefusalKind.RateLimited or UserRefusalKind.FullyLoaded => new UserRefusal(429, "ForbiddenByRule"),

@@ -33,7 +33,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
             scope.Lifetime.EndWhen(() => user.IsBlocked);
         }
         scope.Lifetime.Touch();
-        Context.Stats.TaskStarted();
+        Context.Stats.TaskStarted(notes);
         try
         {
             if (req.Command == Socks5Command.UdpAssociate)
@@ -44,7 +44,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
         finally
         {
             if (scope.Lifetime.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
-            Context.Stats.TaskFinished();
+            Context.Stats.TaskFinished(notes);
             scope.FinishTask(notes);
         }
     }
