@@ -20,7 +20,7 @@ internal sealed class LiveTraffic
     {
         _alive.TryRemove(notes, out _);
         Publish(notes, server);
-        notes.UserCounts?.Ended(notes);
+        notes.UserCounts?.Ended();
     }
 
     /// <summary>Called by the stats actor before it reads the traffic counters.</summary>

@@ -128,6 +128,8 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
         foreach (var t in types) Keyed(batch, prefix + "request.ready", id, "ready." + t.Tag(), u.Ready(t), tags, "request", t.Tag());
         foreach (var t in (ReadOnlySpan<UserRequestType>)[UserRequestType.HttpForward, UserRequestType.HttpsForward])
             Keyed(batch, prefix + "request.reuse", id, "reuse." + t.Tag(), u.Reuse(t), tags, "request", t.Tag());
+        foreach (var t in (ReadOnlySpan<UserRequestType>)[UserRequestType.HttpForward, UserRequestType.HttpsForward])
+            Keyed(batch, prefix + "request.renew", id, "renew." + t.Tag(), u.Renew(t), tags, "request", t.Tag());
         foreach (var t in types)
         {
             var tag = t.Tag();

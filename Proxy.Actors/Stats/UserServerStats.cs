@@ -15,6 +15,7 @@ public sealed class UserServerStats
     private readonly int[] _alive = new int[UserMetricNames.RequestTypes];
     private readonly long[] _ready = new long[UserMetricNames.RequestTypes];
     private readonly long[] _reuse = new long[UserMetricNames.RequestTypes];
+    private readonly long[] _renew = new long[UserMetricNames.RequestTypes];
     private readonly long[] _inBytes = new long[UserMetricNames.RequestTypes];
     private readonly long[] _outBytes = new long[UserMetricNames.RequestTypes];
     private readonly long[] _inPackets = new long[UserMetricNames.RequestTypes];
@@ -37,6 +38,7 @@ public sealed class UserServerStats
     public int Alive(UserRequestType type) => Volatile.Read(ref _alive[(int)type]);
     public long Ready(UserRequestType type) => Interlocked.Read(ref _ready[(int)type]);
     public long Reuse(UserRequestType type) => Interlocked.Read(ref _reuse[(int)type]);
+    public long Renew(UserRequestType type) => Interlocked.Read(ref _renew[(int)type]);
     public long InBytes(UserRequestType type) => Interlocked.Read(ref _inBytes[(int)type]);
     public long OutBytes(UserRequestType type) => Interlocked.Read(ref _outBytes[(int)type]);
     public long InPackets(UserRequestType type) => Interlocked.Read(ref _inPackets[(int)type]);
@@ -54,6 +56,7 @@ public sealed class UserServerStats
     public void RequestEnded(UserRequestType type) => Interlocked.Decrement(ref _alive[(int)type]);
     public void RequestReady(UserRequestType type) => Interlocked.Increment(ref _ready[(int)type]);
     public void RequestReused(UserRequestType type) => Interlocked.Increment(ref _reuse[(int)type]);
+    public void RequestRenewed(UserRequestType type) => Interlocked.Increment(ref _renew[(int)type]);
 
     public void AddTraffic(UserRequestType type, long inBytes, long outBytes, long inPackets, long outPackets)
     {

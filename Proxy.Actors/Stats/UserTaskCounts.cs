@@ -7,7 +7,7 @@ namespace Proxy.Actors.Stats;
 /// <see cref="Servers.Common.UserTaskPolicy"/>): the user's on this server and, for a target in an
 /// explicit site with <c>emit_stats</c>, the site's. Its bytes are moved there by
 /// <see cref="LiveTraffic"/> with the server's, from what the task counted since it was attached (so
-/// SOCKS negotiation and a request head read before the login are left out, as in g3).
+/// SOCKS negotiation and a CONNECT head are left out, as in g3).
 /// </summary>
 public sealed class UserTaskCounts
 {
@@ -25,7 +25,8 @@ public sealed class UserTaskCounts
         Site = site;
         Type = type;
         var bytes = notes.Bytes;
-        _clientRead = bytes.ClientRead;
+        // g3 counts a forwarded request's head as the user's (a CONNECT's or SOCKS negotiation is not).
+        _clientRead = type is UserRequestType.HttpForward or UserRequestType.HttpsForward or UserRequestType.FtpOverHttp ? 0 : bytes.ClientRead;
         _clientWritten = bytes.ClientWritten;
         _remoteRead = bytes.RemoteRead;
         _remoteWritten = bytes.RemoteWritten;
@@ -118,14 +119,23 @@ public sealed class UserTaskCounts
         else up.AddTcp(inBytes, outBytes);
     }
 
-    /// <summary>The task ended (its last bytes were published): alive goes down, a reused upstream is counted.</summary>
-    internal void Ended(TaskNotes notes)
+    /// <summary>An HTTP forward took a kept-alive upstream (user.request.reuse).</summary>
+    public void Reused()
     {
-        if (notes.ReuseConnection == true)
-        {
-            User.RequestReused(Type);
-            Site?.RequestReused(Type);
-        }
+        User.RequestReused(Type);
+        Site?.RequestReused(Type);
+    }
+
+    /// <summary>A kept-alive upstream failed before the response and a new one is tried (user.request.renew).</summary>
+    public void Renewed()
+    {
+        User.RequestRenewed(Type);
+        Site?.RequestRenewed(Type);
+    }
+
+    /// <summary>The task ended (its last bytes were published): alive goes down.</summary>
+    internal void Ended()
+    {
         User.RequestEnded(Type);
         Site?.RequestEnded(Type);
     }
