@@ -45,6 +45,8 @@ public sealed class UserStatsdTests
         {
             for (var i = 0; i < 3; i++) Assert.Equal("hello", await client.GetStringAsync(origin.Url("/hello")));
             Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"http://forbidden.test:{origin.HttpPort}/hello")).StatusCode);
+            // and one the escaper's egress filter refuses (it allows 127.0.0.1 only)
+            Assert.NotEqual(HttpStatusCode.OK, (await client.GetAsync($"http://127.0.0.2:{origin.HttpPort}/hello")).StatusCode);
         }
         // socks_proxy: two CONNECTs, a connection each.
         for (var i = 0; i < 2; i++)
@@ -57,15 +59,17 @@ public sealed class UserStatsdTests
         string[] onHttp = ["user_group:staff", "user:root", "user_type:Static", "server:http"];
         string[] onSocks = ["user_group:staff", "user:root", "user_type:Static", "server:socks"];
         Assert.True(await Eventually.True(() =>
-                statsd.Sum("user.request.total", [.. onHttp, "request:http_forward"]) == 4
+                statsd.Sum("user.request.total", [.. onHttp, "request:http_forward"]) == 5
                 && statsd.Sum("user.request.total", [.. onSocks, "request:socks_tcp_connect"]) == 2
                 && statsd.LastGauge("user.request.alive", [.. onSocks, "request:socks_tcp_connect"]) == 0
                 && statsd.LastGauge("user.request.alive", [.. onHttp, "request:http_forward"]) == 0),
             string.Join("\n", statsd.Lines.Where(l => l.Contains("user")).Take(80)));
 
         Assert.Equal(1, statsd.Sum("user.forbidden.dest_denied", onHttp));
+        Assert.Equal(1, statsd.Sum("user.forbidden.ip_blocked", onHttp));
         Assert.Equal(0, statsd.Sum("user.forbidden.dest_denied", onSocks));
-        Assert.Equal(1, statsd.Sum("user.connection.total", [.. onHttp, "connection:http"]));
+        // the refusal of forbidden.test closes its connection: the last request comes on a second one
+        Assert.Equal(2, statsd.Sum("user.connection.total", [.. onHttp, "connection:http"]));
         Assert.Equal(2, statsd.Sum("user.connection.total", [.. onSocks, "connection:socks"]));
         Assert.Equal(3, statsd.Sum("user.request.ready", [.. onHttp, "request:http_forward"]));
         // the origin keeps its connection: the second and third forwards reuse it
@@ -77,7 +81,7 @@ public sealed class UserStatsdTests
         Assert.True(statsd.Sum("user.traffic.out.bytes", [.. onSocks, "request:socks_tcp_connect"]) > 0);
         Assert.True(statsd.Sum("user.traffic.in.bytes", [.. onHttp, "request:http_forward"]) > 0);
 
-        // The site (127.0.0.1) saw the five requests that reached it, not the refused one.
+        // The site (127.0.0.1) saw the five requests that reached it, not the refused ones.
         Assert.Equal(3, statsd.Sum("user.site.lab.request.total", [.. onHttp, "request:http_forward"]));
         Assert.Equal(2, statsd.Sum("user.site.lab.request.total", [.. onSocks, "request:socks_tcp_connect"]));
         Assert.True(statsd.Sum("user.site.lab.upstream.traffic.in.bytes", "user:root", "escaper:direct", "transport:tcp") > 0);
