@@ -13,6 +13,9 @@ public abstract class HandleOwnerActor<T> : ReceiveActor where T : class
     private readonly string _family;
     private readonly string _name;
     private readonly HandleRegistry<T> _registry;
+
+    /// <summary>Where this actor publishes its handle (a handle that looks up its siblings uses it too).</summary>
+    protected HandleRegistry<T> Registry => _registry;
     private readonly IActorRef _guardian;
     private T? _handle;
     private bool _retired;

@@ -53,6 +53,12 @@ public sealed class TaskNotes
     /// <summary>The counters of the escaper that carried this task (its upstream bytes go there at the end).</summary>
     public Stats.EscaperStats? EscaperStats { get; set; }
 
+    /// <summary>The user (and user-site) counters this task counts into; set once it passed the user's rules.</summary>
+    public Stats.UserTaskCounts? UserCounts { get; set; }
+
+    /// <summary>Datagram counts of a UDP task (set before its relay starts); null for stream tasks.</summary>
+    public Stats.TaskPackets? Packets { get; set; }
+
     /// <summary>How many of this task's bytes the server and escaper traffic counters already hold.</summary>
     internal PublishedBytes Published { get; } = new();
 

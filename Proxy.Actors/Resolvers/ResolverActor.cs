@@ -9,5 +9,5 @@ public sealed class ResolverActor(ResolverConfig config, HandleRegistry<IResolve
     Stats.ResolverStats? stats = null, Logging.TaskLogger? logger = null)
     : HandleOwnerActor<IResolver>("resolver", config.Name, resolvers, guardian)
 {
-    protected override IResolver Build() => ResolverFactory.Create(config, resolvers, time, stats, logger);
+    protected override IResolver Build() => ResolverFactory.Create(config, Registry, time, stats, logger);
 }

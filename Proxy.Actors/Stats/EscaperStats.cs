@@ -20,6 +20,8 @@ public sealed class EscaperStats
     private long _outBytes;
 
     public long StatId { get; } = Stats.StatId.New();
+    /// <summary>The users' upstream counters through this escaper (g3's user.upstream.traffic.*).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<UserEscaperStats, byte> Users { get; } = new();
     public long TaskTotal => Interlocked.Read(ref _tasks);
     public long ConnectionAttempt => Interlocked.Read(ref _connAttempt);
     public long ConnectionEstablish => Interlocked.Read(ref _connEstablish);

@@ -20,6 +20,7 @@ internal sealed class LiveTraffic
     {
         _alive.TryRemove(notes, out _);
         Publish(notes, server);
+        notes.UserCounts?.Ended();
     }
 
     /// <summary>Called by the stats actor before it reads the traffic counters.</summary>
@@ -39,6 +40,7 @@ internal sealed class LiveTraffic
             server.AddTraffic(cr - mark.ClientRead, cw - mark.ClientWritten);
             mark.ClientRead = cr;
             mark.ClientWritten = cw;
+            notes.UserCounts?.Publish(notes);
             if (notes.EscaperStats is not { } escaper) return;
             long rr = bytes.RemoteRead, rw = bytes.RemoteWritten;
             escaper.AddTraffic(rr - mark.RemoteRead, rw - mark.RemoteWritten);

@@ -23,6 +23,8 @@ public sealed class ServerStats
     private readonly LiveTraffic _live = new();
 
     public long StatId { get; } = Stats.StatId.New();
+    /// <summary>The user and user-site counters of this server's tasks (g3's user.* and user.site.* families).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<UserServerStats, byte> Users { get; } = new();
     public long ConnectionTotal => Interlocked.Read(ref _connections);
     public long TaskTotal => Interlocked.Read(ref _tasks);
     public long AliveTasks => Interlocked.Read(ref _aliveTasks);

@@ -43,6 +43,7 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             batch.Count("server.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
             batch.Count("server.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
         }
+        foreach (var user in s.Users.Keys) EmitUser(batch, name, extra, user);
     }
 
     private void EmitEscaper(StatsdBatch batch, string name, EscaperStats s)
@@ -63,6 +64,7 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             batch.Count("escaper.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
             batch.Count("escaper.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
         }
+        foreach (var user in s.Users.Keys) EmitUserUpstream(batch, name, extra, user);
     }
 
     private void EmitResolver(StatsdBatch batch, string name, ResolverStats s)
@@ -97,6 +99,91 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             if (!Touched(s.StatId, metric, now)) continue;
             batch.Count("logger.message.drop", Diff(s.StatId, metric, now), tags, "drop_type", type.ToString());
         }
+    }
+
+    /// <summary>
+    /// g3's user (or user.site.&lt;id&gt;) request and traffic families for one user on one server:
+    /// tags user_group, user, user_type, stat_id, server, the server's extra tags, then the line's
+    /// own connection or request tag.
+    /// </summary>
+    private void EmitUser(StatsdBatch batch, string server, IReadOnlyDictionary<string, string>? extra, UserServerStats u)
+    {
+        var id = u.StatId;
+        var prefix = u.SiteId is null ? "user." : "user.site." + u.SiteId + ".";
+        var tags = Tags.Of(UserTags(u.User, id, "server", server, extra));
+        if (u.SiteId is null)
+        {
+            foreach (var reason in Enum.GetValues<UserForbidden>())
+                Optional(batch, reason.Metric(), id, u.Forbidden(reason), tags);
+        }
+        foreach (var conn in (ReadOnlySpan<UserConnectionType>)[UserConnectionType.Http, UserConnectionType.Socks])
+        {
+            var key = "conn." + conn.Tag();
+            if (Touched(id, key, u.Connections(conn)))
+                batch.Count(prefix + "connection.total", Diff(id, key, u.Connections(conn)), tags, "connection", conn.Tag());
+        }
+        var types = Enum.GetValues<UserRequestType>();
+        foreach (var t in types) Keyed(batch, prefix + "request.total", id, "req." + t.Tag(), u.Requests(t), tags, "request", t.Tag());
+        foreach (var t in types) batch.Gauge(prefix + "request.alive", u.Alive(t), tags, "request", t.Tag());
+        foreach (var t in types) Keyed(batch, prefix + "request.ready", id, "ready." + t.Tag(), u.Ready(t), tags, "request", t.Tag());
+        foreach (var t in (ReadOnlySpan<UserRequestType>)[UserRequestType.HttpForward, UserRequestType.HttpsForward])
+            Keyed(batch, prefix + "request.reuse", id, "reuse." + t.Tag(), u.Reuse(t), tags, "request", t.Tag());
+        foreach (var t in (ReadOnlySpan<UserRequestType>)[UserRequestType.HttpForward, UserRequestType.HttpsForward])
+            Keyed(batch, prefix + "request.renew", id, "renew." + t.Tag(), u.Renew(t), tags, "request", t.Tag());
+        foreach (var t in types)
+        {
+            var tag = t.Tag();
+            if (!t.IsUdp())
+            {
+                if (!Touched(id, "in." + tag, u.InBytes(t))) continue;
+                batch.Count(prefix + "traffic.in.bytes", Diff(id, "in." + tag, u.InBytes(t)), tags, "request", tag);
+                batch.Count(prefix + "traffic.out.bytes", Diff(id, "out." + tag, u.OutBytes(t)), tags, "request", tag);
+                continue;
+            }
+            if (!Touched(id, "inpk." + tag, u.InPackets(t))) continue;
+            batch.Count(prefix + "traffic.in.packets", Diff(id, "inpk." + tag, u.InPackets(t)), tags, "request", tag);
+            batch.Count(prefix + "traffic.in.bytes", Diff(id, "in." + tag, u.InBytes(t)), tags, "request", tag);
+            batch.Count(prefix + "traffic.out.packets", Diff(id, "outpk." + tag, u.OutPackets(t)), tags, "request", tag);
+            batch.Count(prefix + "traffic.out.bytes", Diff(id, "out." + tag, u.OutBytes(t)), tags, "request", tag);
+        }
+    }
+
+    /// <summary>g3's user.upstream.traffic.* (user.site.&lt;id&gt;.upstream.traffic.*) for one user through one escaper, by transport.</summary>
+    private void EmitUserUpstream(StatsdBatch batch, string escaper, IReadOnlyDictionary<string, string>? extra, UserEscaperStats u)
+    {
+        var id = u.StatId;
+        var prefix = (u.SiteId is null ? "user." : "user.site." + u.SiteId + ".") + "upstream.traffic.";
+        var tags = Tags.Of(UserTags(u.User, id, "escaper", escaper, extra));
+        if (Touched(id, "tcp.out", u.TcpOutBytes))
+        {
+            batch.Count(prefix + "out.bytes", Diff(id, "tcp.out", u.TcpOutBytes), tags, "transport", "tcp");
+            batch.Count(prefix + "in.bytes", Diff(id, "tcp.in", u.TcpInBytes), tags, "transport", "tcp");
+        }
+        if (Touched(id, "udp.outpk", u.UdpOutPackets))
+        {
+            batch.Count(prefix + "out.packets", Diff(id, "udp.outpk", u.UdpOutPackets), tags, "transport", "udp");
+            batch.Count(prefix + "out.bytes", Diff(id, "udp.out", u.UdpOutBytes), tags, "transport", "udp");
+            batch.Count(prefix + "in.packets", Diff(id, "udp.inpk", u.UdpInPackets), tags, "transport", "udp");
+            batch.Count(prefix + "in.bytes", Diff(id, "udp.in", u.UdpInBytes), tags, "transport", "udp");
+        }
+    }
+
+    /// <summary>A per-tag count g3 sends only once it has been non-zero (<paramref name="key"/> keeps its last value apart).</summary>
+    private void Keyed(StatsdBatch batch, string metric, long statId, string key, long now, Tags tags, string tagKey, string tagValue)
+    {
+        if (Touched(statId, key, now)) batch.Count(metric, Diff(statId, key, now), tags, tagKey, tagValue);
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> UserTags(UserStatsIdentity user, long statId, string kind, string name,
+        IReadOnlyDictionary<string, string>? extra)
+    {
+        yield return new("user_group", user.Group);
+        yield return new("user", user.User);
+        yield return new("user_type", user.UserType);
+        yield return new("stat_id", statId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return new(kind, name);
+        if (extra is null) yield break;
+        foreach (var t in extra) yield return t;
     }
 
     /// <summary>A count g3 sends only once it has been non-zero.</summary>

@@ -37,6 +37,7 @@ public sealed class User
         _block.Blocked = config.BlockAndDelay is not null;
         BlockedCheck = () => _block.Blocked;
         RequestAlive = alive;
+        Stats = previous?.Stats ?? new UserStatsHolder(group, name, kind);
         var old = previous?.Config;
         // an unchanged limit keeps its limiter (and what it has counted); a changed one starts afresh
         RequestRate = Keep(config.RequestRateLimit, old?.RequestRateLimit, previous?.RequestRate, q => new GcraRateLimiter(q, time));
@@ -58,6 +59,8 @@ public sealed class User
     public GcraRateLimiter? ConnectionRate { get; }
     public GcraRateLimiter? LogRate { get; }
     public AliveCounter RequestAlive { get; }
+    /// <summary>The user's metric counters; a rebuilt user counts on into the same ones.</summary>
+    public UserStatsHolder Stats { get; }
     public GlobalStreamLimiter? TcpAllUpload { get; }
     public GlobalStreamLimiter? TcpAllDownload { get; }
     public GlobalDatagramLimiter? UdpAllUpload { get; }

@@ -167,4 +167,38 @@ public sealed class ControlReloadTests
         await conn.SendAsync($"GET http://127.0.0.1:{origin.HttpPort}/hello HTTP/1.1\r\nHost: 127.0.0.1:{origin.HttpPort}\r\nProxy-Authorization: Basic {auth}\r\n\r\n");
         return (await conn.ReadResponseAsync()).Status;
     }
+
+    [Fact]
+    public async Task ReloadResolver_RereadsItsFile_RefusesABadOne_AndTheNextQueryUsesTheNewServer()
+    {
+        await using var first = new Resolvers.TestDnsServer();
+        await using var second = new Resolvers.TestDnsServer();
+        first.SetA("svc.test", 60, "192.0.2.1");
+        second.SetA("svc.test", 60, "192.0.2.2");
+        static string Resolver(Resolvers.TestDnsServer dns) =>
+            $"name: default\ntype: c-ares\nserver: 127.0.0.1:{dns.EndPoint.Port}\n";
+        const string main = "log: stdout\nresolver: resolver.yml\nescaper: escaper.yml\nserver: server.yml\n";
+        await using var proxy = await ProxyUnderTest.StartAsync(main, new Dictionary<string, string>
+        {
+            ["resolver.yml"] = Resolver(first),
+            ["escaper.yml"] = DirectEscaper,
+            ["server.yml"] = HttpServer,
+        });
+        var control = proxy.Node.ControlEndpoint;
+        var file = Path.Combine(proxy.Dir, "resolver.yml");
+        Assert.Equal(["192.0.2.1"], (await PbmRun.RunAsync(control, "resolver", "default", "query", "svc.test", "-s", "ipv4only")).Lines);
+
+        await File.WriteAllTextAsync(file, Resolver(second) + "serverz: 1\n");
+        var refused = await PbmRun.RunAsync(control, "reload-resolver", "default");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("error: config refused, the running config is kept", refused.Err);
+        Assert.Contains("serverz", refused.Out);
+        Assert.Equal(["192.0.2.1"], (await PbmRun.RunAsync(control, "resolver", "default", "query", "svc.test", "-s", "ipv4only")).Lines);
+
+        await File.WriteAllTextAsync(file, Resolver(second));
+        var reloaded = await PbmRun.RunAsync(control, "reload-resolver", "default");
+        Assert.Equal((0, "notice: resolver 'default' reloaded"), (reloaded.Code, reloaded.Out.Trim()));
+        // the reloaded resolver is built anew: the old one's cache goes with it
+        Assert.Equal(["192.0.2.2"], (await PbmRun.RunAsync(control, "resolver", "default", "query", "svc.test", "-s", "ipv4only")).Lines);
+    }
 }

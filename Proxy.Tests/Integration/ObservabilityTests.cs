@@ -398,45 +398,4 @@ public sealed class ObservabilityTests
         }
         return (tag, map);
     }
-
-    /// <summary>A StatsD server in the test: every line received, kept in order.</summary>
-    private sealed class StatsdReceiver : IAsyncDisposable
-    {
-        private readonly UdpClient _udp = new(new IPEndPoint(IPAddress.Loopback, 0));
-        private readonly CancellationTokenSource _stop = new();
-        private readonly ConcurrentQueue<string> _lines = new();
-        private readonly Task _receiving;
-        private int _maxDatagram;
-
-        public StatsdReceiver()
-        {
-            Port = ((IPEndPoint)_udp.Client.LocalEndPoint!).Port;
-            _receiving = Task.Run(async () =>
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    var r = await _udp.ReceiveAsync(_stop.Token);
-                    _maxDatagram = Math.Max(_maxDatagram, r.Buffer.Length);
-                    foreach (var l in Encoding.UTF8.GetString(r.Buffer).Split('\n', StringSplitOptions.RemoveEmptyEntries)) _lines.Enqueue(l);
-                }
-            });
-        }
-
-        public int Port { get; }
-        public IEnumerable<string> Lines => _lines;
-        public int MaxDatagram => _maxDatagram;
-
-        /// <summary>The total of a count (or the sum of gauges) named <paramref name="name"/> on lines carrying <paramref name="tag"/>.</summary>
-        public long Sum(string name, string tag) => _lines
-            .Where(l => l.StartsWith("g3proxy." + name + ":") && l.Split("|#")[1].Split(',').Contains(tag))
-            .Sum(l => long.Parse(l.Split(':')[1].Split('|')[0]));
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            try { await _receiving; } catch (OperationCanceledException) { }
-            _udp.Dispose();
-            _stop.Dispose();
-        }
-    }
 }

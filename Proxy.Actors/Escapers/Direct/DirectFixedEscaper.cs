@@ -169,6 +169,8 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         if (!candidates.AnyPermitted && pending is null)
         {
             _stats?.IpBlocked();
+            // g3 counts it for the task's user too (user.forbidden.ip_blocked)
+            request.Task.UserCounts?.Forbid(Stats.UserForbidden.IpBlocked);
             return candidates.NothingToConnect(Elapsed(started));
         }
 

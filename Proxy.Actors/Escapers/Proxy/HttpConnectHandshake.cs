@@ -2,7 +2,6 @@ using System.Buffers;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Protocols.Http1;
 using Proxy.Actors.Relay;
-using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Escapers.Proxy;
 

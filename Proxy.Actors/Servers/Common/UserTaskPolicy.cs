@@ -1,6 +1,8 @@
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Stats;
 using Proxy.Actors.Users;
 using Proxy.Actors.Users.Limits;
 
@@ -31,8 +33,33 @@ internal static class UserTaskPolicy
         lifetime.MaxIdleCount = user?.Config.TaskIdleMaxCount;
     }
 
-    /// <summary>Null when the task may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
-    public static UserRefusalKind? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr? upstream, IEnumerable<string>? userAgents, out AliveGuard? alive)
+    /// <summary>
+    /// Null when the task may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.
+    /// With <paramref name="notes"/> and <paramref name="server"/>, the task counts into the user's metrics
+    /// (request, connection, forbidden and, once its server publishes them, traffic).
+    /// </summary>
+    public static UserRefusalKind? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr? upstream, IEnumerable<string>? userAgents, out AliveGuard? alive,
+        TaskNotes? notes = null, ServerStats? server = null)
+    {
+        var refusal = CheckRules(user, type, upstream, userAgents, out alive);
+        if (user is { } ru && notes is not null && server is not null)
+        {
+            var counts = UserTaskCounts.Attach(ru.User.Stats, ru.User.Config.ExplicitSites, ru.FirstOnConnection, type, upstream, notes, server);
+            if (refusal is { } r) counts.Forbid(r.Metric());
+        }
+        return refusal;
+    }
+
+    private static UserForbidden Metric(this UserRefusalKind kind) => kind switch
+    {
+        UserRefusalKind.RateLimited => UserForbidden.RateLimited,
+        UserRefusalKind.FullyLoaded => UserForbidden.FullyLoaded,
+        UserRefusalKind.ProtoBanned => UserForbidden.ProtoBanned,
+        UserRefusalKind.DestDenied => UserForbidden.DestDenied,
+        _ => UserForbidden.UaBlocked,
+    };
+
+    private static UserRefusalKind? CheckRules(RequestUser? user, ProxyRequestType type, UpstreamAddr? upstream, IEnumerable<string>? userAgents, out AliveGuard? alive)
     {
         alive = null;
         if (user is not { } ru) return null;

@@ -62,10 +62,14 @@ internal static class HttpForwardExchange
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
+            // g3 marks the task ready (relaying) once it holds an upstream, new or kept alive.
+            notes.ReadyTime ??= server.Time.GetElapsedTime(notes.CreatedTimestamp);
+            if (conn.Reused) notes.UserCounts?.Reused();
             using var head = plan.BuildHead(conn);
             var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
+                notes.UserCounts?.Renewed();
                 notes.NextPeerAddr = null;
                 notes.NextBoundAddr = null;
                 continue;

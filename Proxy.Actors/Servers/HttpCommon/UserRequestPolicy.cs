@@ -16,9 +16,10 @@ internal readonly record struct UserRefusal(int Status, string Reason);
 internal static class UserRequestPolicy
 {
     /// <summary>Null when the request may go on; <paramref name="alive"/> then holds its request_max_alive slot until disposed.</summary>
-    public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive) =>
+    public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive,
+        Logging.TaskNotes? notes = null, Stats.ServerStats? server = null) =>
         // the User-Agent values are gathered only for a user that filters them
-        UserTaskPolicy.Check(user, type, upstream, user?.User.Config.HttpUserAgentFilter is null ? null : headers?.GetAll("User-Agent"), out alive) switch
+        UserTaskPolicy.Check(user, type, upstream, user?.User.Config.HttpUserAgentFilter is null ? null : headers?.GetAll("User-Agent"), out alive, notes, server) switch
         {
             null => null,
             UserRefusalKind.RateLimited or UserRefusalKind.FullyLoaded => new UserRefusal(429, "ForbiddenByRule"),

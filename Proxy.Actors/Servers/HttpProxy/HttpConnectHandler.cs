@@ -33,7 +33,7 @@ internal static class HttpConnectHandler
         var target = RequestTarget.Parse(req.Method, req.Target);
         if (target?.Upstream is null) return await Refuse(client, req, notes, 400, "InvalidClientProtocol");
         notes.Upstream = target.Upstream.ToString();
-        if (UserRequestPolicy.Check(client.User, ProxyRequestType.HttpConnect, target.Upstream, null, out var alive) is { } refused)
+        if (UserRequestPolicy.Check(client.User, ProxyRequestType.HttpConnect, target.Upstream, null, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await Refuse(client, req, notes, refused.Status, refused.Reason);
         if (alive is not null) client.HoldForRequest(alive);
         if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");

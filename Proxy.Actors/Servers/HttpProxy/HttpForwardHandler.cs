@@ -50,7 +50,7 @@ internal static class HttpForwardHandler
         if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 409, "InvalidClientProtocol", close: true);
         var requestType = target.Scheme == "https" ? ProxyRequestType.HttpsForward : ProxyRequestType.HttpForward;
-        if (UserRequestPolicy.Check(client.User, requestType, target.Upstream, req.Headers, out var alive) is { } refused)
+        if (UserRequestPolicy.Check(client.User, requestType, target.Upstream, req.Headers, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await HttpForwardExchange.RefuseAsync(client, req, notes, refused.Status, refused.Reason, close: true);
         if (alive is not null) client.HoldForRequest(alive);
         if (TargetPolicy.IsForbidden(cfg, target.Upstream))

@@ -49,7 +49,7 @@ internal static class HttpRProxyHandler
         notes.Upstream = upstream.ToString();
 
         var requestType = site.TlsClient is null ? ProxyRequestType.HttpForward : ProxyRequestType.HttpsForward;
-        if (UserRequestPolicy.Check(client.User, requestType, upstream, req.Headers, out var alive) is { } refused)
+        if (UserRequestPolicy.Check(client.User, requestType, upstream, req.Headers, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await HttpForwardExchange.RefuseAsync(client, req, notes, refused.Status, refused.Reason, close: true);
         if (alive is not null) client.HoldForRequest(alive);
 

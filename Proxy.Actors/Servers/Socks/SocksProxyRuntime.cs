@@ -32,7 +32,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
             UserTaskPolicy.Watch(scope.Lifetime, user);
         }
         scope.Lifetime.Touch();
-        Context.Stats.TaskStarted();
+        Context.Stats.TaskStarted(notes);
         try
         {
             if (req.Command == Socks5Command.UdpAssociate)
@@ -43,7 +43,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
         finally
         {
             if (scope.Lifetime.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
-            Context.Stats.TaskFinished();
+            Context.Stats.TaskFinished(notes);
             scope.FinishTask(notes);
         }
     }

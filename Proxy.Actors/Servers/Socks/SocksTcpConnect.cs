@@ -23,7 +23,7 @@ internal static class SocksTcpConnect
         notes.Upstream = req.Target.ToString();
         // g3's order: the user's rate limits, request_max_alive, proxy_request_filter and destination
         // rules, then the server's destination rules; each refusal is "not allowed by ruleset" (SOCKS4: 91).
-        var refusal = UserTaskPolicy.Check(req.User, ProxyRequestType.SocksTcpConnect, req.Target, null, out var alive);
+        var refusal = UserTaskPolicy.Check(req.User, ProxyRequestType.SocksTcpConnect, req.Target, null, out var alive, notes, ctx.Stats);
         using var aliveSlot = alive;
         if (refusal is not null || TargetPolicy.IsForbidden(ctx.Config, req.Target))
         {

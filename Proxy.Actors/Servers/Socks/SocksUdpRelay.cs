@@ -54,7 +54,7 @@ internal sealed class SocksUdpRelay
         var expected = _req.Target.Ip is { } ip ? new IPEndPoint(SocksReplies.Plain(ip), _req.Target.Port) : null;
         _notes.Stage = "Preparing";
         // g3 checks the user's rate limits, request_max_alive and proxy_request_filter (socks_udp_associate, both modes) before the reply.
-        if (UserTaskPolicy.Check(_req.User, ProxyRequestType.SocksUdpAssociate, null, null, out var alive) is { } refusal)
+        if (UserTaskPolicy.Check(_req.User, ProxyRequestType.SocksUdpAssociate, null, null, out var alive, _notes, _server.Context.Stats) is { } refusal)
         {
             _notes.Reason = "ForbiddenByRule";
             _notes.Error = "user rules: " + refusal;
@@ -79,6 +79,7 @@ internal sealed class SocksUdpRelay
             return;
         }
 
+        _notes.Packets = new Stats.TaskPackets();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(_scope.Token);
         var watch = WatchControlAsync(control.Stream, stop);
         try
@@ -230,6 +231,7 @@ internal sealed class SocksUdpRelay
             if (Parse(buffer.AsMemory(0, r.ReceivedBytes)) is not { } datagram) continue;
             _client = from;
             _notes.Bytes.ClientRead += r.ReceivedBytes;
+            _notes.Packets!.ClientRead++;
             return datagram;
         }
     }
@@ -285,6 +287,7 @@ internal sealed class SocksUdpRelay
                     continue;
                 }
                 _notes.Bytes.ClientRead += r.ReceivedBytes;
+                _notes.Packets!.ClientRead++;
                 datagram = Parse(buffer.AsMemory(0, r.ReceivedBytes));
                 if (datagram is null) continue;
             }
@@ -307,6 +310,7 @@ internal sealed class SocksUdpRelay
                 continue;
             }
             _notes.Bytes.RemoteWritten += d.Length;
+            _notes.Packets!.RemoteWritten++;
             _scope.Lifetime.Touch();
         }
     }
@@ -334,6 +338,7 @@ internal sealed class SocksUdpRelay
                 continue;
             }
             _notes.Bytes.RemoteRead += r.Count;
+            _notes.Packets!.RemoteRead++;
             var source = _pinned ?? new UpstreamAddr(r.From.Address.ToString(), r.From.Port);
             var headerLength = Socks5UdpCodec.HeaderLength(source);
             var start = payloadAt - headerLength;
@@ -342,6 +347,7 @@ internal sealed class SocksUdpRelay
             var total = headerLength + r.Count;
             await socket.SendToAsync(buffer.AsMemory(start, total), SocketFlags.None, mapped, ct).ConfigureAwait(false);
             _notes.Bytes.ClientWritten += total;
+            _notes.Packets!.ClientWritten++;
             _scope.Lifetime.Touch();
         }
     }

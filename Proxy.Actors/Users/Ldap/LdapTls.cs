@@ -15,6 +15,8 @@ internal static class LdapTls
 {
     public static void Configure(LdapSessionOptions options, LdapUserGroupConfig config)
     {
+        // These are libldap's options; Windows' LDAP client has neither (nor needs them: it honours the callback).
+        if (OperatingSystem.IsWindows()) return;
         if (config.TlsClient is { CaCertificatePem: { } pem }) options.TrustedCertificatesDirectory = CaDirectory(pem);
         options.StartNewTlsSessionContext();
     }

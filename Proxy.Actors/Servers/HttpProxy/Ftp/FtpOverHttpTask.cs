@@ -24,7 +24,7 @@ internal static class FtpOverHttpTask
         var hasBody = framing.Kind != BodyKind.None;
         var close = !HttpForwardExchange.ClientWantsKeepAlive(req);
 
-        if (UserRequestPolicy.Check(client.User, ProxyRequestType.FtpOverHttp, upstream, null, out var alive) is { } refused)
+        if (UserRequestPolicy.Check(client.User, ProxyRequestType.FtpOverHttp, upstream, null, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await RefuseAsync(client, req, notes, refused.Status, refused.Reason, null, close: true);
         if (alive is not null) client.HoldForRequest(alive);
         if (TargetPolicy.IsForbidden(ctx.Config, upstream))

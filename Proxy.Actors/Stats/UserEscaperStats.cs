@@ -1,0 +1,36 @@
+namespace Proxy.Actors.Stats;
+
+/// <summary>
+/// One user's (or one of its explicit sites') bytes with one escaper's upstreams: g3's
+/// user.upstream.traffic.* (user.site.&lt;id&gt;.upstream.traffic.*), by transport. Registered with
+/// the escaper's <see cref="EscaperStats.Users"/>; tasks add to it when their bytes are published.
+/// </summary>
+public sealed class UserEscaperStats(UserStatsIdentity user, string? siteId)
+{
+    private long _tcpIn, _tcpOut, _udpIn, _udpOut, _udpInPackets, _udpOutPackets;
+
+    public UserStatsIdentity User { get; } = user;
+    public string? SiteId { get; } = siteId;
+    public long StatId { get; } = Stats.StatId.New();
+
+    public long TcpInBytes => Interlocked.Read(ref _tcpIn);
+    public long TcpOutBytes => Interlocked.Read(ref _tcpOut);
+    public long UdpInBytes => Interlocked.Read(ref _udpIn);
+    public long UdpOutBytes => Interlocked.Read(ref _udpOut);
+    public long UdpInPackets => Interlocked.Read(ref _udpInPackets);
+    public long UdpOutPackets => Interlocked.Read(ref _udpOutPackets);
+
+    public void AddTcp(long inBytes, long outBytes)
+    {
+        if (inBytes != 0) Interlocked.Add(ref _tcpIn, inBytes);
+        if (outBytes != 0) Interlocked.Add(ref _tcpOut, outBytes);
+    }
+
+    public void AddUdp(long inBytes, long outBytes, long inPackets, long outPackets)
+    {
+        if (inBytes != 0) Interlocked.Add(ref _udpIn, inBytes);
+        if (outBytes != 0) Interlocked.Add(ref _udpOut, outBytes);
+        if (inPackets != 0) Interlocked.Add(ref _udpInPackets, inPackets);
+        if (outPackets != 0) Interlocked.Add(ref _udpOutPackets, outPackets);
+    }
+}

@@ -1,0 +1,148 @@
+using Proxy.Actors.Logging;
+
+namespace Proxy.Actors.Stats;
+
+/// <summary>
+/// The user counters one task counts into, found once when the task passes the user's rules (see
+/// <see cref="Servers.Common.UserTaskPolicy"/>): the user's on this server and, for a target in an
+/// explicit site with <c>emit_stats</c>, the site's. Its bytes are moved there by
+/// <see cref="LiveTraffic"/> with the server's, from what the task counted since it was attached (so
+/// SOCKS negotiation and a CONNECT head are left out, as in g3).
+/// </summary>
+public sealed class UserTaskCounts
+{
+    private readonly IUserEscaperStatsSource _upstreams;
+    private long _clientRead, _clientWritten, _remoteRead, _remoteWritten;
+    private long _clientReadPk, _clientWrittenPk, _remoteReadPk, _remoteWrittenPk;
+    private EscaperStats? _escaper;
+    private UserEscaperStats? _userUp, _siteUp;
+    private bool _ready;
+
+    internal UserTaskCounts(IUserEscaperStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes)
+    {
+        _upstreams = upstreams;
+        User = user;
+        Site = site;
+        Type = type;
+        var bytes = notes.Bytes;
+        // g3 counts a forwarded request's head as the user's (a CONNECT's or SOCKS negotiation is not).
+        _clientRead = type is UserRequestType.HttpForward or UserRequestType.HttpsForward or UserRequestType.FtpOverHttp ? 0 : bytes.ClientRead;
+        _clientWritten = bytes.ClientWritten;
+        _remoteRead = bytes.RemoteRead;
+        _remoteWritten = bytes.RemoteWritten;
+        if (notes.Packets is { } p)
+        {
+            _clientReadPk = p.ClientRead;
+            _clientWrittenPk = p.ClientWritten;
+            _remoteReadPk = p.RemoteRead;
+            _remoteWrittenPk = p.RemoteWritten;
+        }
+        user.RequestStarted(type);
+        site?.RequestStarted(type);
+    }
+
+    /// <summary>
+    /// The task's counters, found and counted (request total and alive, and the client connection
+    /// on the user's first task on it) on the first call; later calls for the same task return them.
+    /// </summary>
+    internal static UserTaskCounts Attach(Users.UserStatsHolder holder, IReadOnlyList<Config.UserGroups.UserSiteConfig> sites, bool firstOnConnection,
+        Config.Acl.ProxyRequestType request, Config.Values.UpstreamAddr? upstream, TaskNotes notes, ServerStats server)
+    {
+        if (notes.UserCounts is { } attached) return attached;
+        var type = request switch
+        {
+            Config.Acl.ProxyRequestType.HttpForward => UserRequestType.HttpForward,
+            Config.Acl.ProxyRequestType.HttpsForward => UserRequestType.HttpsForward,
+            Config.Acl.ProxyRequestType.FtpOverHttp => UserRequestType.FtpOverHttp,
+            Config.Acl.ProxyRequestType.HttpConnect => UserRequestType.HttpConnect,
+            Config.Acl.ProxyRequestType.SocksTcpConnect => UserRequestType.SocksTcpConnect,
+            // one filter type covers both SOCKS UDP modes; the task type tells them apart
+            _ => notes.TaskType == "UdpConnect" ? UserRequestType.SocksUdpConnect : UserRequestType.SocksUdpAssociate,
+        };
+        var user = holder.ForServer(server, null);
+        var site = UserSiteMatch.EmittingSite(sites, upstream) is { } id ? holder.ForServer(server, id) : null;
+        if (firstOnConnection)
+        {
+            user.ConnectionOpened(type.Connection());
+            site?.ConnectionOpened(type.Connection());
+        }
+        var counts = new UserTaskCounts(holder, user, site, type, notes);
+        notes.UserCounts = counts;
+        return counts;
+    }
+
+    public UserServerStats User { get; }
+    public UserServerStats? Site { get; }
+    public UserRequestType Type { get; }
+
+    public void Forbid(UserForbidden reason) => User.Forbid(reason);
+
+    /// <summary>Adds the task's bytes since the last call. Called under the task's publish lock.</summary>
+    internal void Publish(TaskNotes notes)
+    {
+        if (!_ready && notes.ReadyTime is not null)
+        {
+            _ready = true;
+            User.RequestReady(Type);
+            Site?.RequestReady(Type);
+        }
+        var bytes = notes.Bytes;
+        var packets = notes.Packets;
+        long cr = bytes.ClientRead, cw = bytes.ClientWritten;
+        long crp = packets?.ClientRead ?? 0, cwp = packets?.ClientWritten ?? 0;
+        long dIn = cr - _clientRead, dOut = cw - _clientWritten, dInPk = crp - _clientReadPk, dOutPk = cwp - _clientWrittenPk;
+        if ((dIn | dOut | dInPk | dOutPk) != 0)
+        {
+            User.AddTraffic(Type, dIn, dOut, dInPk, dOutPk);
+            Site?.AddTraffic(Type, dIn, dOut, dInPk, dOutPk);
+            (_clientRead, _clientWritten, _clientReadPk, _clientWrittenPk) = (cr, cw, crp, cwp);
+        }
+        if (notes.EscaperStats is not { } escaper) return;
+        if (!ReferenceEquals(escaper, _escaper))
+        {
+            _escaper = escaper;
+            _userUp = _upstreams.ForEscaper(escaper, null);
+            _siteUp = Site is null ? null : _upstreams.ForEscaper(escaper, Site.SiteId);
+        }
+        long rr = bytes.RemoteRead, rw = bytes.RemoteWritten;
+        long rrp = packets?.RemoteRead ?? 0, rwp = packets?.RemoteWritten ?? 0;
+        long uIn = rr - _remoteRead, uOut = rw - _remoteWritten, uInPk = rrp - _remoteReadPk, uOutPk = rwp - _remoteWrittenPk;
+        if ((uIn | uOut | uInPk | uOutPk) == 0) return;
+        AddUpstream(_userUp!, uIn, uOut, uInPk, uOutPk);
+        if (_siteUp is not null) AddUpstream(_siteUp, uIn, uOut, uInPk, uOutPk);
+        (_remoteRead, _remoteWritten, _remoteReadPk, _remoteWrittenPk) = (rr, rw, rrp, rwp);
+    }
+
+    private void AddUpstream(UserEscaperStats up, long inBytes, long outBytes, long inPackets, long outPackets)
+    {
+        if (Type.IsUdp()) up.AddUdp(inBytes, outBytes, inPackets, outPackets);
+        else up.AddTcp(inBytes, outBytes);
+    }
+
+    /// <summary>An HTTP forward took a kept-alive upstream (user.request.reuse).</summary>
+    public void Reused()
+    {
+        User.RequestReused(Type);
+        Site?.RequestReused(Type);
+    }
+
+    /// <summary>A kept-alive upstream failed before the response and a new one is tried (user.request.renew).</summary>
+    public void Renewed()
+    {
+        User.RequestRenewed(Type);
+        Site?.RequestRenewed(Type);
+    }
+
+    /// <summary>The task ended (its last bytes were published): alive goes down.</summary>
+    internal void Ended()
+    {
+        User.RequestEnded(Type);
+        Site?.RequestEnded(Type);
+    }
+}
+
+/// <summary>Where a task finds its user's upstream counters for the escaper that carried it (the user's stats holder).</summary>
+internal interface IUserEscaperStatsSource
+{
+    UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId);
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Proxy.Actors.Config.Acl;
+using Proxy.Actors.Config.UserGroups;
+using Proxy.Actors.Config.Values;
+using Proxy.Actors.Logging;
+using Proxy.Actors.Stats;
+using Proxy.Actors.Users;
+
+namespace Proxy.Tests.Stats;
+
+/// <summary>
+/// How a task's counts reach its user's objects: found once when it passes the user's rules,
+/// bytes and packets moved with the server's sampling, exactly once, and an explicit site's
+/// copy only for a target in the site.
+/// </summary>
+public sealed class UserTaskCountsTests
+{
+    private static readonly UserSiteConfig[] Sites =
+    [
+        new() { Id = "quiet", ExactMatch = ["quiet.test"] },
+        new() { Id = "lab", ChildMatch = ["lab.test"], SubnetMatch = [IPNetwork.Parse("192.0.2.0/24")], EmitStats = true },
+    ];
+
+    private static TaskNotes Notes(string taskType) => new() { ServerType = "SocksProxy", ServerName = "socks", TaskType = taskType, StartAt = DateTimeOffset.UnixEpoch };
+
+    [Fact]
+    public void UdpTask_BytesAndPacketsAfterTheRules_ReachUserSiteAndUpstream_OnceEach()
+    {
+        var server = new ServerStats();
+        var escaper = new EscaperStats();
+        var holder = new UserStatsHolder("staff", "root", UserKind.Dynamic);
+        var notes = Notes("UdpConnect");
+        notes.Bytes.ClientRead = 30; // the SOCKS negotiation: not the user's traffic
+        server.TaskStarted(notes);
+
+        var counts = UserTaskCounts.Attach(holder, Sites, firstOnConnection: true, ProxyRequestType.SocksUdpAssociate,
+            new UpstreamAddr("192.0.2.9", 53), notes, server);
+        Assert.Same(counts, UserTaskCounts.Attach(holder, Sites, true, ProxyRequestType.SocksUdpAssociate, null, notes, server));
+        notes.Packets = new TaskPackets();
+        notes.EscaperStats = escaper;
+        for (var i = 0; i < 3; i++)
+        {
+            notes.Bytes.ClientRead += 110;
+            notes.Packets.ClientRead++;
+            notes.Bytes.RemoteWritten += 100;
+            notes.Packets.RemoteWritten++;
+        }
+        server.SampleTraffic();
+        notes.Bytes.RemoteRead += 200;
+        notes.Packets.RemoteRead++;
+        notes.Bytes.ClientWritten += 210;
+        notes.Packets.ClientWritten++;
+        Assert.Equal(1, counts.User.Alive(UserRequestType.SocksUdpConnect));
+        server.TaskFinished(notes);
+        server.SampleTraffic();
+
+        var user = Assert.Single(server.Users.Keys, u => u.SiteId is null);
+        var site = Assert.Single(server.Users.Keys, u => u.SiteId == "lab");
+        foreach (var s in new[] { user, site })
+        {
+            Assert.Equal(new UserStatsIdentity("staff", "root", "Dynamic"), s.User);
+            Assert.Equal(1, s.Requests(UserRequestType.SocksUdpConnect));
+            Assert.Equal(0, s.Requests(UserRequestType.SocksUdpAssociate));
+            Assert.Equal(0, s.Alive(UserRequestType.SocksUdpConnect));
+            Assert.Equal(1, s.Connections(UserConnectionType.Socks));
+            Assert.Equal((330, 3, 210, 1), (s.InBytes(UserRequestType.SocksUdpConnect), s.InPackets(UserRequestType.SocksUdpConnect),
+                s.OutBytes(UserRequestType.SocksUdpConnect), s.OutPackets(UserRequestType.SocksUdpConnect)));
+        }
+        Assert.Equal(2, escaper.Users.Count);
+        foreach (var up in escaper.Users.Keys)
+        {
+            Assert.Equal((200, 1, 300, 3), (up.UdpInBytes, up.UdpInPackets, up.UdpOutBytes, up.UdpOutPackets));
+            Assert.Equal(0, up.TcpOutBytes);
+        }
+        // the server's own traffic is counted as before, negotiation included
+        Assert.Equal(360, server.InBytes);
+    }
+
+    [Theory]
+    [InlineData("www.lab.test", "lab")]
+    [InlineData("lab.test", "lab")]
+    [InlineData("xlab.test", null)]
+    [InlineData("quiet.test", null)] // a site without emit_stats has no metrics
+    [InlineData("192.0.2.200", "lab")]
+    [InlineData("198.51.100.1", null)]
+    public void ExplicitSites_MatchExactChildAndSubnet_OnlyWithEmitStats(string host, string? site) =>
+        Assert.Equal(site, UserSiteMatch.EmittingSite(Sites, new UpstreamAddr(host, 443)));
+
+    [Fact]
+    public void ARebuiltUser_CountsIntoTheSameObjects()
+    {
+        var config = new UserConfig { Name = "root" };
+        var user = new User("root", "staff", UserKind.Static, config, TimeProvider.System);
+        var server = new ServerStats();
+        var before = user.Stats.ForServer(server, null);
+        Assert.Same(before, user.Rebuild(config with { RequestMaxAlive = 3 }, UserKind.Static).Stats.ForServer(server, null));
+        Assert.Single(server.Users);
+    }
+}
