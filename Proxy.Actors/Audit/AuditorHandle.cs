@@ -1,4 +1,5 @@
 using Proxy.Actors.Audit.CertAgent;
+using Proxy.Actors.Audit.Inspect;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Users;
@@ -17,6 +18,7 @@ public sealed class AuditorHandle : IDisposable
         Config = config;
         Time = time;
         CertAgent = config.TlsCertAgent is { } agent ? new TlsCertAgent(agent, time) : null;
+        H2Server = new H2InterceptServer(config.H2Interception);
     }
 
     /// <summary>g3 makes a default auditor for a name that does not exist: inspection runs, nothing is intercepted.</summary>
@@ -26,6 +28,9 @@ public sealed class AuditorHandle : IDisposable
     public AuditorConfig Config { get; }
     public TimeProvider Time { get; }
     public TlsCertAgent? CertAgent { get; }
+
+    /// <summary>The HTTP/2 server of h2 interception; it starts with the first intercepted h2 connection.</summary>
+    internal H2InterceptServer H2Server { get; }
 
     /// <summary>
     /// g3's gating for a tunnel (http_proxy CONNECT, socks_proxy CONNECT): without a user the
@@ -46,5 +51,6 @@ public sealed class AuditorHandle : IDisposable
     {
         // The agent's receive loop ends when its socket closes; nobody waits for it on the actor's stop.
         if (CertAgent is { } agent) _ = agent.DisposeAsync().AsTask();
+        _ = H2Server.DisposeAsync().AsTask();
     }
 }
