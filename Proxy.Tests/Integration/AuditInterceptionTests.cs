@@ -45,7 +45,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     }
 
     /// <summary>http_proxy with auditor 'audit'; the proxy trusts <paramref name="originCaPem"/> for the real servers.</summary>
-    private static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
+    internal static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
         ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: serverExtra) + $"""
 
               - name: socks

@@ -19,7 +19,7 @@ internal static class H2Interceptor
         notes.Stage = "H2Interception";
         var config = audit.Auditor.Config.H2Interception;
         var counted = new CountingStream(client.Stream, audit);
-        var (preface, error, closed) = await H2Preface.ReadAsync(counted, config.ClientHandshakeTimeout, audit)
+        var (preface, error, closed) = await H2Preface.ReadAsync(counted, config.ClientHandshakeTimeout, audit.Time, audit.Token)
             .ConfigureAwait(false);
         if (error is not null)
         {

@@ -17,13 +17,13 @@ internal static class H2Preface
     /// <summary>Before it has the server's SETTINGS a client may not send a frame over the default 16 KiB.</summary>
     private const int DefaultMaxFrame = 16 * 1024;
 
-    public static async Task<(byte[] Read, string? Error, bool Closed)> ReadAsync(Stream client, TimeSpan timeout, TunnelAudit audit)
+    public static async Task<(byte[] Read, string? Error, bool Closed)> ReadAsync(Stream client, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         var buffer = new byte[Magic.Length + FrameHeader + DefaultMaxFrame];
         var have = 0;
         var need = Magic.Length + FrameHeader;
-        using var limit = new CancellationTokenSource(timeout, audit.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(audit.Token, limit.Token);
+        using var limit = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, limit.Token);
         while (have < need)
         {
             int n;
@@ -31,7 +31,7 @@ internal static class H2Preface
             {
                 n = await client.ReadAsync(buffer.AsMemory(have, need - have), linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (limit.IsCancellationRequested && !audit.Token.IsCancellationRequested)
+            catch (OperationCanceledException) when (limit.IsCancellationRequested && !ct.IsCancellationRequested)
             {
                 return ([], "no connection preface and SETTINGS within client_handshake_timeout", false);
             }
