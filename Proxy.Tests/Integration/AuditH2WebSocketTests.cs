@@ -80,7 +80,8 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
         Assert.Equal(2, seen.Length);
         Assert.All(seen, s => Assert.Equal("HTTP/2", s.Protocol));
         Assert.Single(seen.Select(s => s.ConnectionId).Distinct());
-        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        var tasks = await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect"));
+        var task = tasks.Length == 1 ? tasks[0] : throw new Xunit.Sdk.XunitException(proxy.TaskLog.ToString());
         Assert.True(task.Contains("reason=ClosedByClient"), task);
     }
 

@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
+using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Audit.Inspect;
 
@@ -49,10 +50,21 @@ internal sealed class H2ClientConnection : ConnectionContext
 
     public override async ValueTask DisposeAsync()
     {
-        await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
-        // _closed is not disposed: Kestrel may still read ConnectionClosed; it holds no timer.
-        _done.TrySetResult();
+        try
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+            // Completing the writer flushes what is left to the client, which may be gone already.
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IoErrors.IsExpected(e))
+        {
+            // the client left first: nothing more to send it
+        }
+        finally
+        {
+            // _closed is not disposed: Kestrel may still read ConnectionClosed; it holds no timer.
+            _done.TrySetResult();
+        }
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
