@@ -18,7 +18,10 @@ internal static class H2Interceptor
         var notes = audit.Notes;
         notes.Stage = "H2Interception";
         var config = audit.Auditor.Config.H2Interception;
-        var counted = new CountingStream(client.Stream, audit);
+        var bytes = notes.Bytes;
+        var counted = new H2CountingStream(client.Stream,
+            n => { bytes.ClientRead += n; if (n > 0) audit.Activity.Touch(); },
+            n => { bytes.ClientWritten += n; audit.Activity.Touch(); });
         var (preface, error, closed) = await H2Preface.ReadAsync(counted, config.ClientHandshakeTimeout, audit.Time, audit.Token)
             .ConfigureAwait(false);
         if (error is not null)
@@ -56,39 +59,5 @@ internal static class H2Interceptor
         r.Add("upstream", audit.Upstream.ToString()).Add("total_sub_task", streams);
         if (message.Length > 0) r.Add("error", message);
         audit.Logger.LogIntercept(r);
-    }
-
-    /// <summary>The decrypted client stream, counted into the task's client bytes and its activity.</summary>
-    private sealed class CountingStream(Stream inner, TunnelAudit audit) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            var n = await inner.ReadAsync(buffer, ct).ConfigureAwait(false);
-            audit.Notes.Bytes.ClientRead += n;
-            if (n > 0) audit.Activity.Touch();
-            return n;
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
-        {
-            await inner.WriteAsync(buffer, ct).ConfigureAwait(false);
-            audit.Notes.Bytes.ClientWritten += buffer.Length;
-            audit.Activity.Touch();
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
-        public override Task FlushAsync(CancellationToken ct) => inner.FlushAsync(ct);
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-        public override void Flush() => throw new NotSupportedException("async only");
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

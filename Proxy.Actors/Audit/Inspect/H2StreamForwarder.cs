@@ -134,7 +134,16 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         if (record.Host.Length > 0) message.Headers.Host = record.Host;
         var hasBody = features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
         if (hasBody)
-            message.Content = new StreamContent(new CountingReadStream(request.Body, record, session.Audit), CopyBuffer);
+            {
+            var audit = session.Audit;
+            var counted = new H2CountingStream(request.Body, n =>
+            {
+                Interlocked.Add(ref record.RequestBytes, n);
+                Interlocked.Add(ref audit.Notes.Bytes.RemoteWritten, n);
+                if (n > 0) audit.Activity.Touch();
+            }, _ => { });
+            message.Content = new StreamContent(counted, CopyBuffer);
+        }
         foreach (var (name, values) in request.Headers)
         {
             if (name.StartsWith(':') || NotForwarded.Contains(name)) continue;
@@ -217,33 +226,5 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         public long RequestBytes;
         public long ResponseBytes { get; set; }
         public string? Error { get; set; }
-    }
-
-    /// <summary>The client's request body as the upstream request reads it, counted for the log and the task.</summary>
-    private sealed class CountingReadStream(Stream inner, StreamRecord record, TunnelAudit audit) : Stream
-    {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
-        {
-            var n = await inner.ReadAsync(buffer, ct).ConfigureAwait(false);
-            Interlocked.Add(ref record.RequestBytes, n);
-            Interlocked.Add(ref audit.Notes.Bytes.RemoteWritten, n);
-            if (n > 0) audit.Activity.Touch();
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-            ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("async only");
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
