@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Debian package: deploy/build-deb.sh [OUT_DIR] [extra dotnet publish flags, e.g. --no-build]
-# CONFIGURATION picks the build configuration (default Release). Prints the path of the .deb. Framework-dependent (needs dotnet-runtime-10.0 on the target).
+# CONFIGURATION picks the build configuration (default Release). Prints the path of the .deb. Framework-dependent (needs aspnetcore-runtime-10.0 on the target: Kestrel serves h2 interception).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-$root/deploy/out}" && cd "${1:-$root/deploy/out}" && pwd)

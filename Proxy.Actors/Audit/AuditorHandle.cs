@@ -1,5 +1,6 @@
 using Proxy.Actors.Audit.CertAgent;
 using Proxy.Actors.Audit.Icap;
+using Proxy.Actors.Audit.Inspect;
 using Proxy.Actors.Config;
 using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Users;
@@ -21,6 +22,7 @@ public sealed class AuditorHandle : IDisposable
         IcapReqmod = config.IcapReqmodService is { } reqmod ? new IcapClient(reqmod, time) : null;
         IcapRespmod = config.IcapRespmodService is { } respmod ? new IcapClient(respmod, time) : null;
         StreamDumper = config.TlsStreamDump is { } dump ? new Dump.StreamDumper(dump) : null;
+        H2Server = new H2InterceptServer(config.H2Interception);
     }
 
     /// <summary>g3 makes a default auditor for a name that does not exist: inspection runs, nothing is intercepted.</summary>
@@ -36,6 +38,9 @@ public sealed class AuditorHandle : IDisposable
 
     /// <summary>tls_stream_dump: decrypted streams of intercepted TLS to a udpdump peer.</summary>
     public Dump.StreamDumper? StreamDumper { get; }
+
+    /// <summary>The HTTP/2 server of h2 interception; it starts with the first intercepted h2 connection.</summary>
+    internal H2InterceptServer H2Server { get; }
 
     /// <summary>
     /// g3's gating for a tunnel (http_proxy CONNECT, socks_proxy CONNECT): without a user the
@@ -60,5 +65,6 @@ public sealed class AuditorHandle : IDisposable
         if (IcapReqmod is { } reqmod) _ = reqmod.DisposeAsync().AsTask();
         if (IcapRespmod is { } respmod) _ = respmod.DisposeAsync().AsTask();
         if (StreamDumper is { } dumper) _ = dumper.DisposeAsync().AsTask();
+        _ = H2Server.DisposeAsync().AsTask();
     }
 }

@@ -45,7 +45,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     }
 
     /// <summary>http_proxy with auditor 'audit'; the proxy trusts <paramref name="originCaPem"/> for the real servers.</summary>
-    private static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
+    internal static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
         ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: serverExtra) + $"""
 
               - name: socks
@@ -65,7 +65,8 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
             """, new Dictionary<string, string> { ["origin-ca.pem"] = originCaPem });
 
     private string Curl(ProxyUnderTest proxy, string url, bool withCa) =>
-        $"-sS --max-time 30 -x {proxy.ProxyUri()} -p " + (withCa ? $"--cacert {File("icept-ca.pem", _interceptionCa.CertPem)} " : "") + url;
+        // HTTP/1.1 so the h1 interception is what these tests see (h2 has its own tests).
+        $"-sS --http1.1 --max-time 30 -x {proxy.ProxyUri()} -p " + (withCa ? $"--cacert {File("icept-ca.pem", _interceptionCa.CertPem)} " : "") + url;
 
     [Fact]
     public async Task Curl_TrustingTheGeneratorsCa_ReachesTheHttpsOrigin_AndTheRequestIsLogged()
@@ -99,7 +100,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         var ca = File("icept-ca.pem", _interceptionCa.CertPem);
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl",
-            $"-sS --max-time 30 --socks5-hostname {proxy.Endpoint("socks")} --cacert {ca} https://localhost:{origin.HttpsPort}/hello", 60_000);
+            $"-sS --http1.1 --max-time 30 --socks5-hostname {proxy.Endpoint("socks")} --cacert {ca} https://localhost:{origin.HttpsPort}/hello", 60_000);
 
         Assert.True(code == 0, err);
         Assert.Equal("hello", body);
@@ -127,7 +128,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         var ca = File("icept-ca.pem", _interceptionCa.CertPem);
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl",
-            $"-sS --max-time 30 --cacert {ca} --resolve localhost:{port}:127.0.0.1 https://localhost:{port}/hello?via=sni", 60_000);
+            $"-sS --http1.1 --max-time 30 --cacert {ca} --resolve localhost:{port}:127.0.0.1 https://localhost:{port}/hello?via=sni", 60_000);
 
         Assert.True(code == 0, err);
         Assert.Equal("hello", body);

@@ -112,7 +112,10 @@ internal static class H1Interceptor
             if (response.Status == 101 || (request.IsConnect && response.Status is >= 200 and < 300))
             {
                 LogRequest(audit, depth, requestId, request, host, response.Status, reqBody.Read, 0);
-                return await RelayUpgradedAsync(audit, client, remote, clientReader, remoteReader).ConfigureAwait(false);
+                var relayed = RelayUpgradedAsync(audit, client, remote, clientReader, remoteReader);
+                return upgrade && response.Status == 101
+                    ? await WebSocketInterceptor.RelayAsync(audit, depth, request, response, relayed).ConfigureAwait(false)
+                    : await relayed.ConfigureAwait(false);
             }
             var rspFraming = BodyFraming.ForResponse(request.Method, response);
             if (rspFraming is null) return Fail(audit, "http1: invalid response framing");

@@ -39,7 +39,7 @@ internal static class TlsInterceptor
         }
         var host = hello.ServerName ?? audit.Upstream.Host.Trim('[', ']');
         var config = audit.Auditor.Config;
-        var alpn = MirroredAlpn(hello.Alpn, config.H2InspectPolicy.Check(host));
+        var alpn = MirroredAlpn(hello.Alpn);
 
         var (upstream, upstreamError) = await ConnectUpstreamAsync(remote.Stream, host, ClientConfig(config.TlsInterceptionClient, alpn), audit)
             .ConfigureAwait(false);
@@ -70,6 +70,10 @@ internal static class TlsInterceptor
                 return RelayEnd.InterceptionError;
             }
             Log(audit, depth, host, "");
+            // h2 goes to SocketsHttpHandler, which takes the upstream SslStream as is: tls_stream_dump
+            // does not see h2 connections (docs/audit.md).
+            if (next is null && chosen == SslApplicationProtocol.Http2)
+                return await H2Dispatch(audit, client with { Stream = clientTls }, upstream, remote, host, depth + 1).ConfigureAwait(false);
             var decryptedClient = client with { Stream = clientTls };
             var decryptedRemote = remote with { Stream = upstream };
             if (audit.Auditor.StreamDumper is { } dumper)
@@ -86,12 +90,17 @@ internal static class TlsInterceptor
         }
     }
 
-    /// <summary>
-    /// The client's ALPN list as offered to the real server. h2 interception is not built: unless
-    /// h2_inspect_policy bypasses this host, h2 is left out so the exchange is HTTP/1.1 and intercepted.
-    /// </summary>
-    internal static List<string> MirroredAlpn(IReadOnlyList<string> offered, InspectAction h2Policy) =>
-        offered.Where(p => p.Length > 0 && (p != "h2" || h2Policy == InspectAction.Bypass)).ToList();
+    /// <summary>The client's ALPN list as offered to the real server (h2 included: h2 interception takes it).</summary>
+    internal static List<string> MirroredAlpn(IReadOnlyList<string> offered) => offered.Where(p => p.Length > 0).ToList();
+
+    /// <summary>Both sides speak h2: h2_inspect_policy decides between h2 interception, the plain relay and the end.</summary>
+    private static Task<RelayEnd> H2Dispatch(TunnelAudit audit, RelayEndpoint client, SslStream upstream, RelayEndpoint remote, string host, int depth) =>
+        audit.Auditor.Config.H2InspectPolicy.Check(host) switch
+        {
+            InspectAction.Block => Task.FromResult(StreamInspector.Forbid(audit, "h2 is blocked by h2_inspect_policy")),
+            InspectAction.Bypass => TunnelRelay.RunAsync(client, remote with { Stream = upstream }, audit.Options, audit.Notes.Bytes, audit.Activity),
+            _ => H2Interceptor.RunAsync(audit, client, upstream, host, depth),
+        };
 
     /// <summary>
     /// The shared TLS client setup, with the verification failure spelled out (the chain status:

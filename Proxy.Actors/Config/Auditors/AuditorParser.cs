@@ -20,7 +20,7 @@ internal static class AuditorParser
         .On("log_uri_max_chars|uri_log_max_chars", (c, v, _) => c with { LogUriMaxChars = YamlValue.Int32(v) })
         .On("h1_interception", (c, v, _) => c with { H1Interception = InterceptionParsers.H1(v) })
         .On("h2_inspect_policy", (c, v, _) => c with { H2InspectPolicy = DpiParsers.Policy(v) })
-        .On("h2_interception", Unbuilt((v, _) => InterceptionParsers.H2(v)))
+        .On("h2_interception", (c, v, _) => c with { H2Interception = InterceptionParsers.H2(v) })
         .On("websocket_inspect_policy", (c, v, _) => c with { WebsocketInspectPolicy = DpiParsers.Policy(v) })
         .On("smtp_inspect_policy", (c, v, _) => c with { SmtpInspectPolicy = DpiParsers.Policy(v) })
         .On("smtp_interception", (c, v, _) => c with { SmtpInterception = InterceptionParsers.Smtp(v) })

@@ -107,7 +107,6 @@ public sealed class AuditorConfigTests
 
     [Theory]
     [InlineData("tls_ticketer: { check_interval: 10m }")]
-    [InlineData("h2_interception: { max_concurrent_streams: 64 }")]
     public void KeysOfFeaturesNotBuilt_AreRefusedAsNotSupportedYet(string line)
     {
         var e = Refused("  - name: a\n    " + line + "\n");
@@ -213,6 +212,29 @@ public sealed class AuditorConfigTests
         Assert.Equal(5, error.Line);
         Assert.Equal("auditor 'a'", error.Entry);
         Assert.Equal("not supported yet: detour (needs a QUIC peer; System.Net.Quic needs libmsquic, which no package source here serves)", error.Message);
+    }
+
+    [Fact]
+    public void H2Interception_IsRead()
+    {
+        var a = LoadOne("  - name: a\n    h2_interception: { max_concurrent_streams: 64, stream_window_size: 2MiB, client_handshake_timeout: 2s, rsp_header_recv_timeout: 9s }\n");
+
+        Assert.Equal(64u, a.H2Interception.MaxConcurrentStreams);
+        Assert.Equal(2u * 1024 * 1024, a.H2Interception.StreamWindowSize);
+        Assert.Equal(TimeSpan.FromSeconds(2), a.H2Interception.ClientHandshakeTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(9), a.H2Interception.RspHeaderRecvTimeout);
+    }
+
+    [Theory]
+    [InlineData("upstream_handshake_timeout")]
+    [InlineData("upstream_stream_open_timeout")]
+    public void H2Interception_UpstreamTimeouts_AreRefusedAsNotSupportedYet(string key)
+    {
+        var e = Refused($"  - name: a\n    h2_interception:\n      max_concurrent_streams: 8\n      {key}: 5s\n");
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(("main.yml", 5, "auditor 'a'"), (error.File, error.Line, error.Entry));
+        Assert.Equal("not supported yet: " + key, error.Message);
     }
 
     [Fact]

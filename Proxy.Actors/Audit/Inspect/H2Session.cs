@@ -1,0 +1,79 @@
+using System.Net.Security;
+using Proxy.Actors.Config.Auditors;
+
+namespace Proxy.Actors.Audit.Inspect;
+
+/// <summary>
+/// One intercepted h2 connection: the task it belongs to and the HTTP/2 client to the real server.
+/// That client's only connection is the upstream TLS stream interception already opened (ALPN h2):
+/// SocketsHttpHandler takes an <see cref="SslStream"/> from its connect callback as is. A second
+/// connect means the upstream connection is gone; then the client connection ends too, as in g3
+/// where both sides of an h2 interception live and die together.
+/// </summary>
+internal sealed class H2Session : IDisposable
+{
+    private SslStream? _upstream;
+    private int _streams;
+
+    public H2Session(TunnelAudit audit, int depth, string host, SslStream upstream)
+    {
+        Audit = audit;
+        Depth = depth;
+        Host = host;
+        _upstream = upstream;
+        var config = audit.Auditor.Config.H2Interception;
+        Invoker = new HttpMessageInvoker(Handler(config, ConnectAsync), disposeHandler: true);
+        // One URI for every request: the handler pools by it, and the one pool has the one connection.
+        // The client's :authority still goes upstream (the Host header of each request).
+        BaseUri = new UriBuilder(Uri.UriSchemeHttps, host, audit.Upstream.Port).Uri;
+    }
+
+    public TunnelAudit Audit { get; }
+    public int Depth { get; }
+    public string Host { get; }
+    public Uri BaseUri { get; }
+    public HttpMessageInvoker Invoker { get; }
+
+    /// <summary>Set by the interceptor once Kestrel has the connection; aborting it ends the client side.</summary>
+    public Action? AbortClient { get; set; }
+
+    /// <summary>Why the upstream side ended the connection, when it did.</summary>
+    public string? UpstreamError { get; private set; }
+
+    public int StreamCount => Volatile.Read(ref _streams);
+
+    public int NextStream() => Interlocked.Increment(ref _streams);
+
+    private ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var upstream = Interlocked.Exchange(ref _upstream, null);
+        if (upstream is not null) return new(upstream);
+        UpstreamError ??= "h2: the upstream connection closed";
+        AbortClient?.Invoke();
+        throw new HttpRequestException(UpstreamError);
+    }
+
+    private static SocketsHttpHandler Handler(H2InterceptionConfig c, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect) => new()
+    {
+        ConnectCallback = connect,
+        UseProxy = false,
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = System.Net.DecompressionMethods.None,
+        // The one connection must not be retired while the client's connection lives.
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        MaxConnectionsPerServer = 1,
+        EnableMultipleHttp2Connections = false,
+        InitialHttp2StreamWindowSize = (int)Math.Clamp(c.StreamWindowSize, 65_535u, int.MaxValue),
+        MaxResponseHeadersLength = (int)Math.Max(1, (c.MaxHeaderListSize + 1023) / 1024),
+        KeepAlivePingDelay = c.PingInterval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : c.PingInterval,
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+    };
+
+    public void Dispose()
+    {
+        Invoker.Dispose();
+        Interlocked.Exchange(ref _upstream, null)?.Dispose();
+    }
+}
