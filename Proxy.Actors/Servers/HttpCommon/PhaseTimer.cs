@@ -101,7 +101,8 @@ internal sealed class PhaseTimer(CancellationToken connection, TimeProvider time
             }
             else
             {
-                var rest = time.GetElapsedTime(now, _deadline) + TimeSpan.FromMilliseconds(1);
+                // Whole milliseconds, rounded up: a timer that fired a little early does not spin.
+                var rest = TimeSpan.FromMilliseconds(Math.Ceiling(time.GetElapsedTime(now, _deadline).TotalMilliseconds));
                 _due = _deadline;
                 _timer.Change(rest < LongestWait ? rest : LongestWait, Timeout.InfiniteTimeSpan);
             }
