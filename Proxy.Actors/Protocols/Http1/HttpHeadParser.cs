@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Proxy.Actors.Protocols.Http1;
@@ -10,6 +11,22 @@ namespace Proxy.Actors.Protocols.Http1;
 /// </summary>
 public static class HttpHeadParser
 {
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
+    // Names, methods and reasons most heads carry, spelled as most senders do: one string per
+    // process instead of one per request. Only an exact (case-sensitive) match is shared, so a
+    // field is still forwarded as it was sent.
+    private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> Common = new[]
+    {
+        "Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language", "Connection", "Content-Length",
+        "Content-Type", "Date", "Server", "Cache-Control", "Keep-Alive", "Transfer-Encoding", "Via",
+        "X-Forwarded-For", "Cookie", "Set-Cookie", "Location", "Last-Modified", "ETag", "Expires", "Vary",
+        "Referer", "Authorization", "Proxy-Connection", "Proxy-Authorization", "Upgrade", "Content-Encoding",
+        "host", "user-agent", "accept", "connection", "content-length", "content-type", "date", "server",
+        "GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "OK", "Not Found", "No Content", "Not Modified",
+    }.ToFrozenSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static HeadParseStatus TryParseRequest(
         in ReadOnlySequence<byte> buffer, int maxSize, int maxFields,
         out HttpRequestHead? head, out string? error)
@@ -126,7 +143,7 @@ public static class HttpHeadParser
 
         var h = new HttpRequestHead
         {
-            Method = Encoding.ASCII.GetString(method),
+            Method = Shared(method),
             Target = Encoding.ASCII.GetString(target),
             Version = v,
             WireLength = wireLength,
@@ -153,7 +170,7 @@ public static class HttpHeadParser
         {
             Version = v,
             Status = status,
-            Reason = line.Length > 13 ? Encoding.Latin1.GetString(line[13..]) : "",
+            Reason = line.Length > 13 ? Shared(line[13..]) : "",
             WireLength = wireLength,
         };
         if (!ParseFields(ref span, h.Headers, out error)) return HeadParseStatus.Invalid;
@@ -180,13 +197,12 @@ public static class HttpHeadParser
                 return false;
             }
             var value = line[(colon + 1)..].Trim(" \t"u8);
-            foreach (var b in value)
-                if (b is 0 or (byte)'\r' or (byte)'\n')
-                {
-                    error = "invalid character in header value";
-                    return false;
-                }
-            headers.Add(Encoding.ASCII.GetString(line[..colon]), Encoding.Latin1.GetString(value));
+            if (value.IndexOfAny((byte)0, (byte)'\r', (byte)'\n') >= 0)
+            {
+                error = "invalid character in header value";
+                return false;
+            }
+            headers.Add(Shared(line[..colon]), Encoding.Latin1.GetString(value));
         }
         return true;
     }
@@ -212,16 +228,18 @@ public static class HttpHeadParser
     private static int ParseVersion(ReadOnlySpan<byte> v) =>
         v.SequenceEqual("HTTP/1.1"u8) ? 11 : v.SequenceEqual("HTTP/1.0"u8) ? 10 : 0;
 
-    private static bool IsToken(ReadOnlySpan<byte> s)
+    private static bool IsToken(ReadOnlySpan<byte> s) => !s.IsEmpty && !s.ContainsAnyExcept(TokenChars);
+
+    /// <summary>Latin-1 text of <paramref name="bytes"/>; the shared string when it is a common one.</summary>
+    private static string Shared(ReadOnlySpan<byte> bytes)
     {
-        if (s.IsEmpty) return false;
-        foreach (var b in s)
+        if (bytes.Length <= 20)
         {
-            var ok = b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9'
-                || "!#$%&'*+-.^_`|~"u8.Contains(b);
-            if (!ok) return false;
+            Span<char> chars = stackalloc char[bytes.Length];
+            Encoding.Latin1.GetChars(bytes, chars);
+            if (Common.TryGetValue(chars, out var common)) return common;
         }
-        return true;
+        return Encoding.Latin1.GetString(bytes);
     }
 
     private static HeadParseStatus Invalid(string message, out string? error)

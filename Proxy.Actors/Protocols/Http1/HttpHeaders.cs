@@ -49,38 +49,61 @@ public sealed class HttpHeaders
     public bool HasToken(string name, string token)
     {
         foreach (var f in _fields)
-        {
-            if (!string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase)) continue;
-            foreach (var part in f.Value.Split(','))
-                if (part.Trim().Equals(token, StringComparison.OrdinalIgnoreCase)) return true;
-        }
+            if (string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase) && ListHas(f.Value, token)) return true;
+        return false;
+    }
+
+    // Span-split: asked several times per request, so no Split arrays.
+    private static bool ListHas(ReadOnlySpan<char> list, string token)
+    {
+        foreach (var part in list.Split(','))
+            if (list[part].Trim().Equals(token, StringComparison.OrdinalIgnoreCase)) return true;
         return false;
     }
 
     /// <summary>
     /// Drops the hop-by-hop fields of RFC 9110 section 7.6.1: Connection and every field it names,
     /// plus the ones a proxy must never pass on. Transfer-Encoding is framing and handled by the caller.
+    /// One pass over the fields; a list of named fields only when a Connection field names any.
     /// </summary>
     public void RemoveHopByHop(bool keepUpgrade)
     {
-        if (Contains("Connection"))
+        List<string>? named = null;
+        foreach (var f in _fields)
         {
-            var named = new List<string>();
-            foreach (var v in GetAll("Connection"))
-                foreach (var part in v.Split(','))
-                {
-                    var t = part.Trim();
-                    if (t.Length > 0 && !(keepUpgrade && t.Equals("upgrade", StringComparison.OrdinalIgnoreCase))) named.Add(t);
-                }
-            foreach (var n in named)
-                if (!n.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)) Remove(n);
-            Remove("Connection");
+            if (!string.Equals(f.Key, "Connection", StringComparison.OrdinalIgnoreCase)) continue;
+            var list = f.Value.AsSpan();
+            foreach (var part in list.Split(','))
+            {
+                var t = list[part].Trim();
+                if (t.Length == 0 || (keepUpgrade && t.Equals("upgrade", StringComparison.OrdinalIgnoreCase))
+                    || t.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase)) continue;
+                (named ??= []).Add(t.ToString());
+            }
         }
-        Remove("Keep-Alive");
-        Remove("Proxy-Connection");
-        Remove("Proxy-Authenticate");
-        Remove("Proxy-Authorization");
-        Remove("TE");
-        if (!keepUpgrade) Remove("Upgrade");
+        var kept = 0;
+        for (var i = 0; i < _fields.Count; i++)
+        {
+            var f = _fields[i];
+            if (IsHopByHop(f.Key, keepUpgrade) || (named is not null && Names(named, f.Key))) continue;
+            _fields[kept++] = f;
+        }
+        if (kept < _fields.Count) _fields.RemoveRange(kept, _fields.Count - kept);
+    }
+
+    private static bool IsHopByHop(string name, bool keepUpgrade) =>
+        name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Authenticate", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("TE", StringComparison.OrdinalIgnoreCase)
+        || (!keepUpgrade && name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase));
+
+    private static bool Names(List<string> named, string name)
+    {
+        foreach (var n in named)
+            if (n.Equals(name, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 }

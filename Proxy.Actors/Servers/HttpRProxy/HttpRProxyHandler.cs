@@ -74,8 +74,9 @@ internal static class HttpRProxyHandler
     /// <summary>g3's loop check: a Via entry whose received-by is this server's pseudonym.</summary>
     internal static bool SeenOurVia(HttpHeaders headers, string pseudonym)
     {
-        foreach (var value in headers.GetAll("Via"))
+        foreach (var (name, value) in headers.Fields)
         {
+            if (!name.Equals("Via", StringComparison.OrdinalIgnoreCase)) continue;
             foreach (var entry in value.Split(','))
             {
                 var parts = entry.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries);
