@@ -20,6 +20,8 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
     public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
     /// <summary>Fields the server adds to its own reply when the escaper found no upstream.</summary>
     public Func<IEnumerable<KeyValuePair<string, string>>>? EscapeErrorFields { get; init; }
+    /// <summary>ICAP adaptation of this exchange (http_proxy's audited tasks): REQMOD and RESPMOD around the origin.</summary>
+    public ForwardIcap? Icap { get; init; }
 }
 
 /// <summary>
@@ -33,6 +35,9 @@ internal static class HttpForwardExchange
     public static async Task<bool> RunAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan)
     {
+        // Upgrades pass unadapted, as in g3's interception.
+        if (plan.Icap is { } icap && !plan.WantsUpgrade)
+            return await HttpForwardIcap.RunAsync(server, cfg, client, req, framing, notes, plan, icap).ConfigureAwait(false);
         var ct = client.Token;
         var hasBody = framing.Kind != BodyKind.None;
         var clientKeepAlive = ClientWantsKeepAlive(req);
@@ -42,17 +47,7 @@ internal static class HttpForwardExchange
         // not be written, or a body-less request met a close), as a browser would.
         for (var attempt = 0; ; attempt++)
         {
-            var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
-            {
-                Tls = plan.Tls,
-                TlsName = plan.TlsName,
-                Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
-                {
-                    ProbeIdle = hasBody,
-                    FreshOnly = attempt > 0,
-                },
-            };
-            var result = await ServerEscape.EscapeAsync(server, request, ct).ConfigureAwait(false);
+            var result = await EscapeAsync(server, cfg, notes, plan, hasBody, fresh: attempt > 0, ct).ConfigureAwait(false);
             if (!result.Ok)
             {
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
@@ -71,6 +66,22 @@ internal static class HttpForwardExchange
             }
             return exchange == Exchange.KeepAlive;
         }
+    }
+
+    /// <summary>A pooled or new upstream connection for the plan's target.</summary>
+    internal static ValueTask<EscapeResult> EscapeAsync(ServerContext server, HttpServerConfig cfg, TaskNotes notes, ForwardPlan plan, bool hasBody, bool fresh, CancellationToken ct)
+    {
+        var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
+        {
+            Tls = plan.Tls,
+            TlsName = plan.TlsName,
+            Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
+            {
+                ProbeIdle = hasBody,
+                FreshOnly = fresh,
+            },
+        };
+        return ServerEscape.EscapeAsync(server, request, ct);
     }
 
     /// <summary>
@@ -259,10 +270,10 @@ internal static class HttpForwardExchange
         return false;
     }
 
-    private enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
+    internal enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
     /// <summary>The origin's next response head, within rsp_header_recv_timeout.</summary>
-    private static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
+    internal static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, CancellationToken ct)
     {
         var deadline = client.Timer.Arm(cfg.RspHeaderRecvTimeout);
@@ -338,7 +349,7 @@ internal static class HttpForwardExchange
         return ok;
     }
 
-    private static bool HasStrayBytes(PipeReader reader)
+    internal static bool HasStrayBytes(PipeReader reader)
     {
         if (!reader.TryRead(out var r)) return false;
         var stray = !r.Buffer.IsEmpty || r.IsCompleted;
@@ -346,7 +357,7 @@ internal static class HttpForwardExchange
         return stray;
     }
 
-    private static async Task<bool> WriteClientAsync(ClientConnection client, ReadOnlyMemory<byte> data, TaskNotes notes, CancellationToken ct)
+    internal static async Task<bool> WriteClientAsync(ClientConnection client, ReadOnlyMemory<byte> data, TaskNotes notes, CancellationToken ct)
     {
         try
         {
@@ -387,7 +398,7 @@ internal static class HttpForwardExchange
     }
 
 
-    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
+    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);

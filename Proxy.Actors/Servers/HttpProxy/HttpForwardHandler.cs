@@ -64,6 +64,7 @@ internal static class HttpForwardHandler
         {
             DecorateResponse = ProxyInfoHeaders.Any(cfg) ? (headers, conn) => ProxyInfoHeaders.AddToForwarded(cfg, notes, conn.Facts, headers) : null,
             EscapeErrorFields = ProxyInfoHeaders.Any(cfg) ? () => ProxyInfoHeaders.ForLocalReply(cfg, notes, null) : null,
+            Icap = ForwardIcap.For(ctx.Server, client, cfg.RspHeaderRecvTimeout),
         };
         return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
     }
