@@ -18,8 +18,8 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
 {
     /// <summary>Fields the server adds to the final response (http_proxy's X-BD-* info), after hop-by-hop ones are gone.</summary>
     public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
-    /// <summary>Fields the server adds to its own reply when the escaper found no upstream.</summary>
-    public Func<IEnumerable<KeyValuePair<string, string>>>? EscapeErrorFields { get; init; }
+    /// <summary>Fields the server adds to its own replies (an escape error, a 502/504 once connected: then with the connection's facts).</summary>
+    public Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? LocalReplyFields { get; init; }
     /// <summary>ICAP adaptation of this exchange (http_proxy's audited tasks): REQMOD and RESPMOD around the origin.</summary>
     public ForwardIcap? Icap { get; init; }
 }
@@ -51,13 +51,13 @@ internal static class HttpForwardExchange
             if (!result.Ok)
             {
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
-                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.EscapeErrorFields?.Invoke());
+                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.LocalReplyFields?.Invoke(null));
             }
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
             using var head = plan.BuildHead(conn);
-            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, ct).ConfigureAwait(false);
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields?.Invoke(conn.Facts), ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
                 notes.NextPeerAddr = null;
@@ -109,7 +109,7 @@ internal static class HttpForwardExchange
     private static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
-        Action<HttpHeaders, HttpUpstream>? decorate, CancellationToken ct)
+        Action<HttpHeaders, HttpUpstream>? decorate, IEnumerable<KeyValuePair<string, string>>? failFields, CancellationToken ct)
     {
         var reused = conn.Reused;
         var reusable = false;
@@ -123,7 +123,7 @@ internal static class HttpForwardExchange
             {
                 if (reused) return Exchange.RetryFresh;
                 notes.Reason = "UpstreamWriteFailed";
-                return await Fail(client, req, notes, 502);
+                return await Fail(client, req, notes, failFields, 502);
             }
             notes.Bytes.RemoteWritten += head.Length;
 
@@ -133,7 +133,7 @@ internal static class HttpForwardExchange
             if (!bodySent && !expectContinue)
             {
                 if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                    return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
+                    return await Fail(client, req, notes, failFields, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
                 bodySent = true;
             }
 
@@ -149,7 +149,7 @@ internal static class HttpForwardExchange
                 if (!pending.IsCompleted)
                 {
                     if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                        return await Fail(client, req, notes, 502);
+                        return await Fail(client, req, notes, failFields, 502);
                     bodySent = true;
                 }
             }
@@ -164,7 +164,7 @@ internal static class HttpForwardExchange
                 if (status != RspRead.Ok)
                 {
                     notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                    return await Fail(client, req, notes, status == RspRead.Timeout ? 504 : 502);
+                    return await Fail(client, req, notes, failFields, status == RspRead.Timeout ? 504 : 502);
                 }
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
@@ -180,7 +180,7 @@ internal static class HttpForwardExchange
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                            return await Fail(client, req, notes, 502);
+                            return await Fail(client, req, notes, failFields, 502);
                         bodySent = true;
                     }
                     continue;
@@ -198,7 +198,7 @@ internal static class HttpForwardExchange
             if (rspFraming is null)
             {
                 notes.Reason = "InvalidUpstreamProtocol";
-                return await Fail(client, req, notes, 502);
+                return await Fail(client, req, notes, failFields, 502);
             }
             var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
             var clientClose = !clientKeepAlive || !bodySent
@@ -373,9 +373,9 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>
-    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status)
+    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
     {
-        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true, fields).ConfigureAwait(false);
         return Exchange.Close;
     }
 

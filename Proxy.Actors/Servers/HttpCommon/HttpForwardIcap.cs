@@ -42,7 +42,7 @@ internal static class HttpForwardIcap
         if (adapted?.Action == IcapAction.Respond)
         {
             // g3 marks the ICAP server's answer like the proxy's own replies.
-            foreach (var f in plan.EscapeErrorFields?.Invoke() ?? []) adapted.Response!.Headers.Add(f.Key, f.Value);
+            foreach (var f in plan.LocalReplyFields?.Invoke(null) ?? []) adapted.Response!.Headers.Add(f.Key, f.Value);
             var (head, mode, close) = IcapBodyWriter.Response(req, adapted.Response!, adapted.Body is not null);
             var (written, n) = await IcapBodyWriter.WriteAsync(client.Stream, head, adapted.Body, mode, client.Activity, ct).ConfigureAwait(false);
             notes.Bytes.ClientWritten += head.Length + n;
@@ -68,7 +68,7 @@ internal static class HttpForwardIcap
         {
             var result = await EscapeAsync(server, cfg, notes, plan, body is not null, fresh: attempt > 0, ct).ConfigureAwait(false);
             if (!result.Ok)
-                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close: true, plan.EscapeErrorFields?.Invoke()).ConfigureAwait(false);
+                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close: true, plan.LocalReplyFields?.Invoke(null)).ConfigureAwait(false);
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
             notes.Stage = "Connected";
@@ -92,7 +92,7 @@ internal static class HttpForwardIcap
                     if (sent == BodyWrite.DestinationFailed) notes.Reason = "UpstreamWriteFailed";
                     else if (adapted is { BodyFromIcap: true }) return await AdapterErrorAsync(client, req, notes, "icap reqmod: the ICAP server's body broke off", plan).ConfigureAwait(false);
                     else notes.Reason = "ClientTcpReadFailed";
-                    return await FailAsync(client, req, notes, 502).ConfigureAwait(false);
+                    return await FailAsync(client, req, notes, plan.LocalReplyFields?.Invoke(conn.Facts), 502).ConfigureAwait(false);
                 }
 
                 notes.Stage = "Relaying";
@@ -105,7 +105,7 @@ internal static class HttpForwardIcap
                     if (status != RspRead.Ok)
                     {
                         notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                        return await FailAsync(client, req, notes, status == RspRead.Timeout ? 504 : 502).ConfigureAwait(false);
+                        return await FailAsync(client, req, notes, plan.LocalReplyFields?.Invoke(conn.Facts), status == RspRead.Timeout ? 504 : 502).ConfigureAwait(false);
                     }
                     rsp = parsed!;
                     notes.Bytes.RemoteRead += rsp.WireLength;
@@ -135,7 +135,7 @@ internal static class HttpForwardIcap
                 if (rspFraming is null)
                 {
                     notes.Reason = "InvalidUpstreamProtocol";
-                    return await FailAsync(client, req, notes, 502).ConfigureAwait(false);
+                    return await FailAsync(client, req, notes, plan.LocalReplyFields?.Invoke(conn.Facts), 502).ConfigureAwait(false);
                 }
                 var (keepAlive, upstreamDone) = await RespondAsync(cfg, client, req, rsp, rspFraming.Value, conn, notes, plan, icap, adapted?.SharedHeaders ?? [], clientKeepAlive, ct).ConfigureAwait(false);
                 if (keepAlive is null) return false;
@@ -245,13 +245,13 @@ internal static class HttpForwardIcap
     {
         notes.Reason = "InternalAdapterError";
         notes.Error = error;
-        await HttpReply.RefuseAsync(client, notes, 500, req.Version, req.Method == "HEAD", close: true, plan.EscapeErrorFields?.Invoke()).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, 500, req.Version, req.Method == "HEAD", close: true, plan.LocalReplyFields?.Invoke(null)).ConfigureAwait(false);
         return false;
     }
 
-    private static async Task<bool> FailAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status)
+    private static async Task<bool> FailAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
     {
-        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true, fields).ConfigureAwait(false);
         return false;
     }
 }
