@@ -54,6 +54,13 @@ public sealed class AuditorHandle : IDisposable
         return audit.EnableProtocolInspection && Sample(audit.TaskAuditRatio ?? Config.TaskAuditRatio, random);
     }
 
+    /// <summary>
+    /// g3's gating for an http_proxy forwarded request (ICAP REQMOD/RESPMOD): the user's
+    /// <c>audit.task_audit_ratio</c> if set, else the auditor's; the inspection switch plays no part.
+    /// </summary>
+    public bool ShouldAuditTask(User? user, Func<double> random) =>
+        Sample(user?.Config.Audit.TaskAuditRatio ?? Config.TaskAuditRatio, random);
+
     /// <summary>Ratio 1 and 0 decide without drawing, as g3's random ratio does.</summary>
     private static bool Sample(double ratio, Func<double> random) => ratio >= 1 || (ratio > 0 && random() < ratio);
 

@@ -41,4 +41,16 @@ public sealed class AuditorGatingTests
         Assert.False(all.ShouldInspectTunnel(user, () => 0.3));
         Assert.True(all.ShouldInspectTunnel(User(new UserAuditConfig(EnableProtocolInspection: true)), () => 0.99));
     }
+
+    [Fact]
+    public void ForwardedRequest_IgnoresTheInspectionSwitch_UserRatioBeforeTheAuditors()
+    {
+        using var all = Auditor(1);
+        Assert.True(all.ShouldAuditTask(User(UserAuditConfig.Default), () => 0.99));
+        var quarter = User(new UserAuditConfig(TaskAuditRatio: 0.25));
+        Assert.True(all.ShouldAuditTask(quarter, () => 0.2));
+        Assert.False(all.ShouldAuditTask(quarter, () => 0.3));
+        using var none = Auditor(0);
+        Assert.False(none.ShouldAuditTask(null, () => 0.0));
+    }
 }

@@ -156,6 +156,36 @@ public sealed class HttpProxyLocalUriTests
         }
     }
 
+    [Fact]
+    public async Task ServerId_EchoChainedInfo_OnThe502_WhenTheOriginClosesAfterTheConnect()
+    {
+        // An origin that accepts and hangs up: the proxy's 502 comes after the upstream connection was made.
+        using var rude = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        rude.Start();
+        var port = ((System.Net.IPEndPoint)rude.LocalEndpoint).Port;
+        using var stop = new CancellationTokenSource();
+        var hangUp = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try { (await rude.AcceptSocketAsync(stop.Token)).Dispose(); }
+                catch (OperationCanceledException) { return; }
+            }
+        });
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(
+            serverExtra: "server_id: px-1\nhttp_forward_mark_upstream: true\necho_chained_info: true", escaperExtra: "bind_ip: 127.0.0.1"));
+
+        var forward = await Curl($"-x http://{proxy.Endpoint()} http://127.0.0.1:{port}/hello");
+        await stop.CancelAsync();
+        await hangUp;
+
+        Assert.Equal(502, forward.Status);
+        Assert.Matches($@"X-BD-Remote-Connection-Info: px-1; bind=127\.0\.0\.1; local=127\.0\.0\.1:\d+; remote=127\.0\.0\.1:{port}\r\n", forward.Head);
+        Assert.Contains($"X-BD-Upstream-Addr: 127.0.0.1:{port}\r\n", forward.Head);
+        // The proxy's own reply: no upstream answered it, so none is marked.
+        Assert.DoesNotContain("X-BD-Upstream-Id", forward.Head);
+    }
+
     private static string UserYaml(string serverExtra) => HttpProxyUserTests.Yaml(serverExtra: serverExtra);
 
     private static string Post(string url, int bodyLength, string? auth = null) =>

@@ -18,8 +18,10 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
 {
     /// <summary>Fields the server adds to the final response (http_proxy's X-BD-* info), after hop-by-hop ones are gone.</summary>
     public Action<HttpHeaders, HttpUpstream>? DecorateResponse { get; init; }
-    /// <summary>Fields the server adds to its own reply when the escaper found no upstream.</summary>
-    public Func<IEnumerable<KeyValuePair<string, string>>>? EscapeErrorFields { get; init; }
+    /// <summary>Fields the server adds to its own replies (an escape error, a 502/504 once connected: then with the connection's facts).</summary>
+    public Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? LocalReplyFields { get; init; }
+    /// <summary>ICAP adaptation of this exchange (http_proxy's audited tasks): REQMOD and RESPMOD around the origin.</summary>
+    public ForwardIcap? Icap { get; init; }
 }
 
 /// <summary>
@@ -33,6 +35,9 @@ internal static class HttpForwardExchange
     public static async Task<bool> RunAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan)
     {
+        // Upgrades pass unadapted, as in g3's interception.
+        if (plan.Icap is { } icap && !plan.WantsUpgrade)
+            return await HttpForwardIcap.RunAsync(server, cfg, client, req, framing, notes, plan, icap).ConfigureAwait(false);
         var ct = client.Token;
         var hasBody = framing.Kind != BodyKind.None;
         var clientKeepAlive = ClientWantsKeepAlive(req);
@@ -42,22 +47,11 @@ internal static class HttpForwardExchange
         // not be written, or a body-less request met a close), as a browser would.
         for (var attempt = 0; ; attempt++)
         {
-            var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
-            {
-                Tls = plan.Tls,
-                TlsName = plan.TlsName,
-                UserTcpConnect = client.User?.User.Config.TcpConnect,
-                Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
-                {
-                    ProbeIdle = hasBody,
-                    FreshOnly = attempt > 0,
-                },
-            };
-            var result = await ServerEscape.EscapeAsync(server, request, ct).ConfigureAwait(false);
+            var result = await EscapeAsync(server, cfg, client, notes, plan, hasBody, fresh: attempt > 0, ct).ConfigureAwait(false);
             if (!result.Ok)
             {
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
-                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.EscapeErrorFields?.Invoke());
+                return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.LocalReplyFields?.Invoke(null));
             }
             var conn = result.Http!;
             notes.ReuseConnection = conn.Reused;
@@ -66,7 +60,7 @@ internal static class HttpForwardExchange
             notes.ReadyTime ??= server.Time.GetElapsedTime(notes.CreatedTimestamp);
             if (conn.Reused) notes.UserCounts?.Reused();
             using var head = plan.BuildHead(conn);
-            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, ct).ConfigureAwait(false);
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields?.Invoke(conn.Facts), ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
                 notes.UserCounts?.Renewed();
@@ -76,6 +70,23 @@ internal static class HttpForwardExchange
             }
             return exchange == Exchange.KeepAlive;
         }
+    }
+
+    /// <summary>A pooled or new upstream connection for the plan's target.</summary>
+    internal static ValueTask<EscapeResult> EscapeAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, TaskNotes notes, ForwardPlan plan, bool hasBody, bool fresh, CancellationToken ct)
+    {
+        var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
+        {
+            Tls = plan.Tls,
+            TlsName = plan.TlsName,
+            UserTcpConnect = client.User?.User.Config.TcpConnect,
+            Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
+            {
+                ProbeIdle = hasBody,
+                FreshOnly = fresh,
+            },
+        };
+        return ServerEscape.EscapeAsync(server, request, ct);
     }
 
     /// <summary>
@@ -103,7 +114,7 @@ internal static class HttpForwardExchange
     private static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
-        Action<HttpHeaders, HttpUpstream>? decorate, CancellationToken ct)
+        Action<HttpHeaders, HttpUpstream>? decorate, IEnumerable<KeyValuePair<string, string>>? failFields, CancellationToken ct)
     {
         var reused = conn.Reused;
         var reusable = false;
@@ -117,7 +128,7 @@ internal static class HttpForwardExchange
             {
                 if (reused) return Exchange.RetryFresh;
                 notes.Reason = "UpstreamWriteFailed";
-                return await Fail(client, req, notes, 502);
+                return await Fail(client, req, notes, failFields, 502);
             }
             notes.Bytes.RemoteWritten += head.Length;
 
@@ -127,7 +138,7 @@ internal static class HttpForwardExchange
             if (!bodySent && !expectContinue)
             {
                 if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                    return await Fail(client, req, notes, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
+                    return await Fail(client, req, notes, failFields, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
                 bodySent = true;
             }
 
@@ -143,7 +154,7 @@ internal static class HttpForwardExchange
                 if (!pending.IsCompleted)
                 {
                     if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                        return await Fail(client, req, notes, 502);
+                        return await Fail(client, req, notes, failFields, 502);
                     bodySent = true;
                 }
             }
@@ -158,7 +169,7 @@ internal static class HttpForwardExchange
                 if (status != RspRead.Ok)
                 {
                     notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                    return await Fail(client, req, notes, status == RspRead.Timeout ? 504 : 502);
+                    return await Fail(client, req, notes, failFields, status == RspRead.Timeout ? 504 : 502);
                 }
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
@@ -174,7 +185,7 @@ internal static class HttpForwardExchange
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                            return await Fail(client, req, notes, 502);
+                            return await Fail(client, req, notes, failFields, 502);
                         bodySent = true;
                     }
                     continue;
@@ -192,7 +203,7 @@ internal static class HttpForwardExchange
             if (rspFraming is null)
             {
                 notes.Reason = "InvalidUpstreamProtocol";
-                return await Fail(client, req, notes, 502);
+                return await Fail(client, req, notes, failFields, 502);
             }
             var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
             var clientClose = !clientKeepAlive || !bodySent
@@ -264,10 +275,10 @@ internal static class HttpForwardExchange
         return false;
     }
 
-    private enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
+    internal enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
     /// <summary>The origin's next response head, within rsp_header_recv_timeout (or the user's http_rsp_header_recv_timeout).</summary>
-    private static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
+    internal static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, CancellationToken ct)
     {
         // a user's http_rsp_header_recv_timeout replaces the server's (g3)
@@ -344,7 +355,7 @@ internal static class HttpForwardExchange
         return ok;
     }
 
-    private static bool HasStrayBytes(PipeReader reader)
+    internal static bool HasStrayBytes(PipeReader reader)
     {
         if (!reader.TryRead(out var r)) return false;
         var stray = !r.Buffer.IsEmpty || r.IsCompleted;
@@ -352,7 +363,7 @@ internal static class HttpForwardExchange
         return stray;
     }
 
-    private static async Task<bool> WriteClientAsync(ClientConnection client, ReadOnlyMemory<byte> data, TaskNotes notes, CancellationToken ct)
+    internal static async Task<bool> WriteClientAsync(ClientConnection client, ReadOnlyMemory<byte> data, TaskNotes notes, CancellationToken ct)
     {
         try
         {
@@ -368,9 +379,9 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>
-    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status)
+    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
     {
-        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true).ConfigureAwait(false);
+        await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true, fields).ConfigureAwait(false);
         return Exchange.Close;
     }
 
@@ -393,7 +404,7 @@ internal static class HttpForwardExchange
     }
 
 
-    private static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
+    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);

@@ -63,7 +63,8 @@ internal static class HttpForwardHandler
             conn => BuildUpstreamHead(req, target, absoluteUri, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost))
         {
             DecorateResponse = ProxyInfoHeaders.Any(cfg) ? (headers, conn) => ProxyInfoHeaders.AddToForwarded(cfg, notes, conn.Facts, headers) : null,
-            EscapeErrorFields = ProxyInfoHeaders.Any(cfg) ? () => ProxyInfoHeaders.ForLocalReply(cfg, notes, null) : null,
+            LocalReplyFields = ProxyInfoHeaders.Any(cfg) ? facts => ProxyInfoHeaders.ForLocalReply(cfg, notes, facts) : null,
+            Icap = ForwardIcap.For(ctx.Server, client, cfg.RspHeaderRecvTimeout),
         };
         return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
     }
