@@ -53,23 +53,34 @@ internal static class HttpForwardExchange
                 var close = EscapeErrorStatus.AlwaysClose(result.Error) || hasBody || !clientKeepAlive;
                 return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close, plan.LocalReplyFields?.Invoke(null));
             }
-            var conn = result.Http!;
-            notes.ReuseConnection = conn.Reused;
-            notes.Stage = "Connected";
-            // g3 marks the task ready (relaying) once it holds an upstream, new or kept alive.
-            notes.ReadyTime ??= server.Time.GetElapsedTime(notes.CreatedTimestamp);
-            if (conn.Reused) notes.UserCounts?.Reused();
+            var conn = Held(server, notes, result.Http!);
             using var head = plan.BuildHead(conn);
             var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields?.Invoke(conn.Facts), ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
-                notes.UserCounts?.Renewed();
-                notes.NextPeerAddr = null;
-                notes.NextBoundAddr = null;
+                Renewing(notes);
                 continue;
             }
             return exchange == Exchange.KeepAlive;
         }
+    }
+
+    /// <summary>The task holds an upstream, new or kept alive: g3 marks it ready (relaying) then.</summary>
+    internal static HttpUpstream Held(ServerContext server, TaskNotes notes, HttpUpstream conn)
+    {
+        notes.ReuseConnection = conn.Reused;
+        notes.Stage = "Connected";
+        notes.ReadyTime ??= server.Time.GetElapsedTime(notes.CreatedTimestamp);
+        if (conn.Reused) notes.UserCounts?.Reused();
+        return conn;
+    }
+
+    /// <summary>A pooled connection the origin had closed is given up for a fresh one.</summary>
+    internal static void Renewing(TaskNotes notes)
+    {
+        notes.UserCounts?.Renewed();
+        notes.NextPeerAddr = null;
+        notes.NextBoundAddr = null;
     }
 
     /// <summary>A pooled or new upstream connection for the plan's target.</summary>

@@ -69,9 +69,7 @@ internal static class HttpForwardIcap
             var result = await EscapeAsync(server, cfg, client, notes, plan, body is not null, fresh: attempt > 0, ct).ConfigureAwait(false);
             if (!result.Ok)
                 return await RefuseAsync(client, req, notes, EscapeErrorStatus.For(result.Error), notes.Reason ?? "UpstreamNotConnected", close: true, plan.LocalReplyFields?.Invoke(null)).ConfigureAwait(false);
-            var conn = result.Http!;
-            notes.ReuseConnection = conn.Reused;
-            notes.Stage = "Connected";
+            var conn = Held(server, notes, result.Http!);
             var reusable = false;
             try
             {
@@ -81,8 +79,7 @@ internal static class HttpForwardIcap
                 var (sent, sentBytes) = await IcapBodyWriter.WriteAsync(conn.Stream, head.Written, body, bodyMode, client.Activity, ct).ConfigureAwait(false);
                 if (sent == BodyWrite.DestinationFailed && sentBytes == 0 && conn.Reused)
                 {
-                    notes.NextPeerAddr = null;
-                    notes.NextBoundAddr = null;
+                    Renewing(notes);
                     continue;
                 }
                 notes.Bytes.RemoteWritten += head.Length + sentBytes;
@@ -124,8 +121,7 @@ internal static class HttpForwardIcap
                 }
                 if (rsp is null)
                 {
-                    notes.NextPeerAddr = null;
-                    notes.NextBoundAddr = null;
+                    Renewing(notes);
                     continue;
                 }
                 notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
