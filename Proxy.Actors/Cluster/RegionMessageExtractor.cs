@@ -11,12 +11,8 @@ internal sealed class RegionMessageExtractor : IMessageExtractor
 
     public object? EntityMessage(object message) => message;
 
-    public string? ShardId(object message) => message switch
-    {
-        IRegionDirectoryMessage m => m.Region,
-        ShardRegion.StartEntity s => s.EntityId,
-        _ => null,
-    };
+    // Sharding answers StartEntity itself (AK2001), so only our own messages are routed here.
+    public string? ShardId(object message) => (message as IRegionDirectoryMessage)?.Region;
 
     public string ShardId(string entityId, object? messageHint = null) => entityId;
 }

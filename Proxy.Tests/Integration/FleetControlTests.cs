@@ -135,6 +135,7 @@ public sealed class FleetControlTests(FleetNodes fleet, ITestOutputHelper output
         Assert.True(await Eventually.True(async () =>
             (relays = await PbmRun.RunAsync(fleet.B.Node.ControlEndpoint, "cluster", "relays")).Out.Contains("relay-c.test", StringComparison.Ordinal),
             TimeSpan.FromSeconds(20)), "the relay never showed: " + relays?.Out);
+        Assert.NotNull(relays);
         Assert.Matches(@"^region\s+address\s+tls_name\s+load\s+server\s+member$", relays.Lines[0]);
         Assert.Matches($@"^c\s+127\.0\.0\.1:7003\s+relay-c\.test\s+0\s+relay\s+127\.0\.0\.1:{port}$", relays.Lines[1]);
 
@@ -193,6 +194,7 @@ public sealed class FleetControlTests(FleetNodes fleet, ITestOutputHelper output
         Assert.True(await Eventually.True(async () =>
             (fan = await PbmRun.RunAsync(fleet.A.Node.ControlEndpoint, "--cluster", "version")).Code == 0, TimeSpan.FromSeconds(20)),
             "fan-out after the rejoin: " + fan?.Out + fan?.Err);
+        Assert.NotNull(fan);
         Assert.Contains(fan.Lines, l => l.StartsWith(address + ": G3Actors ", StringComparison.Ordinal));
     }
 }
