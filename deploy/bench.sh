@@ -20,6 +20,9 @@
 #   BENCH_SCENARIOS  scenarios (default "http_small conn_churn connect_bulk idle_conns")
 #   BENCH_PEERS      peer targets run beside ours (default: per scenario, see peers_for; empty: none)
 #   BENCH_WARMUP     warm-up seconds for our node (default 5: tiered JIT)
+#   BENCH_BASE_PUBLISH  a second published build (e.g. main before a change) run in the same
+#                    interleaving as ours and the peers, labelled BENCH_BASE_LABEL (default
+#                    g3actors-base): before/after in one run, not two runs with different noise
 #
 # Everything stays on 127.0.0.1 and every load is time-bounded (the harness does this).
 set -u -o pipefail
@@ -139,11 +142,18 @@ INLINE=${BENCH_INLINE:-1}
 DOTNET_ENV="DOTNET_gcServer=$GC_SERVER DOTNET_gcConcurrent=$GC_CONC DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=$INLINE ${BENCH_DOTNET_ENV:-}"
 LABEL=${BENCH_LABEL:-g3actors}
 NODE_CMD="env $DOTNET_ENV dotnet $DLL -c {CONF} --cluster-port 0"
+BASE_LABEL=""
+if [ -n "${BENCH_BASE_PUBLISH:-}" ]; then
+  [ -f "$BENCH_BASE_PUBLISH/Proxy.Node.dll" ] || { log "no $BENCH_BASE_PUBLISH/Proxy.Node.dll"; exit 2; }
+  BASE_LABEL=${BENCH_BASE_LABEL:-g3actors-base}
+  BASE_CMD="env $DOTNET_ENV dotnet $BENCH_BASE_PUBLISH/Proxy.Node.dll -c {CONF} --cluster-port 0"
+fi
 
 {
   echo "# bench.sh $(date -u +%FT%TZ) host=$(hostname) cpus=$(nproc) kernel=$(uname -r) ulimit_n=$NOFILE"
   echo "# commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) dotnet=$(dotnet --version) label=$LABEL env: $DOTNET_ENV"
   echo "# node: $NODE_CMD (warmup ${WARMUP}s)"
+  [ -n "$BASE_LABEL" ] && echo "# base ($BASE_LABEL): $BASE_CMD"
   for s in $SCENARIOS; do echo "# $s: conf $(conf_for "$s") peers: $(peers_for "$s")"; done
 } >> "$OUT"
 log "results -> $OUT ($LABEL: $DOTNET_ENV)"
@@ -155,6 +165,8 @@ run_one() { # SCENARIO TARGET REP
     args=(--cmd "env CHAIN_NODE_CMD='${NODE_CMD//\{CONF\}/@CONF@}' bash $ROOT/deploy/bench/chain.sh g3actors" --warmup "$WARMUP")
   elif [ "$t" = squid-chain ]; then
     args=(--cmd "bash $ROOT/deploy/bench/chain.sh squid")
+  elif [ -n "$BASE_LABEL" ] && [ "$t" = "$BASE_LABEL" ]; then
+    args=(--cmd "$BASE_CMD" --conf "$(conf_for "$s")" --warmup "$WARMUP")
   elif [ "$t" = "$LABEL" ]; then
     args=(--cmd "$NODE_CMD" --conf "$(conf_for "$s")" --warmup "$WARMUP")
     [ "$s" = idle_conns ] && args+=(--proto http)
@@ -194,7 +206,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
   for s in $SCENARIOS; do
     # alternate who goes first so slow drift of the shared machine hits both sides alike
     PEERS=$(peers_for "$s")
-    if [ $((rep % 2)) = 1 ]; then order="$PEERS $LABEL"; else order="$LABEL $PEERS"; fi
+    if [ $((rep % 2)) = 1 ]; then order="$PEERS $BASE_LABEL $LABEL"; else order="$LABEL $BASE_LABEL $PEERS"; fi
     for t in $order; do run_one "$s" "$t" "$rep"; done
   done
 done
