@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
@@ -33,29 +32,15 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
 /// </summary>
 internal static class HttpForwardExchange
 {
-    public static ValueTask<bool> RunAsync(
+    public static async Task<bool> RunAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan)
     {
         // Upgrades pass unadapted, as in g3's interception.
         if (plan.Icap is { } icap && !plan.WantsUpgrade)
-            return new ValueTask<bool>(HttpForwardIcap.RunAsync(server, cfg, client, req, framing, notes, plan, icap));
-        return ForwardAsync(server, cfg, client, req, framing, notes, plan);
-    }
-
-    /// <remarks>
-    /// One frame from the escape to the response: every suspended async frame on this path is a
-    /// state machine boxed per request and one more continuation to run when the origin answers
-    /// (docs/perf.md, Wave 2 session 4), so the exchange is not split into nested methods.
-    /// The state machines come from a pool (they are awaited once each, by the connection loop).
-    /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<bool> ForwardAsync(
-        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan)
-    {
+            return await HttpForwardIcap.RunAsync(server, cfg, client, req, framing, notes, plan, icap).ConfigureAwait(false);
         var ct = client.Token;
         var hasBody = framing.Kind != BodyKind.None;
         var clientKeepAlive = ClientWantsKeepAlive(req);
-        var wantsUpgrade = plan.WantsUpgrade;
         notes.Stage = "Connecting";
         // A pooled connection may have been closed by the origin a moment ago: the request is
         // retried once on a fresh connection when nothing of it was consumed yet (the head could
@@ -70,161 +55,13 @@ internal static class HttpForwardExchange
             }
             var conn = Held(server, notes, result.Http!);
             using var head = plan.BuildHead(conn);
-            var decorate = plan.DecorateResponse;
-            var failFields = plan.LocalReplyFields?.Invoke(conn.Facts);
-            var reused = conn.Reused;
-            var reusable = false;
-            try
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields?.Invoke(conn.Facts), ct).ConfigureAwait(false);
+            if (exchange == Exchange.RetryFresh)
             {
-                try
-                {
-                    await conn.Stream.WriteAsync(head.Written, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IoErrors.IsExpected(e))
-                {
-                    if (reused)
-                    {
-                        Renewing(notes);
-                        continue;
-                    }
-                    notes.Reason = "UpstreamWriteFailed";
-                    return await Fail(client, req, notes, failFields, 502);
-                }
-                notes.Bytes.RemoteWritten += head.Length;
-
-                var expectContinue = framing.Kind != BodyKind.None && req.Version == 11
-                    && req.Headers.Get("Expect") is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase);
-                var bodySent = framing.Kind == BodyKind.None;
-                if (!bodySent && !expectContinue)
-                {
-                    if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                        return await Fail(client, req, notes, failFields, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
-                    bodySent = true;
-                }
-
-                notes.Stage = "Relaying";
-                var rspStarted = server.Time.GetTimestamp();
-                Task<(RspRead, HttpResponseHead?)>? pending = null;
-                if (!bodySent)
-                {
-                    // Expect: 100-continue — hold the body until the origin says 100, but not forever:
-                    // an origin that ignores Expect gets the body after a second, as curl does.
-                    pending = ReadResponseHeadAsync(server, cfg, client, conn, ct).AsTask();
-                    await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, server.Time, CancellationToken.None)).ConfigureAwait(false);
-                    if (!pending.IsCompleted)
-                    {
-                        if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                            return await Fail(client, req, notes, failFields, 502);
-                        bodySent = true;
-                    }
-                }
-                HttpResponseHead? rsp = null;
-                var renew = false;
-                while (rsp is null)
-                {
-                    var (status, parsed) = pending is not null
-                        ? await pending.ConfigureAwait(false)
-                        : await ReadResponseHeadAsync(server, cfg, client, conn, ct).ConfigureAwait(false);
-                    pending = null;
-                    if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None)
-                    {
-                        renew = true;
-                        break;
-                    }
-                    if (status != RspRead.Ok)
-                    {
-                        notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                        return await Fail(client, req, notes, failFields, status == RspRead.Timeout ? 504 : 502);
-                    }
-                    var got = parsed!;
-                    notes.Bytes.RemoteRead += got.WireLength;
-                    if (got.Status is >= 100 and < 200 and not 101)
-                    {
-                        // Interim responses go to HTTP/1.1 clients; 100 also releases a held body.
-                        if (req.Version == 11)
-                        {
-                            using var interim = new HeadWriter(128);
-                            interim.Append("HTTP/1.1 ").Append(got.Status).Append(" ").Append(got.Reason).Append("\r\n").Fields(got.Headers).End();
-                            if (!await WriteClientAsync(client, interim.Written, notes, ct)) return false;
-                        }
-                        if (got.Status == 100 && !bodySent)
-                        {
-                            if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                                return await Fail(client, req, notes, failFields, 502);
-                            bodySent = true;
-                        }
-                        continue;
-                    }
-                    rsp = got;
-                }
-                if (renew || rsp is null)
-                {
-                    Renewing(notes);
-                    continue;
-                }
-                notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
-                notes.OriginStatus = rsp.Status;
-                notes.RspStatus = rsp.Status;
-
-                if (rsp.Status == 101 && wantsUpgrade)
-                    return await UpgradeAsync(server, cfg, client, conn, rsp, notes, ct).ConfigureAwait(false);
-
-                var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
-                if (rspFraming is null)
-                {
-                    notes.Reason = "InvalidUpstreamProtocol";
-                    return await Fail(client, req, notes, failFields, 502);
-                }
-                var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
-                var clientClose = !clientKeepAlive || !bodySent
-                    || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
-
-                // decorate gets the connection as an argument: a lambda here would allocate its closure every request
-                using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
-                // A small response that is already buffered leaves in the same write as its head.
-                var sentWithHead = false;
-                if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
-                {
-                    if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
-                    {
-                        var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
-                        foreach (var seg in body) rspHead.Append(seg.Span);
-                        conn.Reader.AdvanceTo(body.End);
-                        notes.Bytes.RemoteRead += body.Length;
-                        sentWithHead = true;
-                    }
-                    else
-                    {
-                        conn.Reader.AdvanceTo(buffered.Buffer.Start);
-                    }
-                }
-                if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return false;
-
-                if (!sentWithHead)
-                {
-                    var south = client.User is { User: var user }
-                        ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
-                        : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
-                    var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
-                    notes.Bytes.RemoteRead += copy.Read;
-                    notes.Bytes.ClientWritten += copy.Written;
-                    if (!copy.Ok)
-                    {
-                        notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
-                        return false;
-                    }
-                }
-                client.Activity.Touch();
-                notes.Reason = "Finished";
-                notes.Stage = "Finished";
-                reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
-                    && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
-                return !clientClose;
+                Renewing(notes);
+                continue;
             }
-            finally
-            {
-                await conn.ReleaseAsync(reusable).ConfigureAwait(false);
-            }
+            return exchange == Exchange.KeepAlive;
         }
     }
 
@@ -281,7 +118,154 @@ internal static class HttpForwardExchange
         return w;
     }
 
-        private static readonly TimeSpan ExpectContinueWait = TimeSpan.FromSeconds(1);
+    private enum Exchange { KeepAlive, Close, RetryFresh }
+
+    private static readonly TimeSpan ExpectContinueWait = TimeSpan.FromSeconds(1);
+
+    private static async Task<Exchange> ExchangeAsync(
+        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
+        HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
+        Action<HttpHeaders, HttpUpstream>? decorate, IEnumerable<KeyValuePair<string, string>>? failFields, CancellationToken ct)
+    {
+        var reused = conn.Reused;
+        var reusable = false;
+        try
+        {
+            try
+            {
+                await conn.Stream.WriteAsync(head.Written, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IoErrors.IsExpected(e))
+            {
+                if (reused) return Exchange.RetryFresh;
+                notes.Reason = "UpstreamWriteFailed";
+                return await Fail(client, req, notes, failFields, 502);
+            }
+            notes.Bytes.RemoteWritten += head.Length;
+
+            var expectContinue = framing.Kind != BodyKind.None && req.Version == 11
+                && req.Headers.Get("Expect") is { } expect && expect.Equals("100-continue", StringComparison.OrdinalIgnoreCase);
+            var bodySent = framing.Kind == BodyKind.None;
+            if (!bodySent && !expectContinue)
+            {
+                if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                    return await Fail(client, req, notes, failFields, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
+                bodySent = true;
+            }
+
+            notes.Stage = "Relaying";
+            var rspStarted = server.Time.GetTimestamp();
+            Task<(RspRead, HttpResponseHead?)>? pending = null;
+            if (!bodySent)
+            {
+                // Expect: 100-continue — hold the body until the origin says 100, but not forever:
+                // an origin that ignores Expect gets the body after a second, as curl does.
+                pending = ReadResponseHeadAsync(server, cfg, client, conn, ct).AsTask();
+                await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, server.Time, CancellationToken.None)).ConfigureAwait(false);
+                if (!pending.IsCompleted)
+                {
+                    if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                        return await Fail(client, req, notes, failFields, 502);
+                    bodySent = true;
+                }
+            }
+            HttpResponseHead? rsp;
+            while (true)
+            {
+                var (status, parsed) = pending is not null
+                    ? await pending.ConfigureAwait(false)
+                    : await ReadResponseHeadAsync(server, cfg, client, conn, ct).ConfigureAwait(false);
+                pending = null;
+                if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
+                if (status != RspRead.Ok)
+                {
+                    notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
+                    return await Fail(client, req, notes, failFields, status == RspRead.Timeout ? 504 : 502);
+                }
+                rsp = parsed!;
+                notes.Bytes.RemoteRead += rsp.WireLength;
+                if (rsp.Status is >= 100 and < 200 and not 101)
+                {
+                    // Interim responses go to HTTP/1.1 clients; 100 also releases a held body.
+                    if (req.Version == 11)
+                    {
+                        using var interim = new HeadWriter(128);
+                        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
+                        if (!await WriteClientAsync(client, interim.Written, notes, ct)) return Exchange.Close;
+                    }
+                    if (rsp.Status == 100 && !bodySent)
+                    {
+                        if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
+                            return await Fail(client, req, notes, failFields, 502);
+                        bodySent = true;
+                    }
+                    continue;
+                }
+                break;
+            }
+            notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
+            notes.OriginStatus = rsp.Status;
+            notes.RspStatus = rsp.Status;
+
+            if (rsp.Status == 101 && wantsUpgrade)
+                return await UpgradeAsync(server, cfg, client, conn, rsp, notes, ct).ConfigureAwait(false);
+
+            var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
+            if (rspFraming is null)
+            {
+                notes.Reason = "InvalidUpstreamProtocol";
+                return await Fail(client, req, notes, failFields, 502);
+            }
+            var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
+            var clientClose = !clientKeepAlive || !bodySent
+                || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
+
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate is null ? null : h => decorate(h, conn));
+            // A small response that is already buffered leaves in the same write as its head.
+            var sentWithHead = false;
+            if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
+            {
+                if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
+                {
+                    var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
+                    foreach (var seg in body) rspHead.Append(seg.Span);
+                    conn.Reader.AdvanceTo(body.End);
+                    notes.Bytes.RemoteRead += body.Length;
+                    sentWithHead = true;
+                }
+                else
+                {
+                    conn.Reader.AdvanceTo(buffered.Buffer.Start);
+                }
+            }
+            if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return Exchange.Close;
+
+            if (!sentWithHead)
+            {
+                var south = client.User is { User: var user }
+                    ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
+                    : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
+                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
+                notes.Bytes.RemoteRead += copy.Read;
+                notes.Bytes.ClientWritten += copy.Written;
+                if (!copy.Ok)
+                {
+                    notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
+                    return Exchange.Close;
+                }
+            }
+            client.Activity.Touch();
+            notes.Reason = "Finished";
+            notes.Stage = "Finished";
+            reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
+                && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
+            return clientClose ? Exchange.Close : Exchange.KeepAlive;
+        }
+        finally
+        {
+            await conn.ReleaseAsync(reusable).ConfigureAwait(false);
+        }
+    }
 
     private static async Task<bool> SendBodyAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
     {
@@ -305,8 +289,6 @@ internal static class HttpForwardExchange
     internal enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
     /// <summary>The origin's next response head, within rsp_header_recv_timeout (or the user's http_rsp_header_recv_timeout).</summary>
-    /// <remarks>Once per request: its state machine comes from a pool. Await (or AsTask) the result once.</remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, CancellationToken ct)
     {
@@ -358,22 +340,22 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>101 Switching Protocols (e.g. WebSocket): from here on the two sides are a tunnel.</summary>
-    private static async Task<bool> UpgradeAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
+    private static async Task<Exchange> UpgradeAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
     {
         using (var w = new HeadWriter(512))
         {
             w.Append("HTTP/1.1 101 ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
-            if (!await WriteClientAsync(client, w.Written, notes, ct)) return false;
+            if (!await WriteClientAsync(client, w.Written, notes, ct)) return Exchange.Close;
         }
         if (!await FlushBufferedAsync(conn.Reader, client.Stream, ct) || !await FlushBufferedAsync(client.Reader, conn.Stream, ct))
-            return false;
+            return Exchange.Close;
         var end = await TunnelRelay.RunAsync(
             new RelayEndpoint(client.Stream, client.Socket),
             new RelayEndpoint(conn.Stream, conn.Socket),
             new RelayOptions(cfg.TcpCopyBufferSize, cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time),
             notes.Bytes, client.Activity).ConfigureAwait(false);
         notes.Reason = end.ToString();
-        return false;
+        return Exchange.Close;
     }
 
     internal static async Task<bool> FlushBufferedAsync(PipeReader reader, Stream destination, CancellationToken ct)
@@ -408,10 +390,10 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>
-    private static async Task<bool> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
+    private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
     {
         await HttpReply.RefuseAsync(client, notes, status, req.Version, req.Method == "HEAD", close: true, fields).ConfigureAwait(false);
-        return false;
+        return Exchange.Close;
     }
 
     /// <summary>A refusal before any origin exchange; true when the connection may carry another request.</summary>
@@ -433,14 +415,11 @@ internal static class HttpForwardExchange
     }
 
 
-    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate) =>
-        BuildClientHead(req, rsp, close, decodeChunked, decorate is null ? null : static (h, d) => d!(h), decorate);
-
-    internal static HeadWriter BuildClientHead<T>(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders, T>? decorate, T state)
+    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);
-        decorate?.Invoke(headers, state);
+        decorate?.Invoke(headers);
         if (decodeChunked) headers.Remove("Transfer-Encoding");
         var w = new HeadWriter(1024);
         w.Append("HTTP/1.1 "u8).Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n"u8).Fields(headers);

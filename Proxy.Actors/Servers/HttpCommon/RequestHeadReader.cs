@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
@@ -16,10 +15,8 @@ internal static class RequestHeadReader
     /// Waits for the next request head. Before its first byte the wait is the keep-alive idle
     /// timeout (or the header timeout on a fresh connection); from the first byte on, the whole
     /// head must arrive within req_header_recv_timeout — a slow sender gets 408.
-    /// Once per request: its state machine comes from a pool, so await the result once.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<(HeadRead, HttpRequestHead?, string?)> ReadAsync(
+    public static async Task<(HeadRead, HttpRequestHead?, string?)> ReadAsync(
         HttpServerConfig cfg, ClientConnection client, bool first)
     {
         var reader = client.Reader;

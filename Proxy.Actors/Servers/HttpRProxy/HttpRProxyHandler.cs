@@ -20,39 +20,37 @@ namespace Proxy.Actors.Servers.HttpRProxy;
 /// </summary>
 internal static class HttpRProxyHandler
 {
-    public static ValueTask<bool> RunAsync(HttpRProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
+    public static async Task<bool> RunAsync(HttpRProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
-        // Not async: each path ends in one call whose task is handed back as it is, so a request
-        // builds no state machine here and the response wakes one frame less (docs/perf.md).
         var cfg = ctx.Config;
-        if (req.IsConnect) return Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true);
+        if (req.IsConnect) return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         var framing = BodyFraming.ForRequest(req.Headers, out var framingStatus, out _);
-        if (framing is null) return Refuse(client, req, notes, framingStatus, "InvalidClientProtocol", close: true);
+        if (framing is null) return await HttpForwardExchange.RefuseAsync(client, req, notes, framingStatus, "InvalidClientProtocol", close: true);
         var target = RequestTarget.Parse(req.Method, req.Target);
         if (target is null || target.Form == TargetForm.Authority)
-            return Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
         if (target.Form == TargetForm.Absolute && target.Scheme != "http")
-            return Refuse(client, req, notes, 501, "UnimplementedProtocol", close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         if (req.Headers.Get("Host") is not { } hostField || RequestTarget.ParseAuthority(hostField, 80) is not { } host)
-            return Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
         if (target.Form == TargetForm.Absolute && !string.Equals(target.Upstream!.Host, host.Host, StringComparison.OrdinalIgnoreCase))
-            return Refuse(client, req, notes, 409, "InvalidClientProtocol", close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 409, "InvalidClientProtocol", close: true);
         var pseudonym = cfg.ServerId ?? host.Host;
         if (SeenOurVia(req.Headers, pseudonym))
-            return Refuse(client, req, notes, 508, "InvalidClientProtocol", close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 508, "InvalidClientProtocol", close: true);
         if (cfg.Hosts.Get(host.Host) is not { Upstream: { } upstream } site)
         {
             // g3 closes here in any case; no_early_error_reply closes without the 400.
-            if (!cfg.NoEarlyErrorReply) return Refuse(client, req, notes, 400, "InvalidClientProtocol", close: true);
+            if (!cfg.NoEarlyErrorReply) return await HttpForwardExchange.RefuseAsync(client, req, notes, 400, "InvalidClientProtocol", close: true);
             notes.Reason = "InvalidClientProtocol";
             notes.Stage = "Preparing";
-            return ValueTask.FromResult(false);
+            return false;
         }
         notes.Upstream = upstream.ToString();
 
         var requestType = site.TlsClient is null ? ProxyRequestType.HttpForward : ProxyRequestType.HttpsForward;
         if (UserRequestPolicy.Check(client.User, requestType, upstream, req.Headers, out var alive, notes, ctx.Server.Stats) is { } refused)
-            return Refuse(client, req, notes, refused.Status, refused.Reason, close: true);
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, refused.Status, refused.Reason, close: true);
         if (alive is not null) client.HoldForRequest(alive);
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.
@@ -70,11 +68,8 @@ internal static class HttpRProxyHandler
             var line = conn.AbsoluteForm ? (site.TlsClient is null ? "http://" : "https://") + upstream + path : path;
             return HttpForwardExchange.UpstreamHead(req, line, req.Headers, conn, wantsUpgrade);
         });
-        return HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan);
+        return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
     }
-
-    private static ValueTask<bool> Refuse(ClientConnection client, HttpRequestHead req, TaskNotes notes, int status, string reason, bool close) =>
-        new(HttpForwardExchange.RefuseAsync(client, req, notes, status, reason, close));
 
     /// <summary>g3's loop check: a Via entry whose received-by is this server's pseudonym.</summary>
     internal static bool SeenOurVia(HttpHeaders headers, string pseudonym)
