@@ -12,7 +12,7 @@ namespace Proxy.Tests.Integration;
 public sealed class UserEscapeTests
 {
     private static string Yaml(TestDnsServer dns, string rootExtra = "", string bobExtra = "", string serverExtra = "") =>
-        ProxyUnderTest.HttpProxyYaml(serverExtra: "user_group: staff\n" + serverExtra, escaperFilter: "egress_network_filter: {default: allow}")
+        ProxyUnderTest.HttpProxyYaml(serverExtra: "user_group: staff\n" + serverExtra, escaperFilter: "egress_network_filter: {default: allow, allow: [127.0.0.0/8, '::1']}")
             .Replace("    server: 127.0.0.1\n", $"    server: 127.0.0.1:{dns.EndPoint.Port}\n") + $"""
 
         user_group:
