@@ -51,6 +51,8 @@ public sealed record EscapeRequest(TaskNotes Task, UpstreamAddr Target, EscapeWa
     public SocketBufferConfig? UdpSocketBuffer { get; init; }
     /// <summary>The task's user's tcp_connect: direct escapers clamp their own to it (g3's limit_to).</summary>
     public TcpConnectConfig? UserTcpConnect { get; init; }
+    /// <summary>The task's user's (or user site's) resolve_strategy and resolve_redirection, for direct escapers; set from the task notes by <see cref="Servers.Common.ServerEscape"/>.</summary>
+    internal UserEscape? UserEscape { get; init; }
 
     public string? UserName => Task.User;
     public IPEndPoint? ClientAddr => Task.ClientAddr;

@@ -12,9 +12,12 @@ namespace Proxy.Actors.Escapers;
 /// </summary>
 internal static class UpstreamCompletion
 {
-    /// <summary>The pool key of a direct HTTP forward upstream.</summary>
-    public static string DirectKey(EscapeRequest request) =>
-        (request.Tls is null ? "http://" : "https://") + request.Target.Host + ":" + request.Target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The pool key of a direct HTTP forward upstream (a user's own resolution or TLS settings keep theirs apart).</summary>
+    public static string DirectKey(EscapeRequest request)
+    {
+        var key = (request.Tls is null ? "http://" : "https://") + request.Target.Host + ":" + request.Target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return request.UserEscape is { } user ? key + "#user=" + user.PoolTag : key;
+    }
 
     /// <summary>A pooled lease for an HTTP forward request, or null (connect a fresh one).</summary>
     public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool) => TakePooled(request, pool, DirectKey(request));

@@ -56,6 +56,12 @@ public sealed class TaskNotes
     /// <summary>The user (and user-site) counters this task counts into; set once it passed the user's rules.</summary>
     public Stats.UserTaskCounts? UserCounts { get; set; }
 
+    /// <summary>The explicit site of the task's user its target is in (settings over the user's); null when none.</summary>
+    internal Users.Sites.UserSite? UserSite { get; set; }
+
+    /// <summary>What the task's user (or site) changes in a direct escaper's resolution; null when nothing.</summary>
+    internal Escapers.UserEscape? UserEscape { get; set; }
+
     /// <summary>Datagram counts of a UDP task (set before its relay starts); null for stream tasks.</summary>
     public Stats.TaskPackets? Packets { get; set; }
 

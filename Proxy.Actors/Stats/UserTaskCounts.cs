@@ -45,8 +45,8 @@ public sealed class UserTaskCounts
     /// The task's counters, found and counted (request total and alive, and the client connection
     /// on the user's first task on it) on the first call; later calls for the same task return them.
     /// </summary>
-    internal static UserTaskCounts Attach(Users.UserStatsHolder holder, IReadOnlyList<Config.UserGroups.UserSiteConfig> sites, bool firstOnConnection,
-        Config.Acl.ProxyRequestType request, Config.Values.UpstreamAddr? upstream, TaskNotes notes, ServerStats server)
+    internal static UserTaskCounts Attach(Users.UserStatsHolder holder, Users.Sites.UserSite? userSite, bool firstOnConnection,
+        Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server)
     {
         if (notes.UserCounts is { } attached) return attached;
         var type = request switch
@@ -60,7 +60,8 @@ public sealed class UserTaskCounts
             _ => notes.TaskType == "UdpConnect" ? UserRequestType.SocksUdpConnect : UserRequestType.SocksUdpAssociate,
         };
         var user = holder.ForServer(server, null);
-        var site = UserSiteMatch.EmittingSite(sites, upstream) is { } id ? holder.ForServer(server, id) : null;
+        // only a site with emit_stats has metrics of its own
+        var site = userSite is { Config.EmitStats: true } ? holder.ForServer(server, userSite.Id) : null;
         if (firstOnConnection)
         {
             user.ConnectionOpened(type.Connection());

@@ -2,7 +2,10 @@ using System.Net;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
+using Proxy.Actors.Escapers;
+using Proxy.Actors.Escapers.Direct;
 using Proxy.Actors.Users.Limits;
+using Proxy.Actors.Users.Sites;
 using Proxy.Actors.Users.Tokens;
 
 namespace Proxy.Actors.Users;
@@ -47,6 +50,12 @@ public sealed class User
         TcpAllDownload = Keep(config.TcpAllDownloadSpeedLimit, old?.TcpAllDownloadSpeedLimit, previous?.TcpAllDownload, l => new GlobalStreamLimiter(l, time));
         UdpAllUpload = Keep(config.UdpAllUploadSpeedLimit, old?.UdpAllUploadSpeedLimit, previous?.UdpAllUpload, l => new GlobalDatagramLimiter(l, time));
         UdpAllDownload = Keep(config.UdpAllDownloadSpeedLimit, old?.UdpAllDownloadSpeedLimit, previous?.UdpAllDownload, l => new GlobalDatagramLimiter(l, time));
+        var redirection = config.ResolveRedirection.Count > 0 ? new ResolveRedirectionTable(config.ResolveRedirection) : null;
+        Escape = config.ResolveStrategy is not null || redirection is not null ? new UserEscape(config.ResolveStrategy, redirection, $"{group}/{name}") : null;
+        Sites = UserSites.Build(config.ExplicitSites, site => new UserSite(site,
+            site.ResolveStrategy is not null || site.TlsClient is not null
+                ? new UserEscape(site.ResolveStrategy ?? config.ResolveStrategy, redirection, $"{group}/{name}/{site.Id}")
+                : Escape));
     }
 
     public string Name { get; }
@@ -65,6 +74,15 @@ public sealed class User
     public GlobalStreamLimiter? TcpAllDownload { get; }
     public GlobalDatagramLimiter? UdpAllUpload { get; }
     public GlobalDatagramLimiter? UdpAllDownload { get; }
+    /// <summary>What this user's tasks carry to a direct escaper (resolve_strategy, resolve_redirection); null when the user sets neither.</summary>
+    internal UserEscape? Escape { get; }
+
+    /// <summary>The user's explicit_sites; null when it has none.</summary>
+    internal UserSites? Sites { get; }
+
+    /// <summary>The explicit site a task's target is in (g3's check_in_site), or null.</summary>
+    internal UserSite? SiteOf(UpstreamAddr? upstream) => upstream is null ? null : Sites?.Find(upstream);
+
     public TcpSockSpeedLimit TcpSockSpeedLimit => Config.TcpSockSpeedLimit;
     public UdpSockSpeedLimit UdpSockSpeedLimit => Config.UdpSockSpeedLimit;
 

@@ -94,6 +94,21 @@ public sealed class StreamFactsUserTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TcpStream_UsersResolveRedirection_LeadsTheUpstreamNameToTheBackend()
+    {
+        await using var backend = new IdBackend("echo");
+        // the node's resolver has no server to ask: only the user's redirection can place the name
+        var server = TcpStream(backend.Port).Replace($"upstream: 127.0.0.1:{backend.Port}", $"upstream: backend.test:{backend.Port}");
+        await using var proxy = await StartAsync(server, """
+                  - name: loopback
+                    match_by_facts: ["ip:127.0.0.1"]
+                    resolve_redirection: {backend.test: 127.0.0.1}
+            """);
+        Assert.StartsWith("echo\n", await StreamServerTests.ReadIdAsync(proxy.Endpoint("s"), "hello"));
+        Assert.Equal(1, backend.Accepted);
+    }
+
+    [Fact]
     public async Task TcpStream_NoMatchingUser_RefusedAsClientAuthFailed_ServerKeepsServing()
     {
         await using var backend = new IdBackend("echo");

@@ -38,7 +38,8 @@ public sealed class TestOrigin : IAsyncDisposable
         return data;
     }
 
-    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null)
+    /// <param name="address">Where it listens (default 127.0.0.1).</param>
+    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null, IPAddress? address = null)
     {
         certs ??= new TestCertificates();
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,8 +47,8 @@ public sealed class TestOrigin : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Loopback, 0);
-            k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certs.ServerCertificate));
+            k.Listen(address ?? IPAddress.Loopback, 0);
+            k.Listen(address ?? IPAddress.Loopback, 0, l => l.UseHttps(certs.ServerCertificate));
         });
         var app = builder.Build();
         var origin = new TestOrigin(app) { CaPem = certs.CaPem };

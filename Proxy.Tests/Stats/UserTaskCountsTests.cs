@@ -33,9 +33,9 @@ public sealed class UserTaskCountsTests
         notes.Bytes.ClientRead = 30; // the SOCKS negotiation: not the user's traffic
         server.TaskStarted(notes);
 
-        var counts = UserTaskCounts.Attach(holder, Sites, firstOnConnection: true, ProxyRequestType.SocksUdpAssociate,
-            new UpstreamAddr("192.0.2.9", 53), notes, server);
-        Assert.Same(counts, UserTaskCounts.Attach(holder, Sites, true, ProxyRequestType.SocksUdpAssociate, null, notes, server));
+        var site = SiteUser().SiteOf(new UpstreamAddr("192.0.2.9", 53));
+        var counts = UserTaskCounts.Attach(holder, site, firstOnConnection: true, ProxyRequestType.SocksUdpAssociate, notes, server);
+        Assert.Same(counts, UserTaskCounts.Attach(holder, null, true, ProxyRequestType.SocksUdpAssociate, notes, server));
         notes.Packets = new TaskPackets();
         notes.EscaperStats = escaper;
         for (var i = 0; i < 3; i++)
@@ -55,8 +55,8 @@ public sealed class UserTaskCountsTests
         server.SampleTraffic();
 
         var user = Assert.Single(server.Users.Keys, u => u.SiteId is null);
-        var site = Assert.Single(server.Users.Keys, u => u.SiteId == "lab");
-        foreach (var s in new[] { user, site })
+        var siteStats = Assert.Single(server.Users.Keys, u => u.SiteId == "lab");
+        foreach (var s in new[] { user, siteStats })
         {
             Assert.Equal(new UserStatsIdentity("staff", "root", "Dynamic"), s.User);
             Assert.Equal(1, s.Requests(UserRequestType.SocksUdpConnect));
@@ -83,8 +83,16 @@ public sealed class UserTaskCountsTests
     [InlineData("quiet.test", null)] // a site without emit_stats has no metrics
     [InlineData("192.0.2.200", "lab")]
     [InlineData("198.51.100.1", null)]
-    public void ExplicitSites_MatchExactChildAndSubnet_OnlyWithEmitStats(string host, string? site) =>
-        Assert.Equal(site, UserSiteMatch.EmittingSite(Sites, new UpstreamAddr(host, 443)));
+    public void ExplicitSites_MatchExactChildAndSubnet_OnlyWithEmitStats(string host, string? site)
+    {
+        var user = SiteUser();
+        var server = new ServerStats();
+        UserTaskCounts.Attach(user.Stats, user.SiteOf(new UpstreamAddr(host, 443)), true, ProxyRequestType.HttpsForward, Notes("TcpConnect"), server);
+        Assert.Equal(site, server.Users.Keys.SingleOrDefault(u => u.SiteId is not null)?.SiteId);
+    }
+
+    private static User SiteUser() =>
+        new("root", "staff", UserKind.Dynamic, new UserConfig { Name = "root", ExplicitSites = Sites }, TimeProvider.System);
 
     [Fact]
     public void ARebuiltUser_CountsIntoTheSameObjects()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Escapers.Direct;
 
@@ -22,28 +23,31 @@ internal sealed class ConnectCandidates
     private readonly List<string> _forbidden = [];
     private readonly List<string> _unbindable = [];
     private readonly EgressPathSelection? _path;
+    private readonly ResolvePick _pick;
     private int _cycle;
 
     /// <param name="path">The task's egress path when enable_path_selection is on: its number id picks the bind IP.</param>
-    public ConnectCandidates(DirectFixedEscaperConfig config, int maxTries, EgressPathSelection? path = null)
+    /// <param name="pick">How addresses are picked: the escaper's resolve_strategy pick, or the task's user's.</param>
+    public ConnectCandidates(DirectFixedEscaperConfig config, int maxTries, EgressPathSelection? path = null, ResolvePick? pick = null)
     {
         _config = config;
         _maxTries = maxTries;
         _path = path;
+        _pick = pick ?? config.ResolveStrategy.Pick;
     }
 
     /// <summary>The first answer(s): <paramref name="first"/> leads, <paramref name="second"/> is interleaved.</summary>
     public void AddInitial(IReadOnlyList<IPAddress> first, IReadOnlyList<IPAddress>? second = null)
     {
-        var a = Accept(AddressOrder.Prepare(first, _config.ResolveStrategy.Pick, _maxTries));
-        var b = second is null ? [] : Accept(AddressOrder.Prepare(second, _config.ResolveStrategy.Pick, _maxTries));
+        var a = Accept(AddressOrder.Prepare(first, _pick, _maxTries));
+        var b = second is null ? [] : Accept(AddressOrder.Prepare(second, _pick, _maxTries));
         _pending = AddressOrder.Interleave(a, b, _config.HappyEyeballs.FirstAddressFamilyCount);
     }
 
     /// <summary>The other family arrived while connecting: fold it into what is left.</summary>
     public void Merge(IReadOnlyList<IPAddress> other, int tried)
     {
-        var b = Accept(AddressOrder.Prepare(other, _config.ResolveStrategy.Pick, _maxTries));
+        var b = Accept(AddressOrder.Prepare(other, _pick, _maxTries));
         _pending = AddressOrder.Interleave(_pending, b, _config.HappyEyeballs.FirstAddressFamilyCount - tried);
     }
 

@@ -98,7 +98,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         {
             return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
         }
-        var (ip, failure) = await udp.ResolveAsync(RedirectedUdpTarget(request.Target), ct).ConfigureAwait(false);
+        var (ip, failure) = await udp.ResolveAsync(RedirectedUdpTarget(request), ct).ConfigureAwait(false);
         if (ip is null)
         {
             await udp.DisposeAsync().ConfigureAwait(false);
@@ -115,12 +115,13 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         };
     }
 
-    /// <summary>resolve_redirection for a UDP target: the other name, or the first redirected address the query allows.</summary>
-    private UpstreamAddr RedirectedUdpTarget(UpstreamAddr target)
+    /// <summary>resolve_redirection (the user's, then the escaper's) for a UDP target: the other name, or the first redirected address the query allows.</summary>
+    private UpstreamAddr RedirectedUdpTarget(EscapeRequest request)
     {
-        if (target.Ip is not null || _redirection?.Lookup(target.Host) is not { } redirect) return target;
+        var target = request.Target;
+        if (target.Ip is not null || Redirect(request) is not { } redirect) return target;
         if (redirect.Name is { } name) return new UpstreamAddr(name, target.Port);
-        var query = EffectiveQuery(out _) ?? Config.ResolveStrategy.Query;
+        var query = EffectiveQuery(request.UserEscape, out _) ?? Config.ResolveStrategy.Query;
         return ResolveRedirectionTable.Order(redirect.Ips!, query) is [var first, ..] ? new UpstreamAddr(first.ToString(), target.Port) : target;
     }
 
@@ -130,11 +131,13 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         var started = _time.GetTimestamp();
         var target = request.Target;
         var tcpConnect = request.UserTcpConnect is { } user ? user.LimitTo(config.TcpConnect) : config.TcpConnect;
-        var candidates = new ConnectCandidates(config, Math.Max(1, tcpConnect.MaxRetry + 1), path);
+        // adjust_to takes the user's pick
+        var pick = request.UserEscape?.ResolveStrategy?.Pick ?? Config.ResolveStrategy.Pick;
+        var candidates = new ConnectCandidates(config, Math.Max(1, tcpConnect.MaxRetry + 1), path, pick);
         Task<ResolveResult>? pending = null;
         TimeSpan attemptDelay;
 
-        var redirect = target.Ip is null ? _redirection?.Lookup(target.Host) : null;
+        var redirect = target.Ip is null ? Redirect(request) : null;
         if (target.Ip is { } ip)
         {
             // An IP target is one address: its tries follow each other, none in parallel.
@@ -143,7 +146,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         }
         else
         {
-            if (EffectiveQuery(out var forbidReason) is not { } query)
+            if (EffectiveQuery(request.UserEscape, out var forbidReason) is not { } query)
                 return EscapeResult.Fail(EscapeErrorKind.ForbiddenByRule, forbidReason!, 0, Elapsed(started));
             attemptDelay = Config.HappyEyeballs.ConnectionAttemptDelay;
             if (redirect?.Ips is { } fixedIps)
@@ -195,8 +198,22 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         return candidates.NothingToConnect(spend);
     }
 
-    /// <summary>resolve_strategy narrowed by no_ipv4/no_ipv6; null (with a reason) when nothing is left.</summary>
-    private ResolveQuery? EffectiveQuery(out string? forbidReason)
+    /// <summary>g3 asks the user's resolve_redirection first, then the escaper's.</summary>
+    private ResolveRedirectionTarget? Redirect(EscapeRequest request) =>
+        request.UserEscape?.Redirection?.Lookup(request.Target.Host) ?? _redirection?.Lookup(request.Target.Host);
+
+    /// <summary>
+    /// resolve_strategy narrowed by no_ipv4/no_ipv6, then by the task's user (g3's adjust_to: an
+    /// escaper bound to one family keeps it, otherwise the user's query applies); null (with a
+    /// reason) when nothing is left.
+    /// </summary>
+    private ResolveQuery? EffectiveQuery(UserEscape? user, out string? forbidReason)
+    {
+        var own = EscaperQuery(out forbidReason);
+        return own is { } q && user?.ResolveStrategy is { } strategy ? new ResolveStrategy(q).AdjustTo(strategy).Query : own;
+    }
+
+    private ResolveQuery? EscaperQuery(out string? forbidReason)
     {
         forbidReason = null;
         var query = Config.ResolveStrategy.Query;

@@ -13,6 +13,8 @@ public static class ServerEscape
         var escaper = server.Escapers.Get(server.Config.Escaper);
         var notes = request.Task;
         notes.Escaper = escaper.Name;
+        // the user's overrides travel with the request (a next-hop dial an escaper makes itself does not carry them)
+        if (notes.UserEscape is { } user && request.UserEscape is null) request = request with { UserEscape = user };
         var result = await escaper.EscapeAsync(request, ct).ConfigureAwait(false);
         notes.RecordEscape(result);
         if (!result.Ok)

@@ -42,10 +42,16 @@ internal static class UserTaskPolicy
         TaskNotes? notes = null, ServerStats? server = null)
     {
         var refusal = CheckRules(user, type, upstream, userAgents, out alive);
-        if (user is { } ru && notes is not null && server is not null)
+        if (user is { } ru && notes is not null)
         {
-            var counts = UserTaskCounts.Attach(ru.User.Stats, ru.User.Config.ExplicitSites, ru.FirstOnConnection, type, upstream, notes, server);
-            if (refusal is { } r) counts.Forbid(r.Metric());
+            var site = ru.User.SiteOf(upstream);
+            notes.UserSite = site;
+            notes.UserEscape = site is null ? ru.User.Escape : site.Escape;
+            if (server is not null)
+            {
+                var counts = UserTaskCounts.Attach(ru.User.Stats, site, ru.FirstOnConnection, type, notes, server);
+                if (refusal is { } r) counts.Forbid(r.Metric());
+            }
         }
         return refusal;
     }

@@ -86,12 +86,13 @@ internal static class HttpForwardExchange
     /// <summary>A pooled or new upstream connection for the plan's target.</summary>
     internal static ValueTask<EscapeResult> EscapeAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, TaskNotes notes, ForwardPlan plan, bool hasBody, bool fresh, CancellationToken ct)
     {
+        var (keepAlive, idleExpire) = UpstreamKeepalive(cfg, client);
         var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
         {
             Tls = plan.Tls,
             TlsName = plan.TlsName,
             UserTcpConnect = client.User?.User.Config.TcpConnect,
-            Http = new HttpForwardOptions(cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire)
+            Http = new HttpForwardOptions(keepAlive, idleExpire)
             {
                 ProbeIdle = hasBody,
                 FreshOnly = fresh,
@@ -99,6 +100,16 @@ internal static class HttpForwardExchange
         };
         return ServerEscape.EscapeAsync(server, request, ct);
     }
+
+    /// <summary>
+    /// The server's keep-alive of forward upstreams adjusted to the user's http_upstream_keepalive,
+    /// as g3's adjust_to: kept only when both keep it, for the shorter idle time.
+    /// </summary>
+    private static (bool KeepAlive, TimeSpan IdleExpire) UpstreamKeepalive(HttpServerConfig cfg, ClientConnection client) =>
+        client.User?.User.Config.HttpUpstreamKeepalive is { } user
+            ? (cfg.UpstreamKeepaliveEnable && user.Enable,
+                user.IdleExpire < cfg.UpstreamKeepaliveIdleExpire ? user.IdleExpire : cfg.UpstreamKeepaliveIdleExpire)
+            : (cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire);
 
     /// <summary>
     /// The request head for the upstream: the request line, Host first (RFC 9112 3.2 recommends it
@@ -160,7 +171,7 @@ internal static class HttpForwardExchange
             {
                 // Expect: 100-continue — hold the body until the origin says 100, but not forever:
                 // an origin that ignores Expect gets the body after a second, as curl does.
-                pending = ReadResponseHeadAsync(server, cfg, client, conn, ct).AsTask();
+                pending = ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).AsTask();
                 await Task.WhenAny(pending, Task.Delay(ExpectContinueWait, server.Time, CancellationToken.None)).ConfigureAwait(false);
                 if (!pending.IsCompleted)
                 {
@@ -174,7 +185,7 @@ internal static class HttpForwardExchange
             {
                 var (status, parsed) = pending is not null
                     ? await pending.ConfigureAwait(false)
-                    : await ReadResponseHeadAsync(server, cfg, client, conn, ct).ConfigureAwait(false);
+                    : await ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).ConfigureAwait(false);
                 pending = null;
                 if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
                 if (status != RspRead.Ok)
@@ -288,12 +299,13 @@ internal static class HttpForwardExchange
 
     internal enum RspRead { Ok, ClosedBeforeAnyByte, Closed, Timeout, Invalid }
 
-    /// <summary>The origin's next response head, within rsp_header_recv_timeout (or the user's http_rsp_header_recv_timeout).</summary>
+    /// <summary>The origin's next response head, within rsp_header_recv_timeout (or the user site's or user's http_rsp_header_recv_timeout).</summary>
     internal static async ValueTask<(RspRead, HttpResponseHead?)> ReadResponseHeadAsync(
-        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, CancellationToken ct)
+        ServerContext server, HttpServerConfig cfg, ClientConnection client, TaskNotes notes, HttpUpstream conn, CancellationToken ct)
     {
-        // a user's http_rsp_header_recv_timeout replaces the server's (g3)
-        var deadline = client.Timer.Arm(client.User?.User.Config.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
+        // a site's http_rsp_header_recv_timeout replaces its user's, which replaces the server's (g3)
+        var deadline = client.Timer.Arm(notes.UserSite?.Config.HttpRspHeaderRecvTimeout
+            ?? client.User?.User.Config.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
         try
         {
             var any = false;

@@ -97,7 +97,7 @@ internal static class HttpForwardIcap
                 HttpResponseHead? rsp = null;
                 while (true)
                 {
-                    var (status, parsed) = await ReadResponseHeadAsync(server, cfg, client, conn, ct).ConfigureAwait(false);
+                    var (status, parsed) = await ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).ConfigureAwait(false);
                     if (status == RspRead.ClosedBeforeAnyByte && conn.Reused && body is null && rsp is null) break;
                     if (status != RspRead.Ok)
                     {

@@ -43,8 +43,8 @@ internal static class HttpForwardHandler
         }
         if (target.Scheme == "ftp")
             return await Ftp.FtpOverHttpTask.RunAsync(ctx, client, req, notes, target, absoluteUri, framing.Value).ConfigureAwait(false);
-        // Other schemes are not built; https:// needs tls_client.
-        if (target.Scheme is not ("http" or "https") || (target.Scheme == "https" && cfg.TlsClient is null))
+        // Other schemes are not built.
+        if (target.Scheme is not ("http" or "https"))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         notes.Upstream = target.Upstream!.ToString();
         if (!cfg.AllowCustomHost && req.Headers.Get("Host") is { } host && !HostMatches(host, target))
@@ -58,7 +58,10 @@ internal static class HttpForwardHandler
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
-        var tls = target.Scheme == "https" ? cfg.TlsClient : null;
+        // an explicit site's tls_client replaces the server's for https:// forwards to it (g3); https:// needs one
+        var tls = target.Scheme == "https" ? notes.UserSite?.Config.TlsClient ?? cfg.TlsClient : null;
+        if (target.Scheme == "https" && tls is null)
+            return await HttpForwardExchange.RefuseAsync(client, req, notes, 501, "UnimplementedProtocol", close: true);
         var plan = new ForwardPlan(target.Upstream, tls, null, wantsUpgrade,
             conn => BuildUpstreamHead(req, target, absoluteUri, conn, wantsUpgrade, cfg.StealForwardedFor, cfg.DropDefaultPortInHost))
         {

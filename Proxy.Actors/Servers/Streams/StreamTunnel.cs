@@ -81,6 +81,7 @@ internal static class StreamTunnel
     {
         alive = null;
         if (target.User is not { } user) return true;
+        notes.UserEscape = user.Escape;
         if (!user.CheckRateLimit(newConnection: true)) return Refuse(notes, "rate limited");
         alive = user.RequestAlive.TryAcquire();
         if (alive is null) return Refuse(notes, "fully loaded (request_max_alive)");

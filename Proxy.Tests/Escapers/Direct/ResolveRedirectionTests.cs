@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Acl;
 using Proxy.Actors.Config.Escapers;
+using Proxy.Actors.Config.UserGroups;
+using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Escapers.Direct;
 using Proxy.Actors.Handles;
@@ -87,6 +89,42 @@ public sealed class ResolveRedirectionTests : IDisposable
         Assert.True(result.Ok, result.Reason);
         Assert.Empty(_resolver.Asked);
     }
+
+    [Fact]
+    public async Task UsersRedirection_IsAskedBeforeTheEscapers_AndOnlyForThatUsersTasks()
+    {
+        using var escaper = Escaper("    resolve_redirection: {both.test: other.test}\n");
+        var user = new UserEscape(null, new ResolveRedirectionTable([
+            new ResolveRedirection(false, "both.test", [], "alias.test"),
+            new ResolveRedirection(false, "mine.test", [IPAddress.Loopback], null),
+        ]), "staff/root");
+        var port = ((IPEndPoint)_target.LocalEndpoint).Port;
+
+        async Task<EscapeResult> As(UserEscape? u, string host)
+        {
+            var result = await escaper.EscapeAsync(TestTasks.Tcp(host, port) with { UserEscape = u }, CancellationToken.None);
+            await result.DisposeUpstreamAsync();
+            return result;
+        }
+
+        var mine = await As(user, "mine.test");
+        var both = await As(user, "both.test");
+        var nobodys = await As(null, "both.test");
+
+        Assert.True(mine.Ok, mine.Reason);
+        Assert.True(both.Ok, both.Reason);
+        Assert.Equal(EscapeErrorKind.ResolveFailed, nobodys.Error);
+        Assert.Equal(["alias.test", "other.test"], _resolver.Asked);
+    }
+
+    [Theory]
+    [InlineData(ResolveQuery.Ipv4First, ResolveQuery.Ipv6Only, ResolveQuery.Ipv6Only)]
+    [InlineData(ResolveQuery.Ipv6First, ResolveQuery.Ipv4First, ResolveQuery.Ipv4First)]
+    [InlineData(ResolveQuery.Ipv4Only, ResolveQuery.Ipv6Only, ResolveQuery.Ipv4Only)]
+    [InlineData(ResolveQuery.Ipv6Only, ResolveQuery.Ipv4First, ResolveQuery.Ipv6Only)]
+    public void AdjustTo_AnEscaperBoundToOneFamilyKeepsIt_ElseTheUsersQuery_AlwaysTheUsersPick(ResolveQuery escaper, ResolveQuery user, ResolveQuery expected) =>
+        Assert.Equal(new ResolveStrategy(expected, ResolvePick.First),
+            new ResolveStrategy(escaper, ResolvePick.Random).AdjustTo(new ResolveStrategy(user, ResolvePick.First)));
 
     [Fact]
     public async Task BindInterface_BindsTheSocketToTheDevice()
