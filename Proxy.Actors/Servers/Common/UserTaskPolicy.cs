@@ -44,7 +44,7 @@ internal static class UserTaskPolicy
         var refusal = CheckRules(user, type, upstream, userAgents, out alive);
         if (user is { } ru && notes is not null && server is not null)
         {
-            var counts = UserTaskCounts.Attach(ru.User.Stats, ru.User.Config.ExplicitSites, ru.FirstOnConnection, type, upstream, notes, server);
+            var counts = UserTaskCounts.Attach(ru.User.Stats, ru.User.Config.ExplicitSites, ru.FirstOnConnection, type, upstream, notes, server, ru.User);
             if (refusal is { } r) counts.Forbid(r.Metric());
         }
         return refusal;
