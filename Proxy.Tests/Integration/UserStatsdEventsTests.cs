@@ -41,11 +41,11 @@ public sealed class UserStatsdEventsTests
         SocksProxyTests.Curl($"-o /dev/null -w %{{http_code}} -x http://{credentials}@{proxy.Endpoint()} {url}");
 
     [Fact]
-    public async Task RefusedLogins_CountAsTheUsersForbiddenReasons_OnTheServerThatRefused()
+    public async Task RefusedLogins_AndServerDestDenials_CountAsTheUsersForbiddenReasons_OnTheServerThatRefused()
     {
         await using var statsd = new StatsdReceiver();
         await using var origin = await TestOrigin.StartAsync();
-        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "user_group: staff")
+        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "user_group: staff\ndst_port_filter: {forbid: [1], default: permit}")
             + Users(User("root") + User("old", "expire: 2000-01-01T00:00:00Z") + User("blk", "block_and_delay: 10ms")
                 + User("fenced", "ingress_network_filter: {default: permit, forbid: [127.0.0.1]}"))
             + Stat(statsd.Port));
@@ -57,6 +57,8 @@ public sealed class UserStatsdEventsTests
         Assert.NotEqual("200", (await CurlHttp(proxy, "fenced:toor", origin.Url("/hello"))).Stdout);
         // an unknown name counts for no user
         Assert.Equal("407", (await CurlHttp(proxy, "nobody:toor", origin.Url("/hello"))).Stdout);
+        // the server's own dst_port_filter refuses it after the user's rules passed: the user's dest_denied too (g3)
+        Assert.Equal("403", (await CurlHttp(proxy, "root:toor", "http://127.0.0.1:1/")).Stdout);
         Assert.NotEqual(0, (await SocksProxyTests.Curl($"--socks5 root:wrong@{proxy.Endpoint("socks")} {origin.Url("/hello")}")).Code);
         Assert.NotEqual(0, (await SocksProxyTests.Curl($"--socks5 fenced:toor@{proxy.Endpoint("socks")} {origin.Url("/hello")}")).Code);
 
@@ -68,11 +70,12 @@ public sealed class UserStatsdEventsTests
                 && statsd.Sum("user.forbidden.user_blocked", [.. http, "user:blk"]) == 1
                 && statsd.Sum("user.forbidden.src_blocked", [.. http, "user:fenced"]) == 1
                 && statsd.Sum("user.forbidden.auth_failed", [.. socks, "user:root"]) == 1
-                && statsd.Sum("user.forbidden.src_blocked", [.. socks, "user:fenced"]) == 1),
+                && statsd.Sum("user.forbidden.src_blocked", [.. socks, "user:fenced"]) == 1
+                && statsd.Sum("user.forbidden.dest_denied", [.. http, "user:root"]) == 1),
             string.Join("\n", statsd.Lines.Where(l => l.Contains("forbidden")).Take(40)));
         Assert.DoesNotContain(statsd.Lines, l => l.Contains("user:nobody"));
-        // refused logins are no requests of the user
-        Assert.Equal(0, statsd.Sum("user.request.total", [.. http, "user:root"]));
+        // refused logins are no requests of the user: only the dest-denied one is
+        Assert.Equal(1, statsd.Sum("user.request.total", [.. http, "user:root"]));
     }
 
     [Fact]
