@@ -43,7 +43,16 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             batch.Count("server.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
             batch.Count("server.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
         }
-        foreach (var user in s.Users.Keys) EmitUser(batch, name, extra, user);
+        foreach (var user in s.Users.Keys)
+        {
+            EmitUser(batch, name, extra, user);
+            // a user gone from its group, with nothing left running, had its last emit now
+            if (user.Owner is { Droppable: true } owner && s.Users.TryRemove(user, out _))
+            {
+                owner.Forget(user);
+                Forget(user.StatId);
+            }
+        }
     }
 
     private void EmitEscaper(StatsdBatch batch, string name, EscaperStats s)
@@ -64,7 +73,15 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             batch.Count("escaper.traffic.in.bytes", Diff(s.StatId, "in", s.InBytes), tags, "transport", "tcp");
             batch.Count("escaper.traffic.out.bytes", Diff(s.StatId, "out", s.OutBytes), tags, "transport", "tcp");
         }
-        foreach (var user in s.Users.Keys) EmitUserUpstream(batch, name, extra, user);
+        foreach (var user in s.Users.Keys)
+        {
+            EmitUserUpstream(batch, name, extra, user);
+            if (user.Owner is { Droppable: true } owner && s.Users.TryRemove(user, out _))
+            {
+                owner.Forget(user);
+                Forget(user.StatId);
+            }
+        }
     }
 
     private void EmitResolver(StatsdBatch batch, string name, ResolverStats s)
@@ -122,6 +139,8 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
             if (Touched(id, key, u.Connections(conn)))
                 batch.Count(prefix + "connection.total", Diff(id, key, u.Connections(conn)), tags, "connection", conn.Tag());
         }
+        // g3 keeps this gauge for HTTP client connections only, and sends it even at zero
+        batch.Gauge(prefix + "l7.connection.alive", u.L7Alive, tags, "connection", UserConnectionType.Http.Tag());
         var types = Enum.GetValues<UserRequestType>();
         foreach (var t in types) Keyed(batch, prefix + "request.total", id, "req." + t.Tag(), u.Requests(t), tags, "request", t.Tag());
         foreach (var t in types) batch.Gauge(prefix + "request.alive", u.Alive(t), tags, "request", t.Tag());
@@ -190,6 +209,12 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
     private void Optional(StatsdBatch batch, string metric, long statId, long now, Tags tags, string keyPrefix = "")
     {
         if (Touched(statId, keyPrefix + metric, now)) batch.Count(metric, Diff(statId, keyPrefix + metric, now), tags);
+    }
+
+    /// <summary>Drops the last values of a stats object that will not be emitted again.</summary>
+    private void Forget(long statId)
+    {
+        foreach (var key in _last.Keys.Where(k => k.StatId == statId).ToList()) _last.Remove(key);
     }
 
     private bool Touched(long statId, string metric, long now) =>

@@ -9,6 +9,11 @@ public sealed class UserEscaperStats(UserStatsIdentity user, string? siteId)
 {
     private long _tcpIn, _tcpOut, _udpIn, _udpOut, _udpInPackets, _udpOutPackets;
 
+    internal UserEscaperStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner) : this(user, siteId) => Owner = owner;
+
+    /// <summary>The holder that made it; null: kept as long as the escaper.</summary>
+    internal IUserStatsOwner? Owner { get; }
+
     public UserStatsIdentity User { get; } = user;
     public string? SiteId { get; } = siteId;
     public long StatId { get; } = Stats.StatId.New();

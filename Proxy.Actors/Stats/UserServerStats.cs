@@ -20,12 +20,18 @@ public sealed class UserServerStats
     private readonly long[] _outBytes = new long[UserMetricNames.RequestTypes];
     private readonly long[] _inPackets = new long[UserMetricNames.RequestTypes];
     private readonly long[] _outPackets = new long[UserMetricNames.RequestTypes];
+    private int _l7Alive;
 
     public UserServerStats(UserStatsIdentity user, string? siteId)
     {
         User = user;
         SiteId = siteId;
     }
+
+    internal UserServerStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner) : this(user, siteId) => Owner = owner;
+
+    /// <summary>The holder that made it; null: kept as long as the server.</summary>
+    internal IUserStatsOwner? Owner { get; }
 
     public UserStatsIdentity User { get; }
     /// <summary>The explicit site's id, or null for the user's own counters.</summary>
@@ -43,6 +49,8 @@ public sealed class UserServerStats
     public long OutBytes(UserRequestType type) => Interlocked.Read(ref _outBytes[(int)type]);
     public long InPackets(UserRequestType type) => Interlocked.Read(ref _inPackets[(int)type]);
     public long OutPackets(UserRequestType type) => Interlocked.Read(ref _outPackets[(int)type]);
+    /// <summary>user.l7.connection.alive: the user's HTTP client connections open now (g3 keeps this gauge for http only).</summary>
+    public int L7Alive => Volatile.Read(ref _l7Alive);
 
     public void Forbid(UserForbidden reason) => Interlocked.Increment(ref _forbidden[(int)reason]);
     public void ConnectionOpened(UserConnectionType type) => Interlocked.Increment(ref _connections[(int)type]);
@@ -51,6 +59,21 @@ public sealed class UserServerStats
     {
         Interlocked.Increment(ref _requests[(int)type]);
         Interlocked.Increment(ref _alive[(int)type]);
+    }
+
+    public void L7Opened() => Interlocked.Increment(ref _l7Alive);
+    public void L7Closed() => Interlocked.Decrement(ref _l7Alive);
+
+    /// <summary>Nothing of the user runs on this server now: no request and no client connection alive.</summary>
+    internal bool Idle
+    {
+        get
+        {
+            if (Volatile.Read(ref _l7Alive) != 0) return false;
+            for (var i = 0; i < _alive.Length; i++)
+                if (Volatile.Read(ref _alive[i]) != 0) return false;
+            return true;
+        }
     }
 
     public void RequestEnded(UserRequestType type) => Interlocked.Decrement(ref _alive[(int)type]);

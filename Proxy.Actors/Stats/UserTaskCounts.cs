@@ -17,13 +17,18 @@ public sealed class UserTaskCounts
     private EscaperStats? _escaper;
     private UserEscaperStats? _userUp, _siteUp;
     private bool _ready;
+    private readonly Users.User? _owner;
 
-    internal UserTaskCounts(IUserEscaperStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes)
+    internal UserTaskCounts(IUserEscaperStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes,
+        Users.User? owner = null)
     {
         _upstreams = upstreams;
+        _owner = owner;
         User = user;
         Site = site;
         Type = type;
+        // g3's stream servers count no ready request
+        _ready = type == UserRequestType.TcpConnect;
         var bytes = notes.Bytes;
         // g3 counts a forwarded request's head as the user's (a CONNECT's or SOCKS negotiation is not).
         _clientRead = type is UserRequestType.HttpForward or UserRequestType.HttpsForward or UserRequestType.FtpOverHttp ? 0 : bytes.ClientRead;
@@ -45,8 +50,9 @@ public sealed class UserTaskCounts
     /// The task's counters, found and counted (request total and alive, and the client connection
     /// on the user's first task on it) on the first call; later calls for the same task return them.
     /// </summary>
+    /// <param name="owner">The user, whose log_rate_limit the task's log line passes (<see cref="SkipLog"/>).</param>
     internal static UserTaskCounts Attach(Users.UserStatsHolder holder, Users.Sites.UserSite? userSite, bool firstOnConnection,
-        Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server)
+        Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server, Users.User? owner = null)
     {
         if (notes.UserCounts is { } attached) return attached;
         var type = request switch
@@ -62,14 +68,54 @@ public sealed class UserTaskCounts
         var user = holder.ForServer(server, null);
         // only a site with emit_stats has metrics of its own
         var site = userSite is { Config.EmitStats: true } ? holder.ForServer(server, userSite.Id) : null;
+        var counts = new UserTaskCounts(holder, user, site, type, notes, owner);
         if (firstOnConnection)
         {
             user.ConnectionOpened(type.Connection());
             site?.ConnectionOpened(type.Connection());
+            if (type.Connection() == UserConnectionType.Http)
+            {
+                // the HTTP connection gives these back when it closes (ClientConnection.Close)
+                user.L7Opened();
+                site?.L7Opened();
+                counts.OpenedL7 = true;
+            }
         }
-        var counts = new UserTaskCounts(holder, user, site, type, notes);
         notes.UserCounts = counts;
         return counts;
+    }
+
+    /// <summary>
+    /// A stream server's task with a facts user (tcp_stream, tls_stream, tcp_tproxy, sni_proxy): g3 counts
+    /// it as request tcp_connect, with no client connection, no explicit site and no ready count.
+    /// </summary>
+    internal static UserTaskCounts AttachStream(Users.User user, TaskNotes notes, ServerStats server)
+    {
+        if (notes.UserCounts is { } attached) return attached;
+        var counts = new UserTaskCounts(user.Stats, user.Stats.ForServer(server, null), null, UserRequestType.TcpConnect, notes, user);
+        notes.UserCounts = counts;
+        return counts;
+    }
+
+    /// <summary>This task's first request on an HTTP connection counted the user's l7 connection alive.</summary>
+    internal bool OpenedL7 { get; private set; }
+
+    /// <summary>The HTTP client connection that <see cref="OpenedL7"/> closed.</summary>
+    internal void ClosedL7()
+    {
+        User.L7Closed();
+        Site?.L7Closed();
+    }
+
+    /// <summary>
+    /// g3's log_rate_limit: true when the user's log budget is spent, so this task line is skipped
+    /// and counted as user.forbidden.log_skipped. Each line asks once.
+    /// </summary>
+    internal bool SkipLog()
+    {
+        if (_owner?.SkipLog() != true) return false;
+        User.Forbid(UserForbidden.LogSkipped);
+        return true;
     }
 
     public UserServerStats User { get; }

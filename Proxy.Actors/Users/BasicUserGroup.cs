@@ -44,9 +44,10 @@ internal static class UserLookup
             if (user is null) return AuthResult.Fail(AuthStatus.UnknownUser);
             var status = user.CheckPassword(password ?? "");
             if (status == AuthStatus.Blocked) return new AuthResult(AuthStatus.Blocked, user, user.Config.BlockAndDelay ?? TimeSpan.Zero);
-            if (status != AuthStatus.Ok) return AuthResult.Fail(status);
+            // the user goes with the failure: its forbidden counters say why
+            if (status != AuthStatus.Ok) return new AuthResult(status, user);
         }
-        if (client is not null && user.CheckClient(client).IsForbidden()) return AuthResult.Fail(AuthStatus.ForbiddenSource);
+        if (client is not null && user.CheckClient(client).IsForbidden()) return new AuthResult(AuthStatus.ForbiddenSource, user);
         return AuthResult.Success(user);
     }
 }

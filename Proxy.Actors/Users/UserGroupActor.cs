@@ -55,10 +55,20 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
 
     protected override IUserGroup Build()
     {
-        _table = UserTable.Create(_config, _time, _carried ?? InitialUsers());
+        // a reload: the group it replaces is still published, and its users that stay keep their counters
+        var previous = Registry.TryGet(_config.Name, out var running) ? UsersOf(running) : null;
+        _table = UserTable.Create(_config, _time, _carried ?? InitialUsers(), previous);
+        previous?.RetireLeavers(_table);
         _group = UserGroupFactory.Create(_config, _table, _time);
         return _group;
     }
+
+    private static UserTable? UsersOf(IUserGroup group) => group switch
+    {
+        BasicUserGroup basic => basic.Users,
+        Ldap.LdapUserGroup ldap => ldap.Users,
+        _ => null,
+    };
 
     protected override void PreStart()
     {
@@ -72,6 +82,8 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
         _stopping.Cancel();
         _stopping.Dispose();
         base.PostStop();
+        // still published: a reload replaces this group and its successor decides who stays
+        if (!Registry.TryGet(_config.Name, out _)) _table?.RetireLeavers(null);
     }
 
     private IReadOnlyList<UserConfig> InitialUsers()
@@ -140,7 +152,9 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
         if (!a.Published) _fetching = false;
         if (a.Fetch.Ok)
         {
-            _table = _table!.WithDynamic(a.Fetch.Users);
+            var before = _table!;
+            _table = before.WithDynamic(a.Fetch.Users);
+            before.RetireLeavers(_table);
             _group = UserGroupFactory.WithUsers(_group!, _table);
             Replace(_group);
         }

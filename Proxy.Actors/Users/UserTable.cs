@@ -44,11 +44,31 @@ public sealed class UserTable
     /// <summary>The dynamic users' configs, carried into a reloaded group.</summary>
     public IReadOnlyList<UserConfig> DynamicConfigs => _dynamic.Values.Select(u => u.Config).ToList();
 
-    public static UserTable Create(UserGroupConfig config, TimeProvider time, IEnumerable<UserConfig>? dynamic = null)
+    /// <param name="previous">The table of the group this one reloads: users that stay are rebuilt from theirs (counters, limiters, block flag kept), as g3's reload.</param>
+    public static UserTable Create(UserGroupConfig config, TimeProvider time, IEnumerable<UserConfig>? dynamic = null, UserTable? previous = null)
     {
-        var statics = config.StaticUsers.Values.ToFrozenDictionary(u => u.Name, u => new User(u.Name, config.Name, UserKind.Static, u, time), StringComparer.Ordinal);
-        var anonymous = config.AnonymousUser is { } a ? new User(a.Name, config.Name, UserKind.Anonymous, a, time) : null;
-        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], FrozenDictionary<string, User>.Empty), anonymous);
+        var statics = config.StaticUsers.Values.ToFrozenDictionary(u => u.Name,
+            u => previous?._static.GetValueOrDefault(u.Name) is { } old ? old.Rebuild(u, UserKind.Static) : new User(u.Name, config.Name, UserKind.Static, u, time),
+            StringComparer.Ordinal);
+        var anonymous = config.AnonymousUser is not { } a ? null
+            : previous?.Anonymous is { } oldAnonymous && oldAnonymous.Name == a.Name ? oldAnonymous.Rebuild(a, UserKind.Anonymous)
+            : new User(a.Name, config.Name, UserKind.Anonymous, a, time);
+        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], previous?._dynamic ?? FrozenDictionary<string, User>.Empty), anonymous);
+    }
+
+    /// <summary>Every user of the table (static, dynamic, anonymous).</summary>
+    public IEnumerable<User> All =>
+        _static.Values.Concat(_dynamic.Values).Concat(Anonymous is null ? [] : [Anonymous]);
+
+    /// <summary>
+    /// The users of this table that <paramref name="next"/> does not keep leave the group: their counters
+    /// are emitted a last time and dropped once nothing of them runs (null <paramref name="next"/>: all leave).
+    /// </summary>
+    public void RetireLeavers(UserTable? next)
+    {
+        var kept = next?.All.Select(u => u.Stats).ToHashSet(ReferenceEqualityComparer.Instance);
+        foreach (var user in All)
+            if (kept is null || !kept.Contains(user.Stats)) user.Stats.Retire();
     }
 
     /// <summary>The same static and anonymous users with a new dynamic set (last entry of a name wins).</summary>

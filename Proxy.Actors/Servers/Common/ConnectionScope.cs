@@ -62,10 +62,11 @@ public sealed class ConnectionScope
         WaitTime = Time.GetElapsedTime(startedAt),
     };
 
-    /// <summary>The task's log line (g3 writes one per task, whatever its end).</summary>
+    /// <summary>The task's log line (g3 writes one per task, whatever its end), unless its user's log_rate_limit is spent.</summary>
     public void FinishTask(TaskNotes notes)
     {
         notes.Reason ??= "Finished";
-        if (Server.Logger.Enabled) Server.Logger.Log(notes, Time.GetElapsedTime(notes.CreatedTimestamp));
+        if (!Server.Logger.Enabled || notes.UserCounts?.SkipLog() == true) return;
+        Server.Logger.Log(notes, Time.GetElapsedTime(notes.CreatedTimestamp));
     }
 }

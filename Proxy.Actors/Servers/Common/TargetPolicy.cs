@@ -13,4 +13,12 @@ internal static class TargetPolicy
         if (config.DstHostFilterSet is { } hosts && hosts.Check(target.Host).IsForbidden()) return true;
         return false;
     }
+
+    /// <summary>As <see cref="IsForbidden(ServerConfig, UpstreamAddr)"/>; a refusal also counts as the task's user's dest_denied, as g3 adds it there.</summary>
+    public static bool IsForbidden(ServerConfig config, UpstreamAddr target, Logging.TaskNotes notes)
+    {
+        if (!IsForbidden(config, target)) return false;
+        notes.UserCounts?.Forbid(Stats.UserForbidden.DestDenied);
+        return true;
+    }
 }

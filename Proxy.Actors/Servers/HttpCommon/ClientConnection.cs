@@ -35,6 +35,18 @@ internal sealed class ClientConnection
 
     /// <summary>Completes the reader and drops it with its pooled segments (idempotent).</summary>
     public void ReleaseReader() => Interlocked.Exchange(ref _reader, null)?.Complete();
+
+    // the users whose user.l7.connection.alive this connection holds (g3 counts one per user per connection)
+    private List<UserTaskCounts>? _l7;
+
+    /// <summary>The connection is over: its reader released and its users' l7 connections given back.</summary>
+    public void Close()
+    {
+        ReleaseReader();
+        if (_l7 is null) return;
+        foreach (var counts in _l7) counts.ClosedL7();
+        _l7 = null;
+    }
     public ActivityTracker Activity => Scope.Lifetime;
     public IPEndPoint? ClientAddr => Transport.Facts.ClientAddr;
     /// <summary>Cancelled when the connection is torn down (idle, node stop, actor stop).</summary>
@@ -87,6 +99,7 @@ internal sealed class ClientConnection
         // A user blocked while this request ran (block_and_delay) ended it at an idle check.
         if (Activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
         EndRequest();
+        if (notes.UserCounts is { OpenedL7: true } counts) (_l7 ??= []).Add(counts);
         stats.TaskFinished(notes);
         Scope.FinishTask(notes);
     }

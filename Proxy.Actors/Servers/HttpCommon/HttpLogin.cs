@@ -56,6 +56,7 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         }
 
         _failuresInRow++;
+        UserAuthCounts.Refused(result, client.Scope.Server.Stats);
         notes.Reason = "ForbiddenByRule";
         notes.Stage = "Preparing";
         if (result.Status == AuthStatus.Blocked)

@@ -95,7 +95,7 @@ public static class HttpProxyConnection
         }
         finally
         {
-            client.ReleaseReader();
+            client.Close();
         }
     }
 }

@@ -63,7 +63,7 @@ internal static class HttpRProxyConnection
         }
         finally
         {
-            client.ReleaseReader();
+            client.Close();
         }
     }
 }

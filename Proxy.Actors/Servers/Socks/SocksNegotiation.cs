@@ -191,6 +191,7 @@ internal static class SocksNegotiation
                 return (null, ("ClientTcpWriteFailed", "username/password reply not sent", name));
             return (new RequestUser(result.User!, FirstOnConnection: true), null);
         }
+        UserAuthCounts.Refused(result, scope.Server.Stats);
         if (result.Status == AuthStatus.Blocked)
         {
             // g3 sleeps inside its negotiation timeout: a delay beyond it ends in a silent close.

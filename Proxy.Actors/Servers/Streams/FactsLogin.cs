@@ -36,7 +36,10 @@ internal static class FactsLogin
         if (user is null) return Refuse(notes, "ClientAuthFailed", $"no user of the facts group matches the {Fact(match)}");
         notes.User = user.Name;
         if (facts.ClientAddr is { } client && user.CheckClient(client.Address).IsForbidden())
+        {
+            UserAuthCounts.Refused(new AuthResult(AuthStatus.ForbiddenSource, user), server.Stats);
             return Refuse(notes, "ForbiddenByRule", "client ip blocked by the user's ingress_network_filter");
+        }
         return new Outcome(false, user);
     }
 

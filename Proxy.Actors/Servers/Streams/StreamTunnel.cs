@@ -32,11 +32,22 @@ internal static class StreamTunnel
     {
         var server = scope.Server;
         notes.Upstream = target.Upstream.ToString();
-        if (!UserAdmits(target, notes, out var alive))
+        server.Stats.TaskStarted(notes);
+        try
         {
-            scope.FinishTask(notes);
-            return;
+            await RunTaskAsync(transport, scope, notes, target).ConfigureAwait(false);
         }
+        finally
+        {
+            server.Stats.TaskFinished(notes);
+            scope.FinishTask(notes);
+        }
+    }
+
+    private static async Task RunTaskAsync(ClientTransport transport, ConnectionScope scope, TaskNotes notes, Target target)
+    {
+        var server = scope.Server;
+        if (!UserAdmits(target, notes, server.Stats, out var alive)) return;
         using var held = alive;
         notes.Stage = "Connecting";
         var request = new EscapeRequest(notes, target.Upstream, target.Tls is null ? EscapeWant.Tcp : EscapeWant.Tls)
@@ -48,7 +59,6 @@ internal static class StreamTunnel
         if (!upstream.Ok)
         {
             notes.Stage = "Connecting";
-            scope.FinishTask(notes);
             return;
         }
         try
@@ -68,31 +78,33 @@ internal static class StreamTunnel
         finally
         {
             await upstream.DisposeUpstreamAsync().ConfigureAwait(false);
-            scope.FinishTask(notes);
         }
     }
 
     /// <summary>
     /// g3's checks of a stream task's user before connecting: the rate limits (a connection is one
     /// request here), request_max_alive (its slot held for the task), then the user's dst filters.
+    /// The task counts into the user's metrics (request tcp_connect, forbidden.*) as g3's do.
     /// A refusal sets the reason and error in <paramref name="notes"/>.
     /// </summary>
-    private static bool UserAdmits(Target target, TaskNotes notes, out AliveGuard? alive)
+    private static bool UserAdmits(Target target, TaskNotes notes, Stats.ServerStats server, out AliveGuard? alive)
     {
         alive = null;
         if (target.User is not { } user) return true;
         notes.UserEscape = user.Escape;
-        if (!user.CheckRateLimit(newConnection: true)) return Refuse(notes, "rate limited");
+        var counts = Stats.UserTaskCounts.AttachStream(user, notes, server);
+        if (!user.CheckRateLimit(newConnection: true)) return Refuse(notes, counts, Stats.UserForbidden.RateLimited, "rate limited");
         alive = user.RequestAlive.TryAcquire();
-        if (alive is null) return Refuse(notes, "fully loaded (request_max_alive)");
+        if (alive is null) return Refuse(notes, counts, Stats.UserForbidden.FullyLoaded, "fully loaded (request_max_alive)");
         if (!user.CheckUpstream(target.Upstream).IsForbidden()) return true;
         alive.Dispose();
         alive = null;
-        return Refuse(notes, "dest denied by the user's rules");
+        return Refuse(notes, counts, Stats.UserForbidden.DestDenied, "dest denied by the user's rules");
     }
 
-    private static bool Refuse(TaskNotes notes, string error)
+    private static bool Refuse(TaskNotes notes, Stats.UserTaskCounts counts, Stats.UserForbidden reason, string error)
     {
+        counts.Forbid(reason);
         notes.Stage = "Preparing";
         notes.Reason = "ForbiddenByRule";
         notes.Error = error;

@@ -23,6 +23,7 @@ public sealed class LdapUserGroup : IUserGroup, IDisposable
 
     public string Name => _config.Name;
     public string TypeName => _config.TypeName;
+    public UserTable Users => _users;
     public User? AnonymousUser => _users.Anonymous;
     public IReadOnlyCollection<string> StaticUserNames => _users.StaticNames;
     public IReadOnlyCollection<string> DynamicUserNames => _users.DynamicNames;
@@ -40,16 +41,16 @@ public sealed class LdapUserGroup : IUserGroup, IDisposable
                 return AuthResult.Fail(AuthStatus.Unavailable);
             case LdapVerdict.Rejected:
                 // a listed user with a wrong password fails; an unknown one falls to anonymous
-                return _users.Find(username) is not null ? AuthResult.Fail(AuthStatus.WrongPassword)
+                return _users.Find(username) is { } known ? new AuthResult(AuthStatus.WrongPassword, known)
                     : UserLookup.Check(_users, username, password, client, unmanaged: null);
         }
         var listed = _users.Find(username);
         var user = listed ?? Unmanaged(username);
         if (user is null) return AuthResult.Fail(AuthStatus.UnknownUser);
         // LDAP checked the password; the entry's own token is not asked again (g3: static users need no token)
-        if (user.IsExpired) return AuthResult.Fail(AuthStatus.Expired);
+        if (user.IsExpired) return new AuthResult(AuthStatus.Expired, user);
         if (user.Config.BlockAndDelay is { } delay) return new AuthResult(AuthStatus.Blocked, user, delay);
-        if (client is not null && user.CheckClient(client) >= Config.Acl.AclAction.Forbid) return AuthResult.Fail(AuthStatus.ForbiddenSource);
+        if (client is not null && user.CheckClient(client) >= Config.Acl.AclAction.Forbid) return new AuthResult(AuthStatus.ForbiddenSource, user);
         return AuthResult.Success(user);
     }
 
