@@ -51,6 +51,12 @@ public sealed record EscapeRequest(TaskNotes Task, UpstreamAddr Target, EscapeWa
     public SocketBufferConfig? UdpSocketBuffer { get; init; }
     /// <summary>The task's user's tcp_connect: direct escapers clamp their own to it (g3's limit_to).</summary>
     public TcpConnectConfig? UserTcpConnect { get; init; }
+    /// <summary>The task's user's tcp_remote_misc_opts, set over the escaper's tcp_misc_opts (g3's adjust_to).</summary>
+    public TcpMiscSockOpts? UserTcpMiscOpts { get; init; }
+    /// <summary>The task's user's udp_remote_misc_opts, set over the escaper's udp_misc_opts.</summary>
+    public UdpMiscSockOpts? UserUdpMiscOpts { get; init; }
+    /// <summary>The task's user's tcp_remote_keepalive.</summary>
+    public TcpKeepaliveConfig? UserTcpKeepalive { get; init; }
 
     public string? UserName => Task.User;
     public IPEndPoint? ClientAddr => Task.ClientAddr;

@@ -20,7 +20,7 @@ internal static class ProxySocks5EscaperParser
     public static EscaperConfig Parse(bool tls, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         // g3's default for these types: keepalive on, 60s
-        var seed = new ProxySocks5EscaperConfig { Name = name, Position = position, Tls = tls, TcpKeepalive = TimeSpan.FromSeconds(60) };
+        var seed = new ProxySocks5EscaperConfig { Name = name, Position = position, Tls = tls, TcpKeepalive = TcpKeepaliveConfig.Default };
         var c = (ProxySocks5EscaperConfig)(tls ? TlsKeys : PlainKeys).Apply(seed, map, scope);
         NextProxyKeyTable.Check(c, tls, map, scope);
         return c;

@@ -20,7 +20,7 @@ public sealed record UserConfig
     public UserAuditConfig Audit { get; init; } = UserAuditConfig.Default;
 
     public TcpConnectConfig? TcpConnect { get; init; }
-    public TimeSpan? TcpRemoteKeepalive { get; init; }
+    public TcpKeepaliveConfig? TcpRemoteKeepalive { get; init; }
     public HttpKeepaliveConfig HttpUpstreamKeepalive { get; init; } = HttpKeepaliveConfig.Default;
     public TimeSpan? HttpRspHeaderRecvTimeout { get; init; }
 
