@@ -34,9 +34,16 @@ internal static class SocketOptions
         if (opts.NetfilterMark is { } mark) SetMark(socket, mark);
     }
 
-    public static void ApplyUdp(Socket socket, UdpMiscSockOpts opts, bool ipv4Peer)
+    /// <summary>
+    /// udp misc opts for every family the socket sends to: a dual-mode IPv6 socket gets the IPv4 fields
+    /// too (Linux uses them for its mapped traffic).
+    /// </summary>
+    public static void ApplyUdp(Socket socket, UdpMiscSockOpts opts)
     {
-        SetIp(socket, ipv4Peer, opts.TimeToLive, opts.TypeOfService, opts.HopLimit, opts.TrafficClass);
+        if (opts == UdpMiscSockOpts.None) return;
+        var v6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
+        if (!v6 || socket.DualMode) SetIp(socket, ipv4Peer: true, opts.TimeToLive, opts.TypeOfService, null, null);
+        if (v6) SetIp(socket, ipv4Peer: false, null, null, opts.HopLimit, opts.TrafficClass);
         if (opts.NetfilterMark is { } mark) SetMark(socket, mark);
     }
 

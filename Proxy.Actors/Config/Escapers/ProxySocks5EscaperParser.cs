@@ -15,7 +15,7 @@ internal static class ProxySocks5EscaperParser
             (c, v, _) => S(c) with { UdpSockSpeedLimit = UdpSockSpeedLimitParser.FromYaml(v) })
         .On("transmute_udp_peer_ip", (c, v, _) => S(c) with { TransmuteUdpPeerIp = IpMapParser.FromYaml(v) })
         .On("end_on_control_closed", (c, v, _) => S(c) with { EndOnControlClosed = YamlValue.Bool(v) })
-        .NotSupported("udp_misc_opts");
+        .On("udp_misc_opts", (c, v, _) => S(c) with { UdpMiscOpts = MiscSockOptsParser.Udp(v) });
 
     public static EscaperConfig Parse(bool tls, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {

@@ -92,11 +92,15 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         DirectUdpUpstream udp;
         try
         {
-            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer);
+            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer, config.UdpMiscOpts.AdjustTo(request.UserUdpMiscOpts));
         }
         catch (SocketException e)
         {
             return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
+        }
+        catch (IOException e)
+        {
+            return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: udp_misc_opts.{e.Message}", 0, Elapsed(started));
         }
         var (ip, failure) = await udp.ResolveAsync(RedirectedUdpTarget(request.Target), ct).ConfigureAwait(false);
         if (ip is null)
