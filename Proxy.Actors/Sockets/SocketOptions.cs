@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using Proxy.Actors.Config.Values;
@@ -68,7 +69,16 @@ internal static class SocketOptions
     public static void BindToDevice(Socket socket, string device)
     {
         if (!OperatingSystem.IsLinux()) throw new IOException($"bind_interface {device}: only on Linux");
-        Set(socket, SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(device + "\0"), $"bind_interface {device}");
+        try
+        {
+            socket.SetRawSocketOption(SolSocket, SoBindToDevice, Encoding.ASCII.GetBytes(device + "\0"));
+        }
+        catch (SocketException e)
+        {
+            // the kernel's ENODEV has no SocketError of its own: say what it means
+            var why = NetworkInterface.GetAllNetworkInterfaces().Any(i => i.Name == device) ? e.Message : "no such interface";
+            throw new IOException($"bind_interface {device}: {why}", e);
+        }
     }
 
     /// <summary>TCP_MAXSEG alone (a listener's max_segment_size).</summary>

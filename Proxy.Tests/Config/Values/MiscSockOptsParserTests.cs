@@ -10,7 +10,7 @@ namespace Proxy.Tests.Config.Values;
 public sealed class MiscSockOptsParserTests
 {
     private static T Escaper<T>(string type, string keys) where T : EscaperConfig =>
-        (T)Assert.Single(EscaperConfigLoad.Load($"  - name: e\n    type: {type}\n    resolver: r\n" + keys).Escapers);
+        (T)Assert.Single(EscaperConfigLoad.Load($"  - name: e\n    type: {type}\n" + (type == "proxy_float" ? "" : "    resolver: r\n") + keys).Escapers);
 
     [Fact]
     public void TcpAndUdpOpts_AllKeysAndAliases_OnDirectFixed()

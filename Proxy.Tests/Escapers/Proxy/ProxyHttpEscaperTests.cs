@@ -96,7 +96,7 @@ public sealed class ProxyHttpEscaperTests
         Assert.Equal(50, BitConverter.ToInt32(buf));
         await ok.DisposeUpstreamAsync();
         Assert.False(failed.Ok);
-        Assert.Contains("bind_interface nosuchif0: No such device", failed.Reason);
+        Assert.Contains("bind_interface nosuchif0: no such interface", failed.Reason);
     }
 
     [Fact]
