@@ -53,6 +53,12 @@ public sealed record EscapeRequest(TaskNotes Task, UpstreamAddr Target, EscapeWa
     public TcpConnectConfig? UserTcpConnect { get; init; }
     /// <summary>The task's user's (or user site's) resolve_strategy and resolve_redirection, for direct escapers; set from the task notes by <see cref="Servers.Common.ServerEscape"/>.</summary>
     internal UserEscape? UserEscape { get; init; }
+    /// <summary>The task's user's tcp_remote_misc_opts, set over the escaper's tcp_misc_opts (g3's adjust_to).</summary>
+    public TcpMiscSockOpts? UserTcpMiscOpts { get; init; }
+    /// <summary>The task's user's udp_remote_misc_opts, set over the escaper's udp_misc_opts.</summary>
+    public UdpMiscSockOpts? UserUdpMiscOpts { get; init; }
+    /// <summary>The task's user's tcp_remote_keepalive.</summary>
+    public TcpKeepaliveConfig? UserTcpKeepalive { get; init; }
 
     public string? UserName => Task.User;
     public IPEndPoint? ClientAddr => Task.ClientAddr;

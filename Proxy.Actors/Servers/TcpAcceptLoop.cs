@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Sockets;
 
 namespace Proxy.Actors.Servers;
 
@@ -35,7 +36,10 @@ internal sealed class TcpAcceptLoop : IDisposable
                     EnableReusePort(s);
                     if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) s.DualMode = !listen.Ipv6Only;
                     if (listen.Transparent) EnableTransparent(s);
+                    ListenerOptions(s, listen);
                     s.Bind(endpoint);
+                    if (listen.Interface is { } device) Refused(() => SocketOptions.BindToDevice(s, device));
+                    Refused(() => SocketOptions.ApplyKeepalive(s, listen.Keepalive));
                     s.Listen(listen.Backlog);
                 }
                 catch
@@ -67,6 +71,26 @@ internal sealed class TcpAcceptLoop : IDisposable
             s.SetRawSocketOption(41 /* SOL_IPV6 */, 75 /* IPV6_TRANSPARENT */, BitConverter.GetBytes(1));
         if (s.AddressFamily == AddressFamily.InterNetwork || s.DualMode)
             s.SetRawSocketOption(0 /* SOL_IP */, 19 /* IP_TRANSPARENT */, BitConverter.GetBytes(1));
+    }
+
+    /// <summary>g3's listen mark and mss go on before bind; accepted sockets inherit them.</summary>
+    private static void ListenerOptions(Socket s, TcpListenConfig listen)
+    {
+        if (listen.NetfilterMark is { } mark) Refused(() => SocketOptions.SetMark(s, mark));
+        if (listen.MaxSegmentSize is { } mss) Refused(() => SocketOptions.SetMaxSegmentSize(s, mss));
+    }
+
+    /// <summary>A listener option the kernel refused fails the bind like an address in use does, naming the option.</summary>
+    private static void Refused(Action set)
+    {
+        try
+        {
+            set();
+        }
+        catch (IOException e)
+        {
+            throw new SocketException((int)SocketError.InvalidArgument, "listen." + e.Message);
+        }
     }
 
     private static void EnableReusePort(Socket s)

@@ -165,7 +165,7 @@ public sealed class ConfigLoaderSectionsTests
         Assert.True(d.NoIpv6);
         Assert.Equal(2, d.BindIp.Count);
         Assert.Equal(TimeSpan.FromSeconds(3), d.TcpConnect.EachTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(30), d.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(30), d.TcpKeepalive?.IdleTime);
         Assert.Equal(AclAction.Permit, d.EgressNetworkFilter.Check(IPAddress.Loopback));
         Assert.True(d.EgressNetworkFilter.Check(IPAddress.Parse("127.0.0.53")).IsForbidden());
         Assert.Contains(config.Warnings, w => w.Key == "udp_sock_speed_limit");

@@ -106,7 +106,7 @@ public sealed class SocksProxyConfigTests
         Assert.Contains(Refused("udp_bind_port_range: 200-100").Errors, e => e.Key == "udp_bind_port_range");
         Assert.Contains(Refused("udp_socket_buffer: {rcv: 1K}").Errors, e => e.Key == "udp_socket_buffer");
         Assert.Contains(Refused("use_udp_connect: true").Errors, e => e.Key == "use_udp_connect" && e.Message.Contains("unknown key"));
-        Assert.Contains(Refused("udp_misc_opts: {}").Errors, e => e.Message.Contains("not supported yet: udp_misc_opts"));
+        Assert.Contains(Refused("udp_misc_opts: {tos: x}").Errors, e => e.Key == "udp_misc_opts" && e.Message.Contains("tos: expected a u8"));
         Assert.Contains(Refused("username_params: {keys_for_host: [a], floating_keys: [b]}").Errors, e => e.Key == "username_params" && e.Message.Contains("floating key 'b'"));
     }
 }

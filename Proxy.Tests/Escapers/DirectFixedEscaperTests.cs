@@ -100,7 +100,7 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
     [Fact]
     public async Task TcpKeepalive_AppliedWhenConfigured()
     {
-        var escaper = new DirectFixedEscaper(Config() with { TcpKeepalive = TimeSpan.FromSeconds(60) }, _resolvers);
+        var escaper = new DirectFixedEscaper(Config() with { TcpKeepalive = new TcpKeepaliveConfig(TimeSpan.FromSeconds(60)) }, _resolvers);
 
         var result = await escaper.EscapeAsync(To("127.0.0.1", ListenPort), CancellationToken.None);
 
@@ -108,6 +108,33 @@ public sealed class DirectFixedEscaperTests : IAsyncLifetime
         using var socket = result.Socket!;
         Assert.NotEqual(0, (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
         Assert.Equal(60, (int)socket.GetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime)!);
+    }
+
+    [Fact]
+    public async Task TcpMiscOpts_WithTheUsersRemoteOptsOver_AreOnTheConnectedSocket()
+    {
+        var escaper = new DirectFixedEscaper(Config() with
+        {
+            TcpMiscOpts = new TcpMiscSockOpts { NetfilterMark = 5, TimeToLive = 40, MaxSegmentSize = 1000 },
+            TcpKeepalive = new TcpKeepaliveConfig(TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(7), 3),
+        }, _resolvers);
+        var request = To("127.0.0.1", ListenPort) with
+        {
+            UserTcpMiscOpts = new TcpMiscSockOpts { NetfilterMark = 9, TimeToLive = 50 },
+            UserTcpKeepalive = new TcpKeepaliveConfig(TimeSpan.FromSeconds(30)),
+        };
+
+        var result = await escaper.EscapeAsync(request, CancellationToken.None);
+
+        Assert.True(result.Ok, result.Reason);
+        using var socket = result.Socket!;
+        var buf = new byte[4];
+        int Get(int level, int name) { socket.GetRawSocketOption(level, name, buf); return BitConverter.ToInt32(buf); }
+        Assert.Equal(9, Get(1, 36));                    // the user's mark wins
+        Assert.Equal(40, Get(0, 2));                    // the smaller ttl
+        Assert.InRange(Get(6, 2), 500, 1000);           // the MSS went out in the SYN
+        Assert.Equal((30, 7, 3), (Get(6, 4), Get(6, 5), Get(6, 6)));
+        Assert.True(socket.NoDelay);
     }
 
     [Fact]

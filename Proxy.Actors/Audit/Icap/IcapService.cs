@@ -116,11 +116,7 @@ internal sealed class IcapService(IcapServiceConfig config, TimeProvider time) :
         var socket = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            if (Config.TcpKeepalive is { } idle && idle > TimeSpan.Zero)
-            {
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)idle.TotalSeconds));
-            }
+            Sockets.SocketOptions.ApplyKeepalive(socket, Config.TcpKeepalive);
             await socket.ConnectAsync(new IPEndPoint(addresses[0], Config.Port), ct).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }

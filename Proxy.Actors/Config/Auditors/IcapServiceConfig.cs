@@ -23,7 +23,7 @@ public sealed record IcapServiceConfig
     /// <summary>Null: plain TCP. <c>icaps://</c> turns it on with defaults, as does a <c>tls_client</c> key.</summary>
     public TlsClientConfig? TlsClient { get; init; }
     public string TlsName { get; init; } = "";
-    public TimeSpan? TcpKeepalive { get; init; } = TimeSpan.FromSeconds(60);
+    public TcpKeepaliveConfig? TcpKeepalive { get; init; } = TcpKeepaliveConfig.Default;
     public string? UseUnixSocket { get; init; }
     public ConnectionPoolConfig ConnectionPool { get; init; } = new();
     public int IcapMaxHeaderSize { get; init; } = 8192;

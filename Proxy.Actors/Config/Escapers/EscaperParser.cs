@@ -28,7 +28,8 @@ internal static class EscaperParser
         .On("tcp_connect", (c, v, _) => Direct(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
         .On("happy_eyeballs", (c, v, _) => Direct(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
         .On("resolve_redirection", (c, v, _) => Direct(c) with { ResolveRedirection = UserGroups.UserSubParsers.ResolveRedirection(v) })
-        .NotSupported("tcp_misc_opts|udp_misc_opts")
+        .On("tcp_misc_opts", (c, v, _) => Direct(c) with { TcpMiscOpts = MiscSockOptsParser.Tcp(v) })
+        .On("udp_misc_opts", (c, v, _) => Direct(c) with { UdpMiscOpts = MiscSockOptsParser.Udp(v) })
         // validated, but nothing relays UDP yet, so the limit cannot apply: say so instead of refusing the config
         .On("udp_sock_speed_limit|udp_relay_speed_limit|udp_relay_limit", (c, v, s, key, k) =>
         {
@@ -42,7 +43,7 @@ internal static class EscaperParser
         .On("use_proxy_protocol", (c, v, _) => Direct(c) with { UseProxyProtocol = YamlValue.Int32(v, 1, 2) })
         .On("enable_path_selection", (c, v, _) => Direct(c) with { EnablePathSelection = YamlValue.Bool(v) })
         .FalseOnly("bind_foreign|bind_foreign_port")
-        .On("bind_interface", (c, v, _) => Direct(c) with { BindInterface = InterfaceName(v) });
+        .On("bind_interface", (c, v, _) => Direct(c) with { BindInterface = InterfaceNameParser.FromYaml(v) });
 
     private static readonly KeyTable<EscaperConfig> DirectFloatKeys = DirectCommon(new KeyTable<EscaperConfig>())
         .On("cache_ipv4", (c, v, s) => (DirectFloatEscaperConfig)c with { CacheIpv4 = s.ResolvePath(YamlValue.String(v, "a file path")) })
@@ -60,7 +61,7 @@ internal static class EscaperParser
                 return Check(direct, map, scope);
             case "direct_float":
                 var dynamic = (DirectFloatEscaperConfig)DirectFloatKeys.Apply(
-                    new DirectFloatEscaperConfig { Name = name, Position = position, TcpKeepalive = TimeSpan.FromSeconds(60) }, map, scope);
+                    new DirectFloatEscaperConfig { Name = name, Position = position, TcpKeepalive = TcpKeepaliveConfig.Default }, map, scope);
                 return Check(dynamic, map, scope);
             case "proxy_float":
                 return ProxyFloatEscaperParser.Parse(name, map, position, scope);
@@ -85,15 +86,6 @@ internal static class EscaperParser
     }
 
     private static DirectFixedEscaperConfig Direct(EscaperConfig c) => (DirectFixedEscaperConfig)c;
-
-    /// <summary>A Linux interface name: 1 to 15 bytes (IFNAMSIZ), no '/' or whitespace.</summary>
-    private static string InterfaceName(YamlNode v)
-    {
-        var name = YamlValue.String(v, "an interface name");
-        return name.Length is > 0 and < 16 && !name.Any(ch => ch == '/' || char.IsWhiteSpace(ch) || ch > 0x7E)
-            ? name
-            : throw new ConfigValueException($"invalid interface name '{name}'", v);
-    }
 
     /// <summary>g3's direct_fixed check(): resolver required, one family left, strategy consistent with it.</summary>
     private static DirectFixedEscaperConfig Check(DirectFixedEscaperConfig c, YamlMappingNode map, EntryScope scope)

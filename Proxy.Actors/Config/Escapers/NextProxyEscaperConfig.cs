@@ -25,7 +25,10 @@ public abstract record NextProxyEscaperConfig : EscaperConfig
     public TcpConnectConfig TcpConnect { get; init; } = TcpConnectConfig.Default;
     public HappyEyeballsConfig HappyEyeballs { get; init; } = HappyEyeballsConfig.Default;
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
-    public TimeSpan? TcpKeepalive { get; init; }
+    public TcpKeepaliveConfig? TcpKeepalive { get; init; }
+    /// <summary>SO_BINDTODEVICE for the sockets to the next proxy.</summary>
+    public string? BindInterface { get; init; }
+    public TcpMiscSockOpts TcpMiscOpts { get; init; } = TcpMiscSockOpts.None;
     /// <summary>PROXY protocol version (1 or 2) sent first on every connection to the next proxy (proxy_http(s) only).</summary>
     public int? UseProxyProtocol { get; init; }
     public TimeSpan PeerNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);

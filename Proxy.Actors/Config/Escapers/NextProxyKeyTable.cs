@@ -33,7 +33,8 @@ internal static class NextProxyKeyTable
             .On("no_ipv6", (c, v, _) => N(c) with { NoIpv6 = YamlValue.Bool(v) })
             .On("tcp_connect", (c, v, _) => N(c) with { TcpConnect = TcpConnectParser.FromYaml(v) })
             .On("happy_eyeballs", (c, v, _) => N(c) with { HappyEyeballs = HappyEyeballsParser.FromYaml(v) })
-            .NotSupported("bind_interface|tcp_misc_opts");
+            .On("bind_interface", (c, v, _) => N(c) with { BindInterface = InterfaceNameParser.FromYaml(v) })
+            .On("tcp_misc_opts", (c, v, _) => N(c) with { TcpMiscOpts = MiscSockOptsParser.Tcp(v) });
         if (negotiation)
             t = t
                 .On("proxy_username|proxy_user", (c, v, _) => N(c) with { ProxyUsername = YamlValue.String(v, "a username") })

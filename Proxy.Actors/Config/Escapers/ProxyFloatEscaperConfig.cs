@@ -19,7 +19,9 @@ public sealed record ProxyFloatEscaperConfig : EscaperConfig
     /// <summary>TLS settings for https peers; null means https peers are not enabled.</summary>
     public TlsClientConfig? TlsClient { get; init; }
     public TimeSpan TcpConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    public TimeSpan? TcpKeepalive { get; init; } = TimeSpan.FromSeconds(60);
+    public TcpKeepaliveConfig? TcpKeepalive { get; init; } = TcpKeepaliveConfig.Default;
+    public string? BindInterface { get; init; }
+    public TcpMiscSockOpts TcpMiscOpts { get; init; } = TcpMiscSockOpts.None;
     public TimeSpan ExpireGuardDuration { get; init; } = TimeSpan.FromSeconds(5);
     public TcpSockSpeedLimit TcpSockSpeedLimit { get; init; } = TcpSockSpeedLimit.Unlimited;
     public TimeSpan PeerNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);

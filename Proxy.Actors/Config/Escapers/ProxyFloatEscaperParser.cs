@@ -24,7 +24,8 @@ internal static class ProxyFloatEscaperParser
         .On("tcp_sock_speed_limit|tcp_conn_speed_limit|tcp_conn_limit|conn_limit",
             (c, v, _) => F(c) with { TcpSockSpeedLimit = TcpSockSpeedLimitParser.FromYaml(v) })
         .On("peer_negotiation_timeout", (c, v, _) => F(c) with { PeerNegotiationTimeout = HumanDuration.FromYaml(v) })
-        .NotSupported("bind_interface|tcp_misc_opts");
+        .On("bind_interface", (c, v, _) => F(c) with { BindInterface = InterfaceNameParser.FromYaml(v) })
+        .On("tcp_misc_opts", (c, v, _) => F(c) with { TcpMiscOpts = MiscSockOptsParser.Tcp(v) });
 
     public static EscaperConfig Parse(string name, YamlMappingNode map, ConfigPosition position, EntryScope scope) =>
         Keys.Apply(new ProxyFloatEscaperConfig { Name = name, Position = position }, map, scope);

@@ -14,6 +14,8 @@ public sealed record ProxySocks5EscaperConfig : NextProxyEscaperConfig
     public override int ProxyAddrDefaultPort => DefaultProxyPort;
     public bool Tls { get; init; }
     public UdpSockSpeedLimit UdpSockSpeedLimit { get; init; } = UdpSockSpeedLimit.Unlimited;
+    /// <summary>g3's udp_misc_opts for the UDP socket to the next proxy's relay.</summary>
+    public UdpMiscSockOpts UdpMiscOpts { get; init; } = UdpMiscSockOpts.None;
     /// <summary>
     /// transmute_udp_peer_ip: null when off; otherwise the relay IP the next proxy names -> the IP to
     /// send to, an unlisted one (or an empty map) replaced by the IP of the TCP connection to the proxy.

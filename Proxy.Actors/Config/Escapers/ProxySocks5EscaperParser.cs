@@ -15,12 +15,12 @@ internal static class ProxySocks5EscaperParser
             (c, v, _) => S(c) with { UdpSockSpeedLimit = UdpSockSpeedLimitParser.FromYaml(v) })
         .On("transmute_udp_peer_ip", (c, v, _) => S(c) with { TransmuteUdpPeerIp = IpMapParser.FromYaml(v) })
         .On("end_on_control_closed", (c, v, _) => S(c) with { EndOnControlClosed = YamlValue.Bool(v) })
-        .NotSupported("udp_misc_opts");
+        .On("udp_misc_opts", (c, v, _) => S(c) with { UdpMiscOpts = MiscSockOptsParser.Udp(v) });
 
     public static EscaperConfig Parse(bool tls, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
         // g3's default for these types: keepalive on, 60s
-        var seed = new ProxySocks5EscaperConfig { Name = name, Position = position, Tls = tls, TcpKeepalive = TimeSpan.FromSeconds(60) };
+        var seed = new ProxySocks5EscaperConfig { Name = name, Position = position, Tls = tls, TcpKeepalive = TcpKeepaliveConfig.Default };
         var c = (ProxySocks5EscaperConfig)(tls ? TlsKeys : PlainKeys).Apply(seed, map, scope);
         NextProxyKeyTable.Check(c, tls, map, scope);
         return c;

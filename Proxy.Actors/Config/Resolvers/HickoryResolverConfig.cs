@@ -36,6 +36,10 @@ public sealed record HickoryResolverConfig : ResolverConfig
     /// <summary>The next server is asked this long after the previous one, while earlier ones may still answer.</summary>
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(1);
     public IPAddress? BindIp { get; init; }
+    /// <summary>g3's bind_interface, tcp_misc_opts and udp_misc_opts for the sockets to the servers.</summary>
+    public string? BindInterface { get; init; }
+    public TcpMiscSockOpts TcpMiscOpts { get; init; } = TcpMiscSockOpts.None;
+    public UdpMiscSockOpts UdpMiscOpts { get; init; } = UdpMiscSockOpts.None;
 
     public int Port => ServerPort ?? Encryption?.DefaultPort ?? 53;
 }

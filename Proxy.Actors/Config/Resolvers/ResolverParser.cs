@@ -30,7 +30,9 @@ internal static class ResolverParser
         .On("each_tries|retry_attempts", (c, v, _) => Hickory(c) with { EachTries = YamlValue.Int32(v, 0) })
         .On("retry_interval", (c, v, _) => Hickory(c) with { RetryInterval = HumanDuration.FromYaml(v) })
         .On("bind_ip", (c, v, _) => Hickory(c) with { BindIp = SockAddrParser.Ip(v) })
-        .NotSupported("bind_interface|tcp_misc_opts|udp_misc_opts")
+        .On("bind_interface", (c, v, _) => Hickory(c) with { BindInterface = InterfaceNameParser.FromYaml(v) })
+        .On("tcp_misc_opts", (c, v, _) => Hickory(c) with { TcpMiscOpts = MiscSockOptsParser.Tcp(v) })
+        .On("udp_misc_opts", (c, v, _) => Hickory(c) with { UdpMiscOpts = MiscSockOptsParser.Udp(v) })
         // g3 reads and ignores it.
         .NoEffect("negative_max_ttl");
 

@@ -14,6 +14,8 @@ public abstract record ServerConfig
     public string? UserGroup { get; init; }
     public string? Auditor { get; init; }
     public TcpListenConfig? Listen { get; init; }
+    /// <summary>g3's tcp_misc_opts, set on each accepted socket (no_delay is on unless set false).</summary>
+    public TcpMiscSockOpts TcpMiscOpts { get; init; } = TcpMiscSockOpts.None;
     /// <summary>g3's listen_in_worker: one SO_REUSEPORT listener per worker (here: per core).</summary>
     public bool ListenInWorker { get; init; }
     public NetworkAclRule? IngressNetworkFilter { get; init; }

@@ -26,7 +26,7 @@ internal static class SocksProxyKeyTable
         // batching (recvmmsg) and yielding are tokio tuning: one datagram per receive here
         .NoEffect("udp_relay_yield_size|udp_relay_batch_size")
         .On("username_params|username_params_to_escaper_addr", (c, v, s, k, _) => Socks(c) with { UsernameParams = UsernameParamsParser.FromYaml(v, s, k) })
-        .NotSupported("udp_misc_opts");
+        .On("udp_misc_opts", (c, v, _) => Socks(c) with { UdpMiscOpts = MiscSockOptsParser.Udp(v) });
 
     private static SocksProxyServerConfig Socks(ServerConfig c) => (SocksProxyServerConfig)c;
 

@@ -18,6 +18,8 @@ public sealed record SocksProxyServerConfig : ServerConfig
     /// <summary>Inclusive port range for the client-facing UDP socket; null lets the OS pick.</summary>
     public (int Start, int End)? UdpBindPortRange { get; init; }
     public SocketBufferConfig? UdpSocketBuffer { get; init; }
+    /// <summary>g3's udp_misc_opts for the client-facing UDP sockets.</summary>
+    public UdpMiscSockOpts UdpMiscOpts { get; init; } = UdpMiscSockOpts.None;
     /// <summary>
     /// transmute_udp_echo_ip: null when off; otherwise local IP -> IP announced to the client, and an
     /// unlisted local IP is announced as the unspecified address of its family (g3 1.9.9+).

@@ -27,13 +27,14 @@ internal static class TcpListenParser
                     result = result with { Address = RequirePort(SockAddrParser.FromYaml(value, -1), value) };
                     break;
                 case "backlog": result = result with { Backlog = YamlValue.Int32(value, 1) }; break;
-                case "ipv6_only": result = result with { Ipv6Only = YamlValue.Bool(value) }; break;
-                case "instance": result = result with { Instance = YamlValue.Int32(value, 1, 1024) }; break;
+                case "ipv6_only" or "ipv6only": result = result with { Ipv6Only = YamlValue.Bool(value) }; break;
+                case "instance" or "instance_count": result = result with { Instance = YamlValue.Int32(value, 1, 1024) }; break;
                 case "scale": result = result with { Instance = Scale(value) }; break;
                 case "follow_cpu_affinity": scope.NoEffect(k, "listen.follow_cpu_affinity"); break;
-                case "interface" or "keepalive" or "tcp_keepalive" or "mss" or "max_segment_size"
-                    or "netfilter_mark" or "mark" or "transparent":
-                    throw new NotSupportedYetException($"listen.{key}", k);
+                case "interface": result = result with { Interface = InterfaceNameParser.FromYaml(value) }; break;
+                case "keepalive": result = result with { Keepalive = TcpKeepaliveParser.FromYaml(value) }; break;
+                case "max_segment_size" or "mss": result = result with { MaxSegmentSize = MiscSockOptsParser.U16(value) }; break;
+                case "netfilter_mark" or "fwmark" or "mark": result = result with { NetfilterMark = MiscSockOptsParser.U32(value) }; break;
                 default: throw YamlValue.UnknownKey(key, k);
             }
         }

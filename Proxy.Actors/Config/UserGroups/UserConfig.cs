@@ -20,7 +20,12 @@ public sealed record UserConfig
     public UserAuditConfig Audit { get; init; } = UserAuditConfig.Default;
 
     public TcpConnectConfig? TcpConnect { get; init; }
-    public TimeSpan? TcpRemoteKeepalive { get; init; }
+    public TcpKeepaliveConfig? TcpRemoteKeepalive { get; init; }
+    /// <summary>g3's tcp/udp_remote_misc_opts (over a direct escaper's) and tcp/udp_client_misc_opts (over the server's).</summary>
+    public TcpMiscSockOpts? TcpRemoteMiscOpts { get; init; }
+    public UdpMiscSockOpts? UdpRemoteMiscOpts { get; init; }
+    public TcpMiscSockOpts? TcpClientMiscOpts { get; init; }
+    public UdpMiscSockOpts? UdpClientMiscOpts { get; init; }
     public HttpKeepaliveConfig HttpUpstreamKeepalive { get; init; } = HttpKeepaliveConfig.Default;
     public TimeSpan? HttpRspHeaderRecvTimeout { get; init; }
 

@@ -53,7 +53,7 @@ public sealed record FluentdConfig
     public string Username { get; init; } = "";
     public string Password { get; init; } = "";
     public string? Hostname { get; init; }
-    public TimeSpan? TcpKeepalive { get; init; } = TimeSpan.FromSeconds(60);
+    public TcpKeepaliveConfig? TcpKeepalive { get; init; } = TcpKeepaliveConfig.Default;
     public TlsClientConfig? TlsClient { get; init; }
     public string? TlsName { get; init; }
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

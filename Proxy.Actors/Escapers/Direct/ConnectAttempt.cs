@@ -12,14 +12,14 @@ internal static class ConnectAttempt
 {
     public static async Task<ConnectAttemptResult> RunAsync(
         ISocketConnector connector, ConnectCandidate candidate, int port, TimeSpan eachTimeout,
-        TimeProvider time, CancellationToken raceToken)
+        TimeProvider time, CancellationToken raceToken, TcpSocketSetup? setup = null)
     {
         var peer = new IPEndPoint(candidate.Ip, port);
         using var timeout = new CancellationTokenSource(eachTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(raceToken, timeout.Token);
         try
         {
-            var socket = await connector.ConnectAsync(peer, candidate.BindIp, linked.Token).ConfigureAwait(false);
+            var socket = await connector.ConnectAsync(peer, candidate.BindIp, setup, linked.Token).ConfigureAwait(false);
             if (raceToken.IsCancellationRequested)
             {
                 // Another attempt won (or the caller left) while this one finished.

@@ -20,9 +20,11 @@ internal sealed class ConnectRace
     private readonly TcpConnectConfig _tcp;
     private readonly HappyEyeballsConfig _he;
     private readonly TimeProvider _time;
+    private readonly TcpSocketSetup? _setup;
 
-    public ConnectRace(ISocketConnector connector, TcpConnectConfig tcp, HappyEyeballsConfig he, TimeProvider time)
+    public ConnectRace(ISocketConnector connector, TcpConnectConfig tcp, HappyEyeballsConfig he, TimeProvider time, TcpSocketSetup? setup = null)
     {
+        _setup = setup;
         _connector = connector;
         _tcp = tcp;
         _he = he;
@@ -49,7 +51,7 @@ internal sealed class ConnectRace
                 {
                     tries++;
                     mayStart = false;
-                    running.Add(ConnectAttempt.RunAsync(_connector, next, port, _tcp.EachTimeout, _time, raceCts.Token));
+                    running.Add(ConnectAttempt.RunAsync(_connector, next, port, _tcp.EachTimeout, _time, raceCts.Token, _setup));
                     (delayCts, delay) = RestartDelay(delayCts, attemptDelay, raceCts.Token);
                 }
 

@@ -36,7 +36,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         _stats = stats;
         Config = config;
         _resolvers = resolvers;
-        _connector = connector ?? (config.BindInterface is { } device ? new SocketConnector(device) : SocketConnector.Instance);
+        _connector = connector ?? SocketConnector.Instance;
         _time = time ?? TimeProvider.System;
         _pool = new HttpUpstreamPool(_time);
         _redirection = config.ResolveRedirection.Count > 0 ? new ResolveRedirectionTable(config.ResolveRedirection) : null;
@@ -92,11 +92,15 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         DirectUdpUpstream udp;
         try
         {
-            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer);
+            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer, config.UdpMiscOpts.AdjustTo(request.UserUdpMiscOpts));
         }
         catch (SocketException e)
         {
             return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: {e.SocketErrorCode}", 0, Elapsed(started));
+        }
+        catch (IOException e)
+        {
+            return EscapeResult.Fail(EscapeErrorKind.ConnectFailed, $"udp socket: udp_misc_opts.{e.Message}", 0, Elapsed(started));
         }
         var (ip, failure) = await udp.ResolveAsync(RedirectedUdpTarget(request), ct).ConfigureAwait(false);
         if (ip is null)
@@ -178,7 +182,7 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         }
 
         _stats?.ConnectionAttempted();
-        var race = new ConnectRace(_connector, tcpConnect, Config.HappyEyeballs, _time);
+        var race = new ConnectRace(_connector, tcpConnect, Config.HappyEyeballs, _time, SocketSetup(request));
         var outcome = await race.RunAsync(candidates, target.Port, pending, attemptDelay, ct).ConfigureAwait(false);
         var spend = Elapsed(started);
         _stats?.TcpConnected(outcome.Tries, outcome.Winner?.Socket is not null,
@@ -237,9 +241,6 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
 
     private EscapeResult Connected(Socket socket, ConnectAttemptResult winner, int tries, TimeSpan spend)
     {
-        // Proxied traffic is interactive: never let Nagle hold a small write back.
-        socket.NoDelay = true;
-        if (Config.TcpKeepalive is { } idle && idle > TimeSpan.Zero) EnableKeepalive(socket, idle);
         return EscapeResult.Connected(socket) with
         {
             PeerAddr = winner.Peer,
@@ -254,18 +255,10 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         };
     }
 
-    private static void EnableKeepalive(Socket socket, TimeSpan idle)
-    {
-        try
-        {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)idle.TotalSeconds));
-        }
-        catch (SocketException)
-        {
-            // A platform without per-socket keepalive tuning still gets the default keepalive.
-        }
-    }
+    /// <summary>The escaper's socket options with the task's user's on top (g3's adjust_to for misc opts; the user's keepalive replaces).</summary>
+    private TcpSocketSetup SocketSetup(EscapeRequest request) => Config.UserRemoteOpts
+        ? new(Config.BindInterface, Config.TcpMiscOpts.AdjustTo(request.UserTcpMiscOpts), TcpKeepaliveConfig.AdjustTo(Config.TcpKeepalive, request.UserTcpKeepalive))
+        : new(Config.BindInterface, Config.TcpMiscOpts, Config.TcpKeepalive);
 
     private TimeSpan Elapsed(long started) => _time.GetElapsedTime(started);
 }

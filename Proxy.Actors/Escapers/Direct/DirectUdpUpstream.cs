@@ -34,7 +34,8 @@ internal sealed class DirectUdpUpstream : IUdpUpstream
     public IPEndPoint? BoundAddr { get; }
 
     /// <summary>Binds the socket: to the first bind_ip when set, else to the wildcard of the families allowed.</summary>
-    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers)
+    /// <param name="misc">udp_misc_opts with the task's user's udp_remote_misc_opts over them.</param>
+    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers, UdpMiscSockOpts misc)
     {
         var bindIp = config.BindIp.FirstOrDefault();
         Socket socket;
@@ -59,8 +60,9 @@ internal sealed class DirectUdpUpstream : IUdpUpstream
         try
         {
             buffers?.ApplyTo(socket);
+            Sockets.SocketOptions.ApplyUdp(socket, misc);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             socket.Dispose();
             throw;

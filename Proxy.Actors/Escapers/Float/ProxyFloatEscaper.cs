@@ -115,6 +115,8 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
             BindIpv6 = http.BindIpv6,
             TcpConnect = http.TcpConnect,
             TcpKeepalive = http.TcpKeepalive,
+            BindInterface = http.BindInterface,
+            TcpMiscOpts = http.TcpMiscOpts,
             TcpSockSpeedLimit = http.TcpSockSpeedLimit,
             PeerNegotiationTimeout = http.PeerNegotiationTimeout,
         };
@@ -136,6 +138,8 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         BindIpv6 = _config.BindIpv6,
         TcpConnect = new TcpConnectConfig(MaxRetry: 0, EachTimeoutOrDefault: _config.TcpConnectTimeout),
         TcpKeepalive = _config.TcpKeepalive,
+        BindInterface = _config.BindInterface,
+        TcpMiscOpts = _config.TcpMiscOpts,
         TcpSockSpeedLimit = _config.TcpSockSpeedLimit,
         PeerNegotiationTimeout = _config.PeerNegotiationTimeout,
     };

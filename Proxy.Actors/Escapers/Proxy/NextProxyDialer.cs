@@ -44,6 +44,10 @@ internal sealed class NextProxyDialer : IDisposable
             EgressNetworkFilter = new NetworkAclRule([], AclAction.Permit),
             TcpSockSpeedLimit = config.TcpSockSpeedLimit,
             TcpKeepalive = config.TcpKeepalive,
+            BindInterface = config.BindInterface,
+            TcpMiscOpts = config.TcpMiscOpts,
+            // g3 lets a user's tcp_remote_* options shape direct connections only
+            UserRemoteOpts = false,
             UseProxyProtocol = config.UseProxyProtocol,
         };
         _tcp = new DirectFixedEscaper(dial, resolvers, connector, time, stats);

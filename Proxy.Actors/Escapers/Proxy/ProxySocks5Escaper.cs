@@ -65,6 +65,7 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
             socket = new Socket(relay.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             socket.Bind(new IPEndPoint(local.AddressFamily == relay.AddressFamily ? local : relay.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0));
             request.UdpSocketBuffer?.ApplyTo(socket);
+            Sockets.SocketOptions.ApplyUdp(socket, Config.UdpMiscOpts);
             await socket.ConnectAsync(relay, ct).ConfigureAwait(false);
             var udp = new Socks5UdpUpstream(socket, control.Stream!, control.Socket, Config.EndOnControlClosed, Config.UdpSockSpeedLimit, _time);
             socket = null;
@@ -78,11 +79,12 @@ public sealed class ProxySocks5Escaper : IEscaper, IDisposable
                 BoundAddr = udp.BoundAddr,
             };
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             socket?.Dispose();
             await control.DisposeUpstreamAsync().ConfigureAwait(false);
-            return control.FailedWith(EscapeErrorKind.ConnectFailed, $"udp socket to next proxy {proxy}'s relay: {e.SocketErrorCode}");
+            var why = e is SocketException se ? se.SocketErrorCode.ToString() : "udp_misc_opts." + e.Message;
+            return control.FailedWith(EscapeErrorKind.ConnectFailed, $"udp socket to next proxy {proxy}'s relay: {why}");
         }
     }
 

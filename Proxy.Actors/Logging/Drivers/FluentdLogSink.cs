@@ -91,11 +91,7 @@ internal sealed class FluentdLogSink : ILogSink
         try
         {
             if (_config.BindIp is { } bind) socket.Bind(new IPEndPoint(bind, 0));
-            if (_config.TcpKeepalive is { } idle)
-            {
-                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-                socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, Math.Max(1, (int)idle.TotalSeconds));
-            }
+            Sockets.SocketOptions.ApplyKeepalive(socket, _config.TcpKeepalive);
             await socket.ConnectAsync(_config.Address, timeout.Token).ConfigureAwait(false);
             stream = new NetworkStream(socket, ownsSocket: false);
             if (_config.TlsClient is { } tls)

@@ -28,7 +28,7 @@ internal sealed class BoundDnsDriver
                 .Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToArray();
         var each = DnsClientDriver.EachTimeout(config);
         _servers = servers.Select(s => new PlainDnsExchange(s,
-            s.AddressFamily == AddressFamily.InterNetworkV6 ? config.BindIpv6 : config.BindIpv4, each, each, time)).ToArray();
+            new DnsSocketSetup(s.AddressFamily == AddressFamily.InterNetworkV6 ? config.BindIpv6 : config.BindIpv4), each, each, time)).ToArray();
         _tries = Math.Max(1, config.EachTries);
         _roundRobin = config.RoundRobin;
     }

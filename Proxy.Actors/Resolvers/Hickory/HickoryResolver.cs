@@ -36,12 +36,16 @@ public sealed class HickoryResolver : IResolver, IDisposable
     public ValueTask<ResolveResult> ResolveAsync(string host, AddressFamily family, CancellationToken ct) =>
         _cache.GetAsync(host, family, ct);
 
-    private static IDnsExchange Exchange(HickoryResolverConfig c, IPEndPoint server, TimeProvider time) => c.Encryption switch
+    private static IDnsExchange Exchange(HickoryResolverConfig c, IPEndPoint server, TimeProvider time)
     {
-        null => new PlainDnsExchange(server, c.BindIp, c.RequestTimeout, c.ConnectTimeout, time),
-        { Protocol: DnsEncryptionProtocol.Tls } e => new TlsDnsExchange(server, c.BindIp, e, c.ConnectTimeout, c.RequestTimeout, time),
-        { } e => new HttpsDnsExchange(server, c.BindIp, e, c.ConnectTimeout, c.RequestTimeout, time),
-    };
+        var setup = new DnsSocketSetup(c.BindIp, c.BindInterface, c.TcpMiscOpts, c.UdpMiscOpts);
+        return c.Encryption switch
+        {
+            null => new PlainDnsExchange(server, setup, c.RequestTimeout, c.ConnectTimeout, time),
+            { Protocol: DnsEncryptionProtocol.Tls } e => new TlsDnsExchange(server, setup, e, c.ConnectTimeout, c.RequestTimeout, time),
+            { } e => new HttpsDnsExchange(server, setup, e, c.ConnectTimeout, c.RequestTimeout, time),
+        };
+    }
 
     public void Dispose()
     {

@@ -24,7 +24,7 @@ internal sealed class HttpsDnsExchange : IDnsExchange, IDisposable
     private readonly TimeSpan _budget;
     private readonly TimeProvider _time;
 
-    public HttpsDnsExchange(IPEndPoint server, IPAddress? bind, DnsEncryptionConfig encryption,
+    public HttpsDnsExchange(IPEndPoint server, DnsSocketSetup setup, DnsEncryptionConfig encryption,
         TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
     {
         _time = time;
@@ -35,7 +35,7 @@ internal sealed class HttpsDnsExchange : IDnsExchange, IDisposable
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, ct) =>
-                new NetworkStream(await DnsSockets.ConnectTcpAsync(server, bind, connectTimeout, time, ct).ConfigureAwait(false), ownsSocket: true),
+                new NetworkStream(await DnsSockets.ConnectTcpAsync(server, setup, connectTimeout, time, ct).ConfigureAwait(false), ownsSocket: true),
             SslOptions = TlsClientHandshake.BuildOptions(encryption.TlsName, encryption.TlsClient),
             UseProxy = false,
             AllowAutoRedirect = false,

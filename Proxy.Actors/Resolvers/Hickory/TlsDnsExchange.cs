@@ -13,7 +13,7 @@ namespace Proxy.Actors.Resolvers.Hickory;
 /// idle), as RFC 7858 3.4 asks; one in use carries one query at a time.
 /// </summary>
 internal sealed class TlsDnsExchange(
-    IPEndPoint server, IPAddress? bind, DnsEncryptionConfig encryption, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
+    IPEndPoint server, DnsSocketSetup setup, DnsEncryptionConfig encryption, TimeSpan connectTimeout, TimeSpan requestTimeout, TimeProvider time)
     : IDnsExchange, IDisposable
 {
     private const int MaxIdle = 4;
@@ -33,7 +33,7 @@ internal sealed class TlsDnsExchange(
         Stream stream;
         try
         {
-            var socket = await DnsSockets.ConnectTcpAsync(server, bind, connectTimeout, time, ct).ConfigureAwait(false);
+            var socket = await DnsSockets.ConnectTcpAsync(server, setup, connectTimeout, time, ct).ConfigureAwait(false);
             using var timer = new CancellationTokenSource(connectTimeout, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
             var (ssl, error) = await TlsClientHandshake.ConnectAsync(
@@ -46,11 +46,14 @@ internal sealed class TlsDnsExchange(
             if (ssl is null) return DnsExchangeResult.Unreachable($"{Server}: {error}");
             stream = ssl;
         }
-        catch (Exception e) when (e is SocketException or TimeoutException)
+        catch (Exception e) when (e is SocketException or TimeoutException or IOException)
         {
-            return e is TimeoutException
-                ? DnsExchangeResult.TimedOut($"{Server}: {e.Message}")
-                : DnsExchangeResult.Unreachable($"{Server}: {((SocketException)e).SocketErrorCode}");
+            return e switch
+            {
+                TimeoutException => DnsExchangeResult.TimedOut($"{Server}: {e.Message}"),
+                SocketException s => DnsExchangeResult.Unreachable($"{Server}: {s.SocketErrorCode}"),
+                _ => DnsExchangeResult.Unreachable($"{Server}: {e.Message}"),
+            };
         }
         return await OnAsync(stream, query, id, type, ct).ConfigureAwait(false);
     }

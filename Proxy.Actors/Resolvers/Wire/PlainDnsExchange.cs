@@ -8,7 +8,7 @@ namespace Proxy.Actors.Resolvers.Wire;
 /// over TCP on the same port when the UDP answer comes back truncated. Every wait runs on the
 /// given <see cref="TimeProvider"/>.
 /// </summary>
-internal sealed class PlainDnsExchange(IPEndPoint server, IPAddress? bind, TimeSpan requestTimeout, TimeSpan connectTimeout, TimeProvider time)
+internal sealed class PlainDnsExchange(IPEndPoint server, DnsSocketSetup setup, TimeSpan requestTimeout, TimeSpan connectTimeout, TimeProvider time)
     : IDnsExchange
 {
     public string Server => server.ToString();
@@ -25,22 +25,14 @@ internal sealed class PlainDnsExchange(IPEndPoint server, IPAddress? bind, TimeS
         {
             return DnsExchangeResult.Unreachable($"{server}: {e.SocketErrorCode}");
         }
+        catch (IOException e)
+        {
+            // a socket option the kernel refused (bind_interface, udp_misc_opts)
+            return DnsExchangeResult.Unreachable($"{server}: {e.Message}");
+        }
     }
 
-    private Socket Bound(SocketType socketType, ProtocolType protocol)
-    {
-        var socket = new Socket(server.AddressFamily, socketType, protocol);
-        try
-        {
-            if (bind is not null) socket.Bind(new IPEndPoint(bind, 0));
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    private Socket Bound(SocketType socketType, ProtocolType protocol) => DnsSockets.Open(server, socketType, protocol, setup);
 
     /// <summary>One UDP exchange; null on timeout. Replies with another id are dropped, as spoofing defence.</summary>
     private async Task<DnsReply?> UdpAsync(byte[] query, ushort id, ushort type, CancellationToken ct)

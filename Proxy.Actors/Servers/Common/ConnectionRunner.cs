@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Proxy.Actors.Relay;
+using Proxy.Actors.Config.Values;
 
 namespace Proxy.Actors.Servers.Common;
 
@@ -31,6 +32,9 @@ public static class ConnectionRunner
             server.Stats.ConnectionOpened();
             try
             {
+                // tcp_misc_opts on the accepted socket; a handed-on connection got its port server's
+                if (close && transport.Socket is { } socket && server.Config.TcpMiscOpts != TcpMiscSockOpts.None)
+                    ClientSocketOptions.Apply(socket, server.Config.TcpMiscOpts);
                 await runtime.HandleAsync(transport, scope).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)

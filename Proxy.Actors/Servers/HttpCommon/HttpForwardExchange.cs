@@ -91,13 +91,13 @@ internal static class HttpForwardExchange
         {
             Tls = plan.Tls,
             TlsName = plan.TlsName,
-            UserTcpConnect = client.User?.User.Config.TcpConnect,
             Http = new HttpForwardOptions(keepAlive, idleExpire)
             {
                 ProbeIdle = hasBody,
                 FreshOnly = fresh,
             },
-        };
+        }.ForUser(client.User?.User.Config);
+        ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User.Config);
         return ServerEscape.EscapeAsync(server, request, ct);
     }
 

@@ -39,7 +39,8 @@ internal static class HttpConnectHandler
         if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream, notes)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
         notes.Stage = "Connecting";
-        var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp) { UserTcpConnect = client.User?.User.Config.TcpConnect }, ct).ConfigureAwait(false);
+        ClientSocketOptions.ApplyUser(client.Transport, ctx.Config.TcpMiscOpts, client.User?.User.Config);
+        var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp).ForUser(client.User?.User.Config), ct).ConfigureAwait(false);
         if (!tunnel.Ok)
             return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!, ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, null));
 

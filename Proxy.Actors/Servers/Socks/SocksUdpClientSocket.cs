@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.Values;
 using Proxy.Actors.Servers.Common;
+using Proxy.Actors.Sockets;
 
 namespace Proxy.Actors.Servers.Socks;
 
@@ -16,7 +18,8 @@ internal static class SocksUdpClientSocket
     /// <summary>Ports tried in a udp_bind_port_range before giving up.</summary>
     private const int MaxPortTries = 64;
 
-    public static (Socket? Socket, string? Error) Bind(SocksProxyServerConfig config, ConnectionFacts facts, IPAddress? clientIp)
+    /// <param name="misc">The server's udp_misc_opts with the user's udp_client_misc_opts over them.</param>
+    public static (Socket? Socket, string? Error) Bind(SocksProxyServerConfig config, ConnectionFacts facts, IPAddress? clientIp, UdpMiscSockOpts misc)
     {
         var local = facts.LocalAddr?.Address is { } l ? SocksReplies.Plain(l) : IPAddress.Loopback;
         var clientFamily = clientIp is { } c && !c.Equals(IPAddress.Any) && !c.Equals(IPAddress.IPv6Any)
@@ -29,6 +32,7 @@ internal static class SocksUdpClientSocket
         try
         {
             config.UdpSocketBuffer?.ApplyTo(socket);
+            SocketOptions.ApplyUdp(socket, misc);
             if (config.UdpBindPortRange is not { } range)
             {
                 socket.Bind(new IPEndPoint(ip, 0));
@@ -54,6 +58,11 @@ internal static class SocksUdpClientSocket
         {
             socket.Dispose();
             return (null, $"udp bind on {ip}: {e.SocketErrorCode}");
+        }
+        catch (IOException e)
+        {
+            socket.Dispose();
+            return (null, $"udp socket on {ip}: udp_misc_opts.{e.Message}");
         }
     }
 

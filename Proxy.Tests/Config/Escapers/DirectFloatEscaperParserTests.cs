@@ -20,7 +20,7 @@ public sealed class DirectFloatEscaperParserTests
         Assert.EndsWith("v4.json", c.CacheIpv4);
         Assert.True(Path.IsPathRooted(c.CacheIpv4));
         Assert.Equal("/var/cache/v6.json", c.CacheIpv6);
-        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive?.IdleTime);
         Assert.Equal(Proxy.Actors.Config.Values.ResolveQuery.Ipv4Only, c.ResolveStrategy.Query);
     }
 
@@ -56,7 +56,7 @@ public sealed class ProxyFloatEscaperParserTests
         Assert.NotNull(c.TlsClient);
         Assert.Equal(TimeSpan.FromSeconds(5), c.TcpConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), c.ExpireGuardDuration);
-        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive?.IdleTime);
     }
 
     [Fact]

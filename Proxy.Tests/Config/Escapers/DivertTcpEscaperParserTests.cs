@@ -24,7 +24,7 @@ public sealed class DivertTcpEscaperParserTests
         Assert.Equal(new UpstreamAddr("10.0.0.1", 3128), c.NextHop.ProxyAddr[0].Value);
         Assert.Equal(SelectivePickPolicy.Ketama, c.NextHop.ProxyAddrPickPolicy);
         Assert.Equal(IPAddress.Parse("192.0.2.1"), c.NextHop.BindIpv4);
-        Assert.Equal(TimeSpan.FromSeconds(30), c.NextHop.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(30), c.NextHop.TcpKeepalive?.IdleTime);
     }
 
     [Theory]
@@ -32,7 +32,7 @@ public sealed class DivertTcpEscaperParserTests
     [InlineData("    proxy_addr: proxy.example\n", "missing required key 'resolver'")]
     [InlineData("    proxy_addr: 10.0.0.1\n    proxy_username: u\n", "unknown key 'proxy_username'")]
     [InlineData("    proxy_addr: 10.0.0.1\n    use_proxy_protocol: 2\n", "unknown key 'use_proxy_protocol'")]
-    [InlineData("    proxy_addr: 10.0.0.1\n    bind_interface: eth0\n", "not supported yet: bind_interface")]
+    [InlineData("    proxy_addr: 10.0.0.1\n    bind_interface: a/b\n", "invalid interface name 'a/b'")]
     public void Refusals_NameTheEntryAndKey(string keys, string message)
     {
         var e = EscaperConfigLoad.Refused("  - name: divert\n    type: divert_tcp\n" + keys);

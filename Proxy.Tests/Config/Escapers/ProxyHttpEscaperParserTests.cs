@@ -38,7 +38,7 @@ public sealed class ProxyHttpEscaperParserTests
         Assert.Equal(("u", "p"), (c.ProxyUsername, c.ProxyPassword));
         Assert.Equal(IPAddress.Parse("192.0.2.1"), c.BindIpv4);
         Assert.Equal(IPAddress.Parse("2001:db8::1"), c.BindIpv6);
-        Assert.Equal(TimeSpan.FromSeconds(30), c.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(30), c.TcpKeepalive?.IdleTime);
         Assert.Equal(TimeSpan.FromSeconds(3), c.PeerNegotiationTimeout);
         Assert.Equal(new HttpForwardCapability(true, true, true, true), c.HttpForwardCapability);
         Assert.Equal(8192, c.HttpConnectRspHeaderMaxSize);
@@ -73,7 +73,7 @@ public sealed class ProxyHttpEscaperParserTests
     [InlineData("    proxy_addr: 10.0.0.1\n    http_forward_capability: {forward_smtp: true}\n", "unknown key 'forward_smtp'")]
     [InlineData("    proxy_addr: 10.0.0.1\n    bind_ipv4: '::1'\n", "is not an IPv4 address")]
     [InlineData("    proxy_addr: 10.0.0.1\n    tls_name: x\n", "unknown key 'tls_name'")]
-    [InlineData("    proxy_addr: 10.0.0.1\n    bind_interface: eth0\n", "not supported yet: bind_interface")]
+    [InlineData("    proxy_addr: 10.0.0.1\n    tcp_misc_opts: {mss: 70000}\n", "mss: 70000 is out of range [0, 65535]")]
     public void Refusals_NameTheKey(string keys, string message)
     {
         var e = EscaperConfigLoad.Refused("  - name: chain\n    type: proxy_http\n" + keys);

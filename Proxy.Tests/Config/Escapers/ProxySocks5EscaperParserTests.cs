@@ -37,7 +37,7 @@ public sealed class ProxySocks5EscaperParserTests
         Assert.Equal(("u", "p"), (c.ProxyUsername, c.ProxyPassword));
         Assert.Equal(IPAddress.Parse("192.0.2.1"), c.BindIpv4);
         Assert.Equal(IPAddress.Parse("2001:db8::1"), c.BindIpv6);
-        Assert.Equal(TimeSpan.FromSeconds(30), c.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(30), c.TcpKeepalive?.IdleTime);
         Assert.Equal(TimeSpan.FromSeconds(3), c.PeerNegotiationTimeout);
         Assert.Equal(100, c.UdpSockSpeedLimit.MaxNorthPackets);
         Assert.Equal(IPAddress.Parse("198.51.100.9"), c.TransmuteUdpPeerIp![IPAddress.Parse("192.0.2.9")]);
@@ -59,7 +59,7 @@ public sealed class ProxySocks5EscaperParserTests
         Assert.Equal("ProxySocks5s", c.TypeName);
         Assert.NotNull(c.TlsClient);
         Assert.Equal("proxy.example", c.TlsName);
-        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive);
+        Assert.Equal(TimeSpan.FromSeconds(60), c.TcpKeepalive?.IdleTime);
 
         Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5s, proxy_addr: 127.0.0.1}").Errors, e => e.Key == "tls_client");
     }
@@ -71,7 +71,7 @@ public sealed class ProxySocks5EscaperParserTests
         Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5, proxy_addr: proxy.example}").Errors, e => e.Key == "resolver");
         Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5, proxy_addr: 127.0.0.1, tls_name: x}").Errors, e => e.Key == "tls_name");
         Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5, proxy_addr: 127.0.0.1, http_forward_capability: {}}").Errors, e => e.Key == "http_forward_capability");
-        Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5, proxy_addr: 127.0.0.1, udp_misc_opts: {}}").Errors,
-            e => e.Message.Contains("not supported yet: udp_misc_opts"));
+        Assert.Contains(EscaperConfigLoad.Refused("  - {name: s, type: proxy_socks5, proxy_addr: 127.0.0.1, udp_misc_opts: {ttl: 256}}").Errors,
+            e => e.Key == "udp_misc_opts" && e.Message.Contains("ttl: 256 is out of range"));
     }
 }

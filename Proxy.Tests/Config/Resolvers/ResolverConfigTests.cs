@@ -88,7 +88,7 @@ public sealed class ResolverConfigTests
     [InlineData("server: dns.example", "expected an IP address")]
     [InlineData("server: 192.0.2.1\n    encryption: {protocol: dot}", "missing required key 'tls_name'")]
     [InlineData("server: 192.0.2.1\n    encryption: {tls_name: x, tls_client: {min_tls_version: tls1.2}}", "unknown key 'min_tls_version'")]
-    [InlineData("server: 192.0.2.1\n    bind_interface: eth0", "not supported yet: bind_interface")]
+    [InlineData("server: 192.0.2.1\n    udp_misc_opts: {hop_limit: -1}", "hop_limit: -1 is out of range")]
     [InlineData("server: 192.0.2.1\n    each_timeout_ms: 1", "unknown key 'each_timeout_ms'")]
     public void Hickory_BadKeys_Refused(string body, string message)
     {

@@ -190,7 +190,7 @@ public sealed class UserGroupConfigTests
                   - name: c
                     token: "$2y$10$abc"
                   - name: d
-                    tcp_client_misc_opts: {mark: 1}
+                    tcp_client_misc_opts: {mark: x}
                   - token: ~
                   - name: e
                   - name: e
@@ -202,7 +202,7 @@ public sealed class UserGroupConfigTests
         Assert.Contains(e.Errors, x => x.Line == 6 && x.Key == "tokn" && x.Message.Contains("unknown key"));
         Assert.Contains(e.Errors, x => x.Line == 8 && x.Key == "token" && x.Message.Contains("salt"));
         Assert.Contains(e.Errors, x => x.Line == 10 && x.Key == "token" && x.Message.Contains("unknown crypt prefix"));
-        Assert.Contains(e.Errors, x => x.Line == 12 && x.Message == "not supported yet: tcp_client_misc_opts");
+        Assert.Contains(e.Errors, x => x.Line == 12 && x.Key == "tcp_client_misc_opts" && x.Message.Contains("mark: expected a u32"));
         Assert.Contains(e.Errors, x => x.Line == 13 && x.Message.Contains("missing required key 'name'"));
         Assert.Contains(e.Errors, x => x.Line == 15 && x.Message.Contains("duplicate entry for user 'e'"));
         Assert.Contains(e.Errors, x => x.Line == 17 && x.Message.Contains("unknown user_group type 'radius'"));

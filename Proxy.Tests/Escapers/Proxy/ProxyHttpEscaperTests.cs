@@ -78,6 +78,28 @@ public sealed class ProxyHttpEscaperTests
     }
 
     [Fact]
+    public async Task BindInterfaceAndTcpMiscOpts_AreOnTheSocketToTheNextProxy_UsersRemoteOptsAreNot()
+    {
+        await using var next = new ScriptedProxy(ProxyAct.Echo);
+        var opts = new TcpMiscSockOpts { NetfilterMark = 21, TimeToLive = 50 };
+        using var viaLo = new ProxyHttpEscaper(Config(next.Port) with { BindInterface = "lo", TcpMiscOpts = opts }, _resolvers);
+        using var viaMissing = new ProxyHttpEscaper(Config(next.Port) with { BindInterface = "nosuchif0" }, _resolvers);
+
+        var ok = await viaLo.EscapeAsync(Tcp("origin.test", 80) with { UserTcpMiscOpts = new TcpMiscSockOpts { NetfilterMark = 99 } }, CancellationToken.None);
+        var failed = await viaMissing.EscapeAsync(Tcp("origin.test", 80), CancellationToken.None);
+
+        Assert.True(ok.Ok, ok.Reason);
+        var buf = new byte[4];
+        ok.Socket!.GetRawSocketOption(1, 36, buf);
+        Assert.Equal(21, BitConverter.ToInt32(buf));
+        ok.Socket.GetRawSocketOption(0, 2, buf);
+        Assert.Equal(50, BitConverter.ToInt32(buf));
+        await ok.DisposeUpstreamAsync();
+        Assert.False(failed.Ok);
+        Assert.Contains("bind_interface nosuchif0: no such interface", failed.Reason);
+    }
+
+    [Fact]
     public async Task Tcp_Ipv6Target_IsBracketedInConnect()
     {
         await using var next = new ScriptedProxy(ProxyAct.Echo);
