@@ -33,10 +33,9 @@ internal sealed class DirectUdpUpstream : IUdpUpstream
 
     public IPEndPoint? BoundAddr { get; }
 
-    /// <summary>Binds the socket: to the first bind_ip when set, else to the wildcard of the families allowed.</summary>
-    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers)
+    /// <summary>Binds the socket: to <paramref name="bindIp"/> (one of bind_ip) when set, else to the wildcard of the families allowed.</summary>
+    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers, IPAddress? bindIp)
     {
-        var bindIp = config.BindIp.FirstOrDefault();
         Socket socket;
         var dual = false;
         if (bindIp is not null)
