@@ -13,7 +13,7 @@ internal sealed class RedisServer : IDisposable
     private readonly Process _process;
     private readonly string _dir = Directory.CreateTempSubdirectory("g3a-redis-").FullName;
 
-    public RedisServer(Proxy.Tests.Integration.TestCertificates? tls = null)
+    public RedisServer(global::Proxy.Tests.Integration.TestCertificates? tls = null)
     {
         // redis-server cannot bind port 0 and say which port it got: take a free one and start at once
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
