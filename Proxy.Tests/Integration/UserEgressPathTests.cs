@@ -11,51 +11,59 @@ namespace Proxy.Tests.Integration;
 [Collection(NodeCollection.Name)]
 public sealed class UserEgressPathTests
 {
-    private static string Yaml(string dir) => $$"""
-        log: stdout
-        resolver:
-          - name: default
-            type: c-ares
-            server: 127.0.0.1
-        escaper:
-          - name: select
-            type: route_select
-            next_nodes: [exit2, exit3, float]
-          - name: exit2
-            type: direct_fixed
-            resolver: default
-            bind_ip: 127.0.0.2
-            egress_network_filter: {default: allow, allow: [127.0.0.1]}
-          - name: exit3
-            type: direct_fixed
-            resolver: default
-            bind_ip: 127.0.0.3
-            egress_network_filter: {default: allow, allow: [127.0.0.1]}
-          - name: float
-            type: direct_float
-            resolver: default
-            cache_ipv4: {{dir}}/float4.json
-            egress_network_filter: {default: allow, allow: [127.0.0.1]}
-        server:
-          - name: http
-            type: http_proxy
-            escaper: select
-            user_group: staff
-            listen: 127.0.0.1:0
-        user_group:
-          - name: staff
-            static_users:
-              - name: alice
-                token: {{HttpProxyUserTests.RootToken}}
-                egress_path_id_map: {select: exit3}
-              - name: bob
-                token: {{HttpProxyUserTests.RootToken}}
-                egress_path_id_map: {select: float}
-                egress_path_value_map: {float: '{"ip": "127.0.0.4"}'}
-              - name: carol
-                token: {{HttpProxyUserTests.RootToken}}
-                egress_path_id_map: {select: nowhere}
-        """;
+    /// <summary>
+    /// route_select over two fixed exits and a direct_float whose cache holds bind ips "two" and "three";
+    /// http_proxy goes through route_select, socks_proxy straight to the float.
+    /// </summary>
+    private static async Task<ProxyUnderTest> StartAsync(string dir, bool udpAssociate = false)
+    {
+        await File.WriteAllTextAsync(Path.Combine(dir, "float4.json"),
+            """[{"ip": "127.0.0.2", "id": "two"}, {"ip": "127.0.0.3", "id": "three"}]""");
+        return await ProxyUnderTest.StartAsync($$"""
+            log: stdout
+            resolver:
+              - name: default
+                type: c-ares
+                server: 127.0.0.1
+            escaper:
+              - name: select
+                type: route_select
+                next_nodes: [exit2, exit3, float]
+            {{Exit("exit2", "bind_ip: 127.0.0.2")}}
+            {{Exit("exit3", "bind_ip: 127.0.0.3")}}
+            {{Exit("float", $"type: direct_float\n    cache_ipv4: {dir}/float4.json")}}
+            server:
+              - name: http
+                type: http_proxy
+                escaper: select
+                user_group: staff
+                listen: 127.0.0.1:0
+              - name: socks
+                type: socks_proxy
+                escaper: float
+                user_group: staff
+                use_udp_associate: {{(udpAssociate ? "true" : "false")}}
+                listen: 127.0.0.1:0
+            user_group:
+              - name: staff
+                static_users:
+                  - name: alice
+                    token: {{HttpProxyUserTests.RootToken}}
+                    egress_path_id_map: {select: exit3}
+                  - name: bob
+                    token: {{HttpProxyUserTests.RootToken}}
+                    egress_path_id_map: {select: float}
+                    egress_path_value_map: {float: '{"ip": "127.0.0.4"}'}
+                  - name: carol
+                    token: {{HttpProxyUserTests.RootToken}}
+                    egress_path_id_map: {select: nowhere, float: three}
+            """);
+    }
+
+    /// <summary>A direct escaper entry (direct_fixed unless <paramref name="keys"/> says a type) that may reach 127.0.0.1.</summary>
+    private static string Exit(string name, string keys) =>
+        $"  - name: {name}\n" + (keys.StartsWith("type:", StringComparison.Ordinal) ? "" : "    type: direct_fixed\n")
+        + $"    {keys}\n    resolver: default\n    egress_network_filter: {{default: allow, allow: [127.0.0.1]}}";
 
     [Fact]
     public async Task UserMaps_PickTheExit_TheOriginSeesIt()
@@ -64,7 +72,7 @@ public sealed class UserEgressPathTests
         var dir = Directory.CreateTempSubdirectory("g3a-egress-").FullName;
         try
         {
-            await using var node = await ProxyUnderTest.StartAsync(Yaml(dir));
+            await using var node = await StartAsync(dir);
 
             async Task<(int Status, string Body)> As(string user)
             {
@@ -103,45 +111,19 @@ public sealed class UserEgressPathTests
         var dir = Directory.CreateTempSubdirectory("g3a-egress-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(dir, "float4.json"),
-                """[{"ip": "127.0.0.2", "id": "two"}, {"ip": "127.0.0.3", "id": "three"}]""");
-            await using var node = await ProxyUnderTest.StartAsync($$"""
-                log: stdout
-                resolver:
-                  - name: default
-                    type: c-ares
-                    server: 127.0.0.1
-                escaper:
-                  - name: float
-                    type: direct_float
-                    resolver: default
-                    cache_ipv4: {{dir}}/float4.json
-                    egress_network_filter: {default: allow, allow: [127.0.0.1]}
-                server:
-                  - name: socks
-                    type: socks_proxy
-                    escaper: float
-                    user_group: staff
-                    use_udp_associate: {{(associate ? "true" : "false")}}
-                    listen: 127.0.0.1:0
-                user_group:
-                  - name: staff
-                    static_users:
-                      - name: alice
-                        token: {{HttpProxyUserTests.RootToken}}
-                        egress_path_id_map: {float: three}
-                """);
-            await using var session = await SocksUdpTests.UdpSession.OpenAsync(node, ("alice", "toor"));
+            await using var node = await StartAsync(dir, associate);
             var target = new UpstreamAddr("127.0.0.1", echo.EndPoint.Port);
 
-            for (var i = 0; i < 3; i++)
+            // a task's socket keeps its bind: five tasks, so a random pick would show (1 in 32 all-.3 by chance)
+            for (var i = 0; i < 5; i++)
             {
+                await using var session = await SocksUdpTests.UdpSession.OpenAsync(node, ("carol", "toor"));
                 await session.SendAsync(target, [(byte)i]);
                 Assert.NotNull(await session.ReceiveAsync(TimeSpan.FromSeconds(10)));
             }
 
+            Assert.Equal(5, echo.Sources.Count);
             Assert.All(echo.Sources, s => Assert.Equal("127.0.0.3", s.Address.ToString()));
-            Assert.Equal(3, echo.Sources.Count);
         }
         finally
         {
