@@ -38,6 +38,8 @@ public sealed class TaskNotes
     public TaskBytes Bytes { get; } = new();
     /// <summary>What the server or user chose for named escapers (username_params, egress_path_selection_header); null when nothing.</summary>
     public Escapers.EgressPathSelection? EgressPath { get; set; }
+    /// <summary>The task's user's egress_path_id_map / egress_path_value_map; read before <see cref="EgressPath"/> (g3's order).</summary>
+    public Escapers.EgressPathSelection? UserEgressPath { get; set; }
 
     /// <summary>What the escaper reported about its connect attempt (next_* fields, tries, spend).</summary>
     public void RecordEscape(Escapers.EscapeResult result)

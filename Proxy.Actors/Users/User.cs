@@ -41,6 +41,7 @@ public sealed class User
         BlockedCheck = () => _block.Blocked;
         RequestAlive = alive;
         Stats = previous?.Stats ?? new UserStatsHolder(group, name, kind);
+        EgressPath = Escapers.EgressPathSelection.FromUser(config.EgressPathIdMap, config.EgressPathValueMap);
         var old = previous?.Config;
         // an unchanged limit keeps its limiter (and what it has counted); a changed one starts afresh
         RequestRate = Keep(config.RequestRateLimit, old?.RequestRateLimit, previous?.RequestRate, q => new GcraRateLimiter(q, time));
@@ -70,6 +71,8 @@ public sealed class User
     public AliveCounter RequestAlive { get; }
     /// <summary>The user's metric counters; a rebuilt user counts on into the same ones.</summary>
     public UserStatsHolder Stats { get; }
+    /// <summary>egress_path_id_map and egress_path_value_map, built once (null when neither is set).</summary>
+    public Escapers.EgressPathSelection? EgressPath { get; }
     public GlobalStreamLimiter? TcpAllUpload { get; }
     public GlobalStreamLimiter? TcpAllDownload { get; }
     public GlobalDatagramLimiter? UdpAllUpload { get; }

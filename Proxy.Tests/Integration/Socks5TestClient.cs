@@ -138,6 +138,8 @@ internal sealed class UdpEcho : IAsyncDisposable
 
     public IPEndPoint EndPoint => (IPEndPoint)_udp.Client.LocalEndPoint!;
     public int Received;
+    /// <summary>Where each datagram came from (the proxy's bind address).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IPEndPoint> Sources { get; } = new();
 
     private async Task LoopAsync()
     {
@@ -148,6 +150,7 @@ internal sealed class UdpEcho : IAsyncDisposable
             {
                 var r = await _udp.Client.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(_udp.Client.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, 0), _stop.Token);
                 Interlocked.Increment(ref Received);
+                Sources.Enqueue((IPEndPoint)r.RemoteEndPoint);
                 await _udp.Client.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
             }
             catch (OperationCanceledException)

@@ -12,7 +12,7 @@ internal static class ProxyFloatEscaperParser
         .Skip("name|type")
         .NoEffect("shared_logger")
         .On("extra_metrics_tags", (c, v, _) => c with { ExtraMetricsTags = MetricsTagsParser.FromYaml(v) })
-        .On("source", (c, v, _) => Source(c, v))
+        .On("source", (c, v, s) => Source(c, v, s))
         .On("cache", (c, v, s) => F(c) with { Cache = s.ResolvePath(YamlValue.String(v, "a file path")) })
         .On("refresh_interval", (c, v, _) => F(c) with { RefreshInterval = HumanDuration.FromYaml(v) })
         .On("bind_ipv4", (c, v, _) => F(c) with { BindIpv4 = NextProxyKeyTable.Family(SockAddrParser.Ip(v), AddressFamily.InterNetwork, v) })
@@ -33,7 +33,7 @@ internal static class ProxyFloatEscaperParser
     private static ProxyFloatEscaperConfig F(EscaperConfig c) => (ProxyFloatEscaperConfig)c;
 
     /// <summary>null, "passive" or <c>{type: passive}</c>; a redis url or <c>{type: redis, ...}</c>.</summary>
-    private static EscaperConfig Source(EscaperConfig c, YamlNode v)
+    private static EscaperConfig Source(EscaperConfig c, YamlNode v, EntryScope scope)
     {
         if (YamlValue.IsNull(v)) return c;
         var type = v is YamlMappingNode map
@@ -42,8 +42,10 @@ internal static class ProxyFloatEscaperParser
             : YamlValue.String(v, "a source url or map");
         if (type.Equals("passive", StringComparison.OrdinalIgnoreCase)) return c;
         if (type.Equals("redis", StringComparison.OrdinalIgnoreCase) || type.StartsWith("redis://", StringComparison.OrdinalIgnoreCase))
-            return F(c) with { Redis = ProxyFloatRedisSource.FromYaml(v) };
-        if (type.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase)) throw new NotSupportedYetException("redis source over TLS", v);
+            return F(c) with { Redis = ProxyFloatRedisSource.FromYaml(v, scope) };
+        // g3 knows no rediss:// scheme (TLS is the map form's tls_client); say how to get it
+        if (type.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigValueException("unsupported url scheme: rediss (use the map form with tls_client)", v);
         throw new ConfigValueException($"unknown source '{type}'", v);
     }
 }

@@ -18,22 +18,29 @@ public sealed record ProxyFloatRedisSource
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public string SetsKey { get; init; } = "";
+    /// <summary>tls_client (g3 1.9.7): TLS to the redis server when set.</summary>
+    public TlsClientConfig? TlsClient { get; init; }
+    /// <summary>tls_name: the name the server certificate is checked against (default: the addr's host).</summary>
+    public string? TlsName { get; init; }
 
-    /// <summary>A <c>redis://[user[:password]@]host[:port][/db][?key=value...]</c> url, or a map with <c>type: redis</c>.</summary>
-    internal static ProxyFloatRedisSource FromYaml(YamlNode node)
+    /// <summary>
+    /// A <c>redis://[user[:password]@]host[:port][/db][?key=value...]</c> url, or a map with <c>type: redis</c>.
+    /// As g3, TLS is set by <c>tls_client</c> (a map, so in the map form only); there is no <c>rediss://</c> scheme.
+    /// </summary>
+    internal static ProxyFloatRedisSource FromYaml(YamlNode node, EntryScope scope)
     {
-        var source = node is YamlMappingNode map ? FromMap(map) : FromUrl(YamlValue.String(node, "a source url"), node);
+        var source = node is YamlMappingNode map ? FromMap(map, scope) : FromUrl(YamlValue.String(node, "a source url"), node, scope);
         return source.SetsKey.Length > 0 ? source : throw new ConfigValueException("redis source: no sets_key set", node);
     }
 
-    private static ProxyFloatRedisSource FromMap(YamlMappingNode map)
+    private static ProxyFloatRedisSource FromMap(YamlMappingNode map, EntryScope scope)
     {
         var c = new ProxyFloatRedisSource();
-        foreach (var (key, k, v) in YamlValue.Entries(map)) c = c.Set(key, k, v);
+        foreach (var (key, k, v) in YamlValue.Entries(map)) c = c.Set(key, k, v, scope);
         return c;
     }
 
-    private static ProxyFloatRedisSource FromUrl(string text, YamlNode at)
+    private static ProxyFloatRedisSource FromUrl(string text, YamlNode at, EntryScope scope)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Host.Length == 0)
             throw new ConfigValueException($"invalid redis source url '{text}'", at);
@@ -53,7 +60,7 @@ public sealed record ProxyFloatRedisSource
             var key = YamlKey.Normalize(Uri.UnescapeDataString(kv[0]));
             try
             {
-                c = c.Set(key, at, new YamlScalarNode(kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : ""));
+                c = c.Set(key, at, new YamlScalarNode(kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : ""), scope);
             }
             catch (ConfigValueException e)
             {
@@ -64,7 +71,7 @@ public sealed record ProxyFloatRedisSource
         return c;
     }
 
-    private ProxyFloatRedisSource Set(string key, YamlNode keyNode, YamlNode v) => key switch
+    private ProxyFloatRedisSource Set(string key, YamlNode keyNode, YamlNode v, EntryScope scope) => key switch
     {
         "type" => this,
         "sets_key" => this with { SetsKey = YamlValue.String(v, "a redis key") },
@@ -74,7 +81,8 @@ public sealed record ProxyFloatRedisSource
         "password" => this with { Password = YamlValue.String(v) },
         "connect_timeout" => this with { ConnectTimeout = HumanDuration.FromYaml(v) },
         "response_timeout" or "read_timeout" => this with { ResponseTimeout = HumanDuration.FromYaml(v) },
-        "tls" or "tls_client" or "tls_name" => throw new NotSupportedYetException("redis source " + key, keyNode),
+        "tls" or "tls_client" => this with { TlsClient = TlsClientParser.FromYaml(v, scope, keyNode) },
+        "tls_name" => this with { TlsName = YamlValue.String(v, "a tls name") },
         _ => throw YamlValue.UnknownKey(key, keyNode),
     };
 }

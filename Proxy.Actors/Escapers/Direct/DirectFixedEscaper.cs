@@ -89,10 +89,11 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
     private async ValueTask<EscapeResult> OpenUdpAsync(EscapeRequest request, DirectFixedEscaperConfig config, CancellationToken ct)
     {
         var started = _time.GetTimestamp();
+        var bindIp = UdpBindIp(config, config.EnablePathSelection ? request.Task.EgressPath : null);
         DirectUdpUpstream udp;
         try
         {
-            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer, config.UdpMiscOpts.AdjustTo(request.UserUdpMiscOpts));
+            udp = DirectUdpUpstream.Open(config, _resolvers, request.UdpSocketBuffer, bindIp, config.UdpMiscOpts.AdjustTo(request.UserUdpMiscOpts));
         }
         catch (SocketException e)
         {
@@ -113,10 +114,21 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
             Udp = udp,
             PeerAddr = new IPEndPoint(ip, request.Target.Port),
             BoundAddr = udp.BoundAddr,
-            BindIp = config.BindIp.FirstOrDefault(),
+            BindIp = bindIp,
             Tries = 1,
             Spend = Elapsed(started),
         };
+    }
+
+    /// <summary>
+    /// The UDP socket's bind address, as g3's get_bind_random: among the bind_ip of the socket's family
+    /// (the first one's), the one the task's path id picks (enable_path_selection), else a random one.
+    /// </summary>
+    private static IPAddress? UdpBindIp(DirectFixedEscaperConfig config, EgressPathSelection? path)
+    {
+        if (config.BindIp.Count == 0) return null;
+        var family = ConnectCandidates.BindIps(config.BindIp, config.BindIp[0].AddressFamily);
+        return family[ConnectCandidates.PathIndex(path, config.Name, family.Length) ?? Random.Shared.Next(family.Length)];
     }
 
     /// <summary>resolve_redirection (the user's, then the escaper's) for a UDP target: the other name, or the first redirected address the query allows.</summary>

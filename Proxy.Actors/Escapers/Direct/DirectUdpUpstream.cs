@@ -33,11 +33,10 @@ internal sealed class DirectUdpUpstream : IUdpUpstream
 
     public IPEndPoint? BoundAddr { get; }
 
-    /// <summary>Binds the socket: to the first bind_ip when set, else to the wildcard of the families allowed.</summary>
+    /// <summary>Binds the socket: to <paramref name="bindIp"/> (one of bind_ip) when set, else to the wildcard of the families allowed.</summary>
     /// <param name="misc">udp_misc_opts with the task's user's udp_remote_misc_opts over them.</param>
-    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers, UdpMiscSockOpts misc)
+    public static DirectUdpUpstream Open(DirectFixedEscaperConfig config, HandleRegistry<IResolver> resolvers, SocketBufferConfig? buffers, IPAddress? bindIp, UdpMiscSockOpts misc)
     {
-        var bindIp = config.BindIp.FirstOrDefault();
         Socket socket;
         var dual = false;
         if (bindIp is not null)

@@ -44,10 +44,40 @@ public sealed class DirectFloatEscaper : IEscaper, IPublishableEscaper, IDisposa
     {
         var now = _time.GetUtcNow();
         var sets = _sets;
-        var live = sets.V4.Concat(sets.V6).Where(b => b.LiveAt(now)).Select(b => b.Ip).ToList();
-        if (live.Count == 0)
-            return new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': no bind ip published (or all expired)"));
-        return _direct.EscapeAsync(request, live, ct);
+        var live = sets.V4.Concat(sets.V6).Where(b => b.LiveAt(now));
+        // g3's order: bind ips named by the task's egress path id, then one given whole as JSON, then any live one
+        string? why;
+        if (request.Task.EgressStringId(Name) is { } id)
+        {
+            live = live.Where(b => b.Id == id);
+            why = $"no bind ip with id '{id}' published";
+        }
+        else if (request.Task.EgressJsonValue(Name) is { } json)
+        {
+            (live, why) = FromJson(json, now);
+        }
+        else
+        {
+            why = "no bind ip published (or all expired)";
+        }
+        var ips = live.Select(b => b.Ip).ToList();
+        if (ips.Count == 0)
+            return new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': {why}"));
+        return _direct.EscapeAsync(request, ips, ct);
+    }
+
+    private static (IEnumerable<FloatBindIp>, string) FromJson(string json, DateTimeOffset now)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var bind = FloatBindIp.Parse(doc.RootElement, null);
+            return (bind.LiveAt(now) ? [bind] : [], "expired bind ip json value");
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return ([], "invalid bind ip json value: " + e.Message);
+        }
     }
 
     public PublishResult Publish(string json)

@@ -26,7 +26,8 @@ internal sealed record FloatBindIp(IPAddress Ip, string? Id = null, string? Isp 
     public static IReadOnlyList<FloatBindIp> ParseList(JsonElement value, AddressFamily family) =>
         FloatJson.OneOrMany(value, v => Parse(v, family));
 
-    private static FloatBindIp Parse(JsonElement v, AddressFamily family)
+    /// <summary>One bind IP; <paramref name="family"/> null takes either (a task's egress path JSON value).</summary>
+    public static FloatBindIp Parse(JsonElement v, AddressFamily? family)
     {
         if (v.ValueKind == JsonValueKind.String) return new FloatBindIp(FloatJson.Ip(v, "ip", family));
         if (v.ValueKind != JsonValueKind.Object) throw new FormatException($"a bind ip must be an IP string or a map, not {v.ValueKind}");

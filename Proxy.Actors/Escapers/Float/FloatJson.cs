@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Proxy.Actors.Config.Loading;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Proxy.Actors.Escapers.Float;
 
@@ -26,6 +29,24 @@ internal static class FloatJson
             && DateTimeOffset.TryParse(v.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t))
             return t;
         throw new FormatException($"'expire' must be an RFC 3339 datetime, not {v}");
+    }
+
+    /// <summary>
+    /// A value with a YAML form the config already reads (speed limits, IP maps): JSON is read as YAML,
+    /// so the peer key takes the same forms as the escaper key of the same name.
+    /// </summary>
+    public static T AsYaml<T>(JsonProperty p, Func<YamlNode, T> parse)
+    {
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(p.Value.GetRawText()));
+            return parse(yaml.Documents[0].RootNode);
+        }
+        catch (Exception e) when (e is ConfigValueException or NotSupportedYetException or YamlException)
+        {
+            throw new FormatException($"'{p.Name}': {e.Message}");
+        }
     }
 
     /// <summary>One item or an array of them.</summary>

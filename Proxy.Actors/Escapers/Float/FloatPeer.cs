@@ -18,13 +18,20 @@ internal sealed record FloatPeer(string Type, IPEndPoint Addr, string Json)
     public int HttpConnectRspHeaderMaxSize { get; init; } = 4096;
     public IReadOnlyList<KeyValuePair<string, string>> ExtraAppendHeaders { get; init; } = [];
     public string? TlsName { get; init; }
+    /// <summary>The peer's own tcp_sock_speed_limit for each connection to it; null: the escaper's.</summary>
+    public TcpSockSpeedLimit? TcpSockSpeedLimit { get; init; }
+    // socks5/socks5s peers only: as proxy_socks5's keys of the same names
+    public UdpSockSpeedLimit UdpSockSpeedLimit { get; init; } = UdpSockSpeedLimit.Unlimited;
+    public IReadOnlyDictionary<IPAddress, IPAddress>? TransmuteUdpPeerIp { get; init; }
+    public bool EndOnControlClosed { get; init; }
 
     /// <summary>Usable now: no expiry, or the expiry is more than the guard away.</summary>
     public bool LiveAt(DateTimeOffset now, TimeSpan guard) => Expire is not { } e || e - guard > now;
 
     public static IReadOnlyList<FloatPeer> ParseList(JsonElement value) => FloatJson.OneOrMany(value, Parse);
 
-    private static FloatPeer Parse(JsonElement v)
+    /// <summary>One peer map (a user's egress_path_value_map entry, a list item).</summary>
+    public static FloatPeer Parse(JsonElement v)
     {
         if (v.ValueKind != JsonValueKind.Object) throw new FormatException($"a peer must be a map, not {v.ValueKind}");
         var peer = new FloatPeer("", new IPEndPoint(IPAddress.None, 0), v.GetRawText());
@@ -44,12 +51,16 @@ internal sealed record FloatPeer(string Type, IPEndPoint Addr, string Json)
                 "http_connect_rsp_header_max_size" => peer with { HttpConnectRspHeaderMaxSize = Size(p) },
                 "extra_append_headers" => peer with { ExtraAppendHeaders = Headers(p) },
                 "tls_name" => peer with { TlsName = FloatJson.Text(p) },
-                "tcp_sock_speed_limit" or "udp_sock_speed_limit" or "transmute_udp_peer_ip" or "end_on_control_closed"
-                    => throw new FormatException($"not supported yet: peer key '{p.Name}'"),
+                "tcp_sock_speed_limit" => peer with { TcpSockSpeedLimit = FloatJson.AsYaml(p, TcpSockSpeedLimitParser.FromYaml) },
+                "udp_sock_speed_limit" => peer with { UdpSockSpeedLimit = FloatJson.AsYaml(p, UdpSockSpeedLimitParser.FromYaml) },
+                "transmute_udp_peer_ip" => peer with { TransmuteUdpPeerIp = FloatJson.AsYaml(p, IpMapParser.FromYaml) },
+                "end_on_control_closed" => peer with { EndOnControlClosed = FloatJson.AsYaml(p, YamlValue.Bool) },
                 _ => throw new FormatException($"unknown peer key '{p.Name}'"),
             };
         }
         if (!hasAddr) throw new FormatException("a peer needs 'addr'");
+        if (peer.Type is "http" or "https" && v.EnumerateObject().Select(p => p.Name).FirstOrDefault(SocksOnlyKeys.Contains) is { } misplaced)
+            throw new FormatException($"peer key '{misplaced}' is for socks5 peers, not {peer.Type}");
         return peer.Type switch
         {
             "http" or "https" or "socks5" or "socks5s" => peer,
@@ -57,6 +68,8 @@ internal sealed record FloatPeer(string Type, IPEndPoint Addr, string Json)
             _ => throw new FormatException($"unknown peer type '{peer.Type}'"),
         };
     }
+
+    private static readonly HashSet<string> SocksOnlyKeys = ["udp_sock_speed_limit", "transmute_udp_peer_ip", "end_on_control_closed"];
 
     private static FloatPeer Checked<T>(FloatPeer peer, T _) => peer;
 

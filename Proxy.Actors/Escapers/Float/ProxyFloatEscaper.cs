@@ -26,6 +26,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     private readonly object _publishLock = new();
     private volatile IReadOnlyList<(FloatPeer Peer, IEscaper Escaper)> _peers = [];
     private readonly RedisPeerSource? _redis;
+    private readonly ValuePeers _valuePeers;
 
     public ProxyFloatEscaper(ProxyFloatEscaperConfig config, HandleRegistry<IResolver> resolvers,
         ISocketConnector? connector = null, TimeProvider? time = null)
@@ -35,6 +36,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         _connector = connector;
         _time = time ?? TimeProvider.System;
         if (LoadCache() is { } cached) _peers = Build(cached);
+        _valuePeers = new ValuePeers(config, BuildOne);
         if (config.Redis is { } redis) _redis = new RedisPeerSource(redis, config.RefreshInterval, _time, Publish);
     }
 
@@ -47,10 +49,26 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     public ValueTask<EscapeResult> EscapeAsync(EscapeRequest request, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
+        // g3's order: a peer named by the task's egress path id, then one given whole as JSON, then a random live one
+        var (chosen, why) = request.Task.EgressStringId(Name) is { } id ? ById(id, now)
+            : request.Task.EgressJsonValue(Name) is { } json ? _valuePeers.Get(json, now)
+            : Random(now);
+        return chosen is null ? new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': {why}")) : chosen.EscapeAsync(request, ct);
+    }
+
+    private (IEscaper?, string?) Random(DateTimeOffset now)
+    {
         var live = _peers.Where(p => p.Peer.LiveAt(now, _config.ExpireGuardDuration)).ToList();
-        if (live.Count == 0)
-            return new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': no live peer published"));
-        return live[Random.Shared.Next(live.Count)].Escaper.EscapeAsync(request, ct);
+        return live.Count == 0 ? (null, "no live peer published") : (live[System.Random.Shared.Next(live.Count)].Escaper, null);
+    }
+
+    /// <summary>The published peer with this id (the last one when ids repeat); a missing or expired one fails the task.</summary>
+    private (IEscaper?, string?) ById(string id, DateTimeOffset now)
+    {
+        var named = _peers.LastOrDefault(p => p.Peer.Id == id);
+        return named.Escaper is null ? (null, $"no peer with id '{id}' published")
+            : !named.Peer.LiveAt(now, _config.ExpireGuardDuration) ? (null, $"peer '{id}' is expired")
+            : (named.Escaper, null);
     }
 
     public PublishResult Publish(string json)
@@ -93,9 +111,11 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     }
 
     private IReadOnlyList<(FloatPeer, IEscaper)> Build(IReadOnlyList<FloatPeer> peers) =>
-        peers.Select(p => (p, p.Type.StartsWith("socks5", StringComparison.Ordinal)
-            ? (IEscaper)new ProxySocks5Escaper(SocksPeerConfig(p), _resolvers, _connector, _time)
-            : new ProxyHttpEscaper(PeerConfig(p), _resolvers, _connector, _time))).ToList();
+        peers.Select(p => (p, BuildOne(p))).ToList();
+
+    private IEscaper BuildOne(FloatPeer p) => p.Type.StartsWith("socks5", StringComparison.Ordinal)
+        ? new ProxySocks5Escaper(SocksPeerConfig(p), _resolvers, _connector, _time)
+        : new ProxyHttpEscaper(PeerConfig(p), _resolvers, _connector, _time);
 
     /// <summary>A socks5/socks5s peer as a proxy_socks5(s) config: the peer's address and login, the escaper's dialling.</summary>
     private ProxySocks5EscaperConfig SocksPeerConfig(FloatPeer peer)
@@ -119,6 +139,9 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
             TcpMiscOpts = http.TcpMiscOpts,
             TcpSockSpeedLimit = http.TcpSockSpeedLimit,
             PeerNegotiationTimeout = http.PeerNegotiationTimeout,
+            UdpSockSpeedLimit = peer.UdpSockSpeedLimit,
+            TransmuteUdpPeerIp = peer.TransmuteUdpPeerIp,
+            EndOnControlClosed = peer.EndOnControlClosed,
         };
     }
 
@@ -140,7 +163,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
         TcpKeepalive = _config.TcpKeepalive,
         BindInterface = _config.BindInterface,
         TcpMiscOpts = _config.TcpMiscOpts,
-        TcpSockSpeedLimit = _config.TcpSockSpeedLimit,
+        TcpSockSpeedLimit = peer.TcpSockSpeedLimit ?? _config.TcpSockSpeedLimit,
         PeerNegotiationTimeout = _config.PeerNegotiationTimeout,
     };
 
@@ -164,6 +187,7 @@ public sealed class ProxyFloatEscaper : IEscaper, IPublishableEscaper, IDisposab
     public void Dispose()
     {
         _redis?.Dispose();
+        _valuePeers.Dispose();
         foreach (var (_, escaper) in _peers) (escaper as IDisposable)?.Dispose();
     }
 }

@@ -8,6 +8,7 @@ namespace Proxy.Actors.Escapers.Float;
 /// proxy_float's redis source: every refresh_interval (the first at once) reads the members of
 /// sets_key, each one peer's JSON, and publishes them as the new set when they changed. A failed
 /// read or a bad member keeps the set in force (the publish refuses it whole), as g3 keeps its old set.
+/// With tls_client the connection is TLS, the server certificate checked against tls_name (or the host).
 /// </summary>
 internal sealed class RedisPeerSource : IDisposable
 {
@@ -83,6 +84,14 @@ internal sealed class RedisPeerSource : IDisposable
         };
         if (IPAddress.TryParse(_config.Addr.Host, out var ip)) options.EndPoints.Add(ip, _config.Addr.Port);
         else options.EndPoints.Add(_config.Addr.Host, _config.Addr.Port);
+        if (_config.TlsClient is { } tls)
+        {
+            // the node's one TLS client setup (CA bundle, client certificate, versions), checked against tls_name
+            var name = _config.TlsName ?? _config.Addr.Host;
+            options.Ssl = true;
+            options.SslHost = name;
+            options.SslClientAuthenticationOptions = _ => Tls.TlsClientHandshake.BuildOptions(name, tls);
+        }
         return options;
     }
 

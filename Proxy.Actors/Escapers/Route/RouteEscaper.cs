@@ -16,9 +16,11 @@ internal abstract class RouteEscaper(string name, string typeName, HandleRegistr
     {
         // a route escaper's task count is the requests it passed on (g3's route.request_passed)
         stats?.TaskStarted();
-        return escapers.Get(Select(request)).EscapeAsync(request, ct);
+        if (Select(request) is not { } next)
+            return new(EscapeResult.Fail(EscapeErrorKind.EscaperNotUsable, $"escaper '{Name}': no next escaper matches the task's egress path id"));
+        return escapers.Get(next).EscapeAsync(request, ct);
     }
 
-    /// <summary>The name of the next escaper for this request.</summary>
-    internal abstract string Select(EscapeRequest request);
+    /// <summary>The name of the next escaper for this request; null when the task's egress path names none of them.</summary>
+    internal abstract string? Select(EscapeRequest request);
 }

@@ -52,6 +52,7 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
             _failuresInRow = 0;
             var user = result.User!;
             notes.User = user.Name;
+            notes.UserEgressPath = user.EgressPath;
             return (new RequestUser(user, (_seen ??= new(StringComparer.Ordinal)).Add(user.Name)), true);
         }
 

@@ -29,6 +29,7 @@ internal sealed class SocksProxyRuntime(SocksProxyServerConfig config, ServerCon
         if (req.User is { User: var user })
         {
             notes.User = user.Name;
+            notes.UserEgressPath = user.EgressPath;
             UserTaskPolicy.Watch(scope.Lifetime, user);
         }
         scope.Lifetime.Touch();

@@ -35,6 +35,7 @@ internal static class FactsLogin
         };
         if (user is null) return Refuse(notes, "ClientAuthFailed", $"no user of the facts group matches the {Fact(match)}");
         notes.User = user.Name;
+        notes.UserEgressPath = user.EgressPath;
         if (facts.ClientAddr is { } client && user.CheckClient(client.Address).IsForbidden())
         {
             UserAuthCounts.Refused(new AuthResult(AuthStatus.ForbiddenSource, user), server.Stats);

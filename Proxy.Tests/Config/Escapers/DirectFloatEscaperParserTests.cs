@@ -79,11 +79,31 @@ public sealed class ProxyFloatEscaperParserTests
             """).Escapers)).Redis!;
         Assert.Equal((new UpstreamAddr("redis.example", 6379), 1L, "float-peers"), (map.Addr, map.Db, map.SetsKey));
         Assert.Equal(TimeSpan.FromSeconds(1), map.ConnectTimeout);
+        Assert.Null(map.TlsClient);
+    }
+
+    [Fact]
+    public void ProxyFloat_RedisSource_TlsClientAndTlsName()
+    {
+        var redis = Assert.IsType<ProxyFloatEscaperConfig>(Assert.Single(EscaperConfigLoad.Load("""
+              - name: pf
+                type: proxy_float
+                source:
+                  type: redis
+                  addr: 127.0.0.1:6380
+                  sets_key: peers
+                  tls_client: {min_tls_version: tls1.2, handshake_timeout: 3s}
+                  tls_name: redis.test
+            """).Escapers)).Redis!;
+
+        Assert.Equal("tls1.2", redis.TlsClient!.MinTlsVersion);
+        Assert.Equal(TimeSpan.FromSeconds(3), redis.TlsClient.HandshakeTimeout);
+        Assert.Equal("redis.test", redis.TlsName);
     }
 
     [Theory]
     [InlineData("    source: redis://127.0.0.1:6379/0\n", "redis source: no sets_key set")]
-    [InlineData("    source: {type: redis, sets_key: peers, tls_client: {}}\n", "not supported yet: redis source tls_client")]
+    [InlineData("    source: rediss://127.0.0.1:6379/0?sets_key=peers\n", "unsupported url scheme: rediss")]
     [InlineData("    source: {type: redis, sets_key: peers, sets: x}\n", "unknown key 'sets'")]
     [InlineData("    source: redis://127.0.0.1/x?sets_key=peers\n", "the path should be a valid redis db number")]
     [InlineData("    source: {type: carrier_pigeon}\n", "unknown source 'carrier_pigeon'")]

@@ -63,6 +63,33 @@ public sealed class ProxyFloatRedisTests : IDisposable
         Assert.Equal(new[] { $"127.0.0.1:{next.Port}", "127.0.0.1:3999" }.Order(), Addrs(restarted.Published()));
     }
 
+    [Fact]
+    public async Task OverTls_PeersCome_AndAServerCertificateForAnotherNameIsRefused()
+    {
+        using var certs = new TestCertificates();
+        using var redis = new RedisServer(certs);
+        var options = ConfigurationOptions.Parse($"127.0.0.1:{redis.Port}");
+        options.Ssl = true;
+        options.SslHost = "localhost";
+        options.CertificateValidation += (_, _, _, _) => true;
+        await using (var client = await ConnectionMultiplexer.ConnectAsync(options))
+            await client.GetDatabase().SetAddAsync("float-peers", Peer(3128));
+        var tls = new TlsClientConfig { CaCertificatePem = certs.CaPem, NoDefaultCaCertificate = true };
+        ProxyFloatEscaperConfig Over(string tlsName) => Config(redis.Port) with
+        {
+            Cache = null,
+            Redis = Config(redis.Port).Redis! with { TlsClient = tls, TlsName = tlsName },
+        };
+
+        using var good = new ProxyFloatEscaper(Over("localhost"), _resolvers);
+        using var wrong = new ProxyFloatEscaper(Over("other.test"), _resolvers);
+
+        Assert.True(await Eventually.True(() => Addrs(good.Published()).Length == 1), good.RedisError ?? good.Published());
+        Assert.Equal(["127.0.0.1:3128"], Addrs(good.Published()));
+        Assert.True(await Eventually.True(() => wrong.RedisError is not null, TimeSpan.FromSeconds(15)));
+        Assert.Empty(Addrs(wrong.Published()));
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_dir, true); } catch (IOException) { }

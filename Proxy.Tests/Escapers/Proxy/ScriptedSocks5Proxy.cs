@@ -11,7 +11,10 @@ namespace Proxy.Tests.Escapers.Proxy;
 /// <summary>
 /// A next-hop SOCKS5 proxy on 127.0.0.1:0 written with the project's server codec: it asks for
 /// username/password when given one, records what each client sent (methods, login, request
-/// target), answers CONNECT with success and then echoes.
+/// target), answers CONNECT with success and then echoes. A UDP ASSOCIATE gets a relay on
+/// 127.0.0.1 that echoes each datagram back with its header; the reply names the relay by
+/// <see cref="UdpReplyIp"/> (to test transmute_udp_peer_ip), and <see cref="CloseUdpControl"/>
+/// closes the control connection right after the reply.
 /// </summary>
 internal sealed class ScriptedSocks5Proxy : IAsyncDisposable
 {
@@ -30,6 +33,8 @@ internal sealed class ScriptedSocks5Proxy : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public ConcurrentQueue<string> Logins { get; } = new();
     public ConcurrentQueue<UpstreamAddr> Targets { get; } = new();
+    public IPAddress UdpReplyIp { get; init; } = IPAddress.Loopback;
+    public bool CloseUdpControl { get; init; }
 
     private async Task LoopAsync()
     {
@@ -88,6 +93,11 @@ internal sealed class ScriptedSocks5Proxy : IAsyncDisposable
             var request = await Read(b => Socks5ServerParser.ParseRequest(b));
             if (request is null) return;
             Targets.Enqueue(request.Target);
+            if (request.Command == Socks5Command.UdpAssociate)
+            {
+                await UdpAssociateAsync(stream);
+                return;
+            }
             var reply = new ArrayBufferWriter<byte>();
             Socks5ServerWriter.WriteReply(reply, Socks5ReplyCode.Succeeded);
             await stream.WriteAsync(reply.WrittenMemory, _stop.Token);
@@ -98,6 +108,36 @@ internal sealed class ScriptedSocks5Proxy : IAsyncDisposable
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
         {
+        }
+    }
+
+    private async Task UdpAssociateAsync(NetworkStream control)
+    {
+        using var relay = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)relay.Client.LocalEndPoint!).Port;
+        var reply = new ArrayBufferWriter<byte>();
+        Socks5ServerWriter.WriteReply(reply, Socks5ReplyCode.Succeeded, new UpstreamAddr(UdpReplyIp.ToString(), port));
+        await control.WriteAsync(reply.WrittenMemory, _stop.Token);
+        if (CloseUdpControl) control.Socket.Shutdown(SocketShutdown.Send);
+        var echo = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var got = await relay.ReceiveAsync(_stop.Token);
+                await relay.SendAsync(got.Buffer, got.RemoteEndPoint, _stop.Token);
+            }
+        });
+        // the relay lives until the client closes the control connection (or the proxy stops)
+        var one = new byte[1];
+        try
+        {
+            while (await control.ReadAsync(one, _stop.Token) > 0) { }
+            if (CloseUdpControl) await echo.WaitAsync(_stop.Token);
+        }
+        finally
+        {
+            relay.Close();
+            try { await echo; } catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
         }
     }
 

@@ -202,6 +202,24 @@ public sealed class RouteEscaperTests
     }
 
     [Fact]
+    public async Task RouteSelect_TheUsersPathStringId_NamesTheNextNode_BeforeTheServersAndThePolicy()
+    {
+        var route = Build("  - name: route\n    type: route_select\n    next_nodes: [a, b, c]\n");
+        EscapeRequest As(string id)
+        {
+            var request = Request($"host{Random.Shared.Next()}.example");
+            request.Task.UserEgressPath = EgressPathSelection.FromUser(new Dictionary<string, string> { ["route"] = id }, new Dictionary<string, string>());
+            request.Task.EgressPath = new EgressPathSelection();
+            request.Task.EgressPath.SetStringId("route", "a");
+            return request;
+        }
+
+        for (var i = 0; i < 20; i++) Assert.Equal("b", await Via(route, As("b")));
+        // a name that is not one of next_nodes fails the task (g3: no next escaper found)
+        Assert.Equal("error:" + EscapeErrorKind.EscaperNotUsable, await Via(route, As("z")));
+    }
+
+    [Fact]
     public async Task RouteResolved_IpTargets_ByLongestPrefix_AndResolveFailure_Is530()
     {
         var route = Build("""
