@@ -18,7 +18,30 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource
 
     public UserStatsIdentity Identity { get; }
 
-    public UserServerStats ForServer(ServerStats server, string? siteId) =>
+    // The user's own counters on the server and escaper it used last: a user mostly goes through one
+    // of each, so a task finds them by one reference compare instead of a keyed lookup.
+    private volatile Last<ServerStats, UserServerStats>? _lastServer;
+    private volatile Last<EscaperStats, UserEscaperStats>? _lastEscaper;
+
+    public UserServerStats ForServer(ServerStats server, string? siteId)
+    {
+        if (siteId is not null) return ServerEntry(server, siteId);
+        if (_lastServer is { } last && ReferenceEquals(last.Key, server)) return last.Value;
+        var stats = ServerEntry(server, null);
+        _lastServer = new(server, stats);
+        return stats;
+    }
+
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
+    {
+        if (siteId is not null) return EscaperEntry(escaper, siteId);
+        if (_lastEscaper is { } last && ReferenceEquals(last.Key, escaper)) return last.Value;
+        var stats = EscaperEntry(escaper, null);
+        _lastEscaper = new(escaper, stats);
+        return stats;
+    }
+
+    private UserServerStats ServerEntry(ServerStats server, string? siteId) =>
         _servers.GetOrAdd((server, siteId), static (key, id) =>
         {
             var stats = new UserServerStats(id, key.Site);
@@ -26,11 +49,13 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource
             return stats;
         }, Identity);
 
-    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
+    private UserEscaperStats EscaperEntry(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, id) =>
         {
             var stats = new UserEscaperStats(id, key.Site);
             key.Escaper.Users.TryAdd(stats, 0);
             return stats;
         }, Identity);
+
+    private sealed record Last<TKey, TValue>(TKey Key, TValue Value);
 }

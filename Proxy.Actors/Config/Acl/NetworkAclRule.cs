@@ -10,23 +10,49 @@ public sealed record NetworkAclEntry(IPNetwork Network, AclAction Action);
 /// </summary>
 public sealed record NetworkAclRule(IReadOnlyList<NetworkAclEntry> Entries, AclAction Default)
 {
-    public AclAction Check(IPAddress ip)
+    // Entries by family, longest prefix first (a stable sort keeps the first of equal prefixes):
+    // the first that contains an address is the longest match. Checked on every request of a
+    // filtered user or escaper, so one pass over an array and no enumerator.
+    private readonly NetworkAclEntry[] _v4 = ByPrefix(Entries, System.Net.Sockets.AddressFamily.InterNetwork);
+    private readonly NetworkAclEntry[] _v6 = ByPrefix(Entries, System.Net.Sockets.AddressFamily.InterNetworkV6);
+
+    public IReadOnlyList<NetworkAclEntry> Entries
+    {
+        get;
+        init
+        {
+            field = value;
+            _v4 = ByPrefix(value, System.Net.Sockets.AddressFamily.InterNetwork);
+            _v6 = ByPrefix(value, System.Net.Sockets.AddressFamily.InterNetworkV6);
+        }
+    } = Entries;
+
+    public AclAction Check(IPAddress ip) => TryMatch(ip, out var action) ? action : Default;
+
+    /// <summary>The action of the longest prefix holding <paramref name="ip"/>; false when none does.</summary>
+    public bool TryMatch(IPAddress ip, out AclAction action)
     {
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        var best = -1;
-        var action = Default;
-        foreach (var e in Entries)
+        foreach (var e in ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? _v4 : _v6)
         {
-            // '>': on equal prefixes the first entry wins; the parser lists the strictest first
-            // and drops a builtin that the config names again.
-            if (e.Network.PrefixLength > best && e.Network.Contains(ip))
+            if (e.Network.Contains(ip))
             {
-                best = e.Network.PrefixLength;
                 action = e.Action;
+                return true;
             }
         }
-        return action;
+        action = Default;
+        return false;
     }
+
+    private static NetworkAclEntry[] ByPrefix(IReadOnlyList<NetworkAclEntry> entries, System.Net.Sockets.AddressFamily family) =>
+        [.. entries.Where(e => e.Network.BaseAddress.AddressFamily == family).OrderByDescending(e => e.Network.PrefixLength)];
+
+    // The lookup arrays follow from Entries: equality stays what it was (the entries and the default).
+    public bool Equals(NetworkAclRule? other) =>
+        other is not null && EqualityComparer<IReadOnlyList<NetworkAclEntry>>.Default.Equals(Entries, other.Entries) && Default == other.Default;
+
+    public override int GetHashCode() => HashCode.Combine(Entries, Default);
 
     /// <summary>Networks g3 never lets an escaper reach unless the config permits them explicitly.</summary>
     public static readonly IReadOnlyList<NetworkAclEntry> EgressBuiltins =
