@@ -20,25 +20,22 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource
 
     // The user's own counters on the server and escaper it used last: a user mostly goes through one
     // of each, so a task finds them by one reference compare instead of a keyed lookup.
-    private volatile Last<ServerStats, UserServerStats>? _lastServer;
-    private volatile Last<EscaperStats, UserEscaperStats>? _lastEscaper;
+    private Last<ServerStats, UserServerStats>? _lastServer;
+    private Last<EscaperStats, UserEscaperStats>? _lastEscaper;
 
-    public UserServerStats ForServer(ServerStats server, string? siteId)
-    {
-        if (siteId is not null) return ServerEntry(server, siteId);
-        if (_lastServer is { } last && ReferenceEquals(last.Key, server)) return last.Value;
-        var stats = ServerEntry(server, null);
-        _lastServer = new(server, stats);
-        return stats;
-    }
+    public UserServerStats ForServer(ServerStats server, string? siteId) =>
+        siteId is not null ? ServerEntry(server, siteId) : Remembered(ref _lastServer, server, this, static (h, s) => h.ServerEntry(s, null));
 
-    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
+        siteId is not null ? EscaperEntry(escaper, siteId) : Remembered(ref _lastEscaper, escaper, this, static (h, e) => h.EscaperEntry(e, null));
+
+    private static TValue Remembered<TKey, TValue>(ref Last<TKey, TValue>? last, TKey key, UserStatsHolder holder, Func<UserStatsHolder, TKey, TValue> find)
+        where TKey : class
     {
-        if (siteId is not null) return EscaperEntry(escaper, siteId);
-        if (_lastEscaper is { } last && ReferenceEquals(last.Key, escaper)) return last.Value;
-        var stats = EscaperEntry(escaper, null);
-        _lastEscaper = new(escaper, stats);
-        return stats;
+        if (Volatile.Read(ref last) is { } seen && ReferenceEquals(seen.Key, key)) return seen.Value;
+        var value = find(holder, key);
+        Volatile.Write(ref last, new Last<TKey, TValue>(key, value));
+        return value;
     }
 
     private UserServerStats ServerEntry(ServerStats server, string? siteId) =>
