@@ -11,15 +11,10 @@ public sealed class UserServerStats
 {
     private readonly long[] _forbidden = new long[Enum.GetValues<UserForbidden>().Length];
     private readonly long[] _connections = new long[2];
-    private readonly long[] _requests = new long[UserMetricNames.RequestTypes];
-    private readonly int[] _alive = new int[UserMetricNames.RequestTypes];
-    private readonly long[] _ready = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _reuse = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _renew = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _inBytes = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _outBytes = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _inPackets = new long[UserMetricNames.RequestTypes];
-    private readonly long[] _outPackets = new long[UserMetricNames.RequestTypes];
+    // A request's counters of one type side by side in one array (index type * Fields + field): a task
+    // counts into one or two cache lines of its user's, not one array per counter.
+    private const int FRequests = 0, FAlive = 1, FReady = 2, FReuse = 3, FRenew = 4, FInBytes = 5, FOutBytes = 6, FInPackets = 7, FOutPackets = 8, Fields = 9;
+    private readonly long[] _perType = new long[UserMetricNames.RequestTypes * Fields];
     private int _l7Alive;
 
     public UserServerStats(UserStatsIdentity user, string? siteId)
@@ -40,15 +35,15 @@ public sealed class UserServerStats
 
     public long Forbidden(UserForbidden reason) => Interlocked.Read(ref _forbidden[(int)reason]);
     public long Connections(UserConnectionType type) => Interlocked.Read(ref _connections[(int)type]);
-    public long Requests(UserRequestType type) => Interlocked.Read(ref _requests[(int)type]);
-    public int Alive(UserRequestType type) => Volatile.Read(ref _alive[(int)type]);
-    public long Ready(UserRequestType type) => Interlocked.Read(ref _ready[(int)type]);
-    public long Reuse(UserRequestType type) => Interlocked.Read(ref _reuse[(int)type]);
-    public long Renew(UserRequestType type) => Interlocked.Read(ref _renew[(int)type]);
-    public long InBytes(UserRequestType type) => Interlocked.Read(ref _inBytes[(int)type]);
-    public long OutBytes(UserRequestType type) => Interlocked.Read(ref _outBytes[(int)type]);
-    public long InPackets(UserRequestType type) => Interlocked.Read(ref _inPackets[(int)type]);
-    public long OutPackets(UserRequestType type) => Interlocked.Read(ref _outPackets[(int)type]);
+    public long Requests(UserRequestType type) => Interlocked.Read(ref At(type, FRequests));
+    public int Alive(UserRequestType type) => (int)Volatile.Read(ref At(type, FAlive));
+    public long Ready(UserRequestType type) => Interlocked.Read(ref At(type, FReady));
+    public long Reuse(UserRequestType type) => Interlocked.Read(ref At(type, FReuse));
+    public long Renew(UserRequestType type) => Interlocked.Read(ref At(type, FRenew));
+    public long InBytes(UserRequestType type) => Interlocked.Read(ref At(type, FInBytes));
+    public long OutBytes(UserRequestType type) => Interlocked.Read(ref At(type, FOutBytes));
+    public long InPackets(UserRequestType type) => Interlocked.Read(ref At(type, FInPackets));
+    public long OutPackets(UserRequestType type) => Interlocked.Read(ref At(type, FOutPackets));
     /// <summary>user.l7.connection.alive: the user's HTTP client connections open now (g3 keeps this gauge for http only).</summary>
     public int L7Alive => Volatile.Read(ref _l7Alive);
 
@@ -57,8 +52,8 @@ public sealed class UserServerStats
 
     public void RequestStarted(UserRequestType type)
     {
-        Interlocked.Increment(ref _requests[(int)type]);
-        Interlocked.Increment(ref _alive[(int)type]);
+        Interlocked.Increment(ref At(type, FRequests));
+        Interlocked.Increment(ref At(type, FAlive));
     }
 
     public void L7Opened() => Interlocked.Increment(ref _l7Alive);
@@ -70,25 +65,26 @@ public sealed class UserServerStats
         get
         {
             if (Volatile.Read(ref _l7Alive) != 0) return false;
-            for (var i = 0; i < _alive.Length; i++)
-                if (Volatile.Read(ref _alive[i]) != 0) return false;
+            for (var t = 0; t < UserMetricNames.RequestTypes; t++)
+                if (Volatile.Read(ref _perType[t * Fields + FAlive]) != 0) return false;
             return true;
         }
     }
 
-    public void RequestEnded(UserRequestType type) => Interlocked.Decrement(ref _alive[(int)type]);
-    public void RequestReady(UserRequestType type) => Interlocked.Increment(ref _ready[(int)type]);
-    public void RequestReused(UserRequestType type) => Interlocked.Increment(ref _reuse[(int)type]);
-    public void RequestRenewed(UserRequestType type) => Interlocked.Increment(ref _renew[(int)type]);
+    public void RequestEnded(UserRequestType type) => Interlocked.Decrement(ref At(type, FAlive));
+    public void RequestReady(UserRequestType type) => Interlocked.Increment(ref At(type, FReady));
+    public void RequestReused(UserRequestType type) => Interlocked.Increment(ref At(type, FReuse));
+    public void RequestRenewed(UserRequestType type) => Interlocked.Increment(ref At(type, FRenew));
 
     public void AddTraffic(UserRequestType type, long inBytes, long outBytes, long inPackets, long outPackets)
     {
-        var i = (int)type;
-        if (inBytes != 0) Interlocked.Add(ref _inBytes[i], inBytes);
-        if (outBytes != 0) Interlocked.Add(ref _outBytes[i], outBytes);
-        if (inPackets != 0) Interlocked.Add(ref _inPackets[i], inPackets);
-        if (outPackets != 0) Interlocked.Add(ref _outPackets[i], outPackets);
+        if (inBytes != 0) Interlocked.Add(ref At(type, FInBytes), inBytes);
+        if (outBytes != 0) Interlocked.Add(ref At(type, FOutBytes), outBytes);
+        if (inPackets != 0) Interlocked.Add(ref At(type, FInPackets), inPackets);
+        if (outPackets != 0) Interlocked.Add(ref At(type, FOutPackets), outPackets);
     }
+
+    private ref long At(UserRequestType type, int field) => ref _perType[(int)type * Fields + field];
 }
 
 /// <summary>The user tags every user metric carries: user_group, user, user_type (g3's Static, Dynamic, ...).</summary>

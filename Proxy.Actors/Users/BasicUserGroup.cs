@@ -43,11 +43,25 @@ internal static class UserLookup
             user = users.Find(username) ?? unmanaged ?? users.Anonymous;
             if (user is null) return AuthResult.Fail(AuthStatus.UnknownUser);
             var status = user.CheckPassword(password ?? "");
-            if (status == AuthStatus.Blocked) return new AuthResult(AuthStatus.Blocked, user, user.Config.BlockAndDelay ?? TimeSpan.Zero);
-            // the user goes with the failure: its forbidden counters say why
-            if (status != AuthStatus.Ok) return new AuthResult(status, user);
+            if (status != AuthStatus.Ok) return Refused(user, status);
         }
         if (client is not null && user.CheckClient(client).IsForbidden()) return new AuthResult(AuthStatus.ForbiddenSource, user);
         return AuthResult.Success(user);
     }
+
+    /// <summary>
+    /// <see cref="Check"/> again for a user it let in with the same credentials from the same client
+    /// (the same <see cref="User"/> object): only what may have changed since, its expiry and block.
+    /// </summary>
+    public static AuthResult Recheck(User user)
+    {
+        var status = user.CheckAccepted();
+        return status == AuthStatus.Ok ? AuthResult.Success(user) : Refused(user, status);
+    }
+
+    private static AuthResult Refused(User user, AuthStatus status) =>
+        status == AuthStatus.Blocked
+            ? new AuthResult(AuthStatus.Blocked, user, user.Config.BlockAndDelay ?? TimeSpan.Zero)
+            // the user goes with the failure: its forbidden counters say why
+            : new AuthResult(status, user);
 }

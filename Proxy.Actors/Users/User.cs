@@ -110,8 +110,11 @@ public sealed class User
 
     /// <summary>g3's check_password: token, then expiry, then block (a blocked user is told after its delay).</summary>
     internal AuthStatus CheckPassword(string password) =>
-        !TokenAccepts(password) ? AuthStatus.WrongPassword
-        : IsExpired ? AuthStatus.Expired
+        !TokenAccepts(password) ? AuthStatus.WrongPassword : CheckAccepted();
+
+    /// <summary>What <see cref="CheckPassword"/> checks after the token: expiry, then block.</summary>
+    internal AuthStatus CheckAccepted() =>
+        IsExpired ? AuthStatus.Expired
         : Config.BlockAndDelay is not null ? AuthStatus.Blocked
         : AuthStatus.Ok;
 
@@ -144,7 +147,7 @@ public sealed class User
         }
         if (Config.DstHostFilterSet is { } hosts)
         {
-            var hostAction = hosts.Check(upstream.Host);
+            var hostAction = hosts.Check(upstream);
             if (hostAction > action) action = hostAction;
         }
         return action;

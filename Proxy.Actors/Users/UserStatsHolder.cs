@@ -26,7 +26,27 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
 
     public bool Retired => _retired;
 
+    // The user's own counters on the server and escaper it used last: a user mostly goes through one
+    // of each, so a task finds them by one reference compare instead of a keyed lookup.
+    private Last<ServerStats, UserServerStats>? _lastServer;
+    private Last<EscaperStats, UserEscaperStats>? _lastEscaper;
+
     public UserServerStats ForServer(ServerStats server, string? siteId) =>
+        siteId is not null ? ServerEntry(server, siteId) : Remembered(ref _lastServer, server, this, static (h, s) => h.ServerEntry(s, null));
+
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
+        siteId is not null ? EscaperEntry(escaper, siteId) : Remembered(ref _lastEscaper, escaper, this, static (h, e) => h.EscaperEntry(e, null));
+
+    private static TValue Remembered<TKey, TValue>(ref Last<TKey, TValue>? last, TKey key, UserStatsHolder holder, Func<UserStatsHolder, TKey, TValue> find)
+        where TKey : class
+    {
+        if (Volatile.Read(ref last) is { } seen && ReferenceEquals(seen.Key, key)) return seen.Value;
+        var value = find(holder, key);
+        Volatile.Write(ref last, new Last<TKey, TValue>(key, value));
+        return value;
+    }
+
+    private UserServerStats ServerEntry(ServerStats server, string? siteId) =>
         _servers.GetOrAdd((server, siteId), static (key, owner) =>
         {
             var stats = new UserServerStats(owner.Identity, key.Site, owner);
@@ -34,7 +54,7 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
             return stats;
         }, this);
 
-    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
+    private UserEscaperStats EscaperEntry(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, owner) =>
         {
             var stats = new UserEscaperStats(owner.Identity, key.Site, owner);
@@ -55,13 +75,17 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
 
     void IUserStatsOwner.Forget(UserServerStats stats)
     {
+        Volatile.Write(ref _lastServer, null);
         foreach (var (key, value) in _servers)
             if (ReferenceEquals(value, stats)) _servers.TryRemove(key, out _);
     }
 
     void IUserStatsOwner.Forget(UserEscaperStats stats)
     {
+        Volatile.Write(ref _lastEscaper, null);
         foreach (var (key, value) in _escapers)
             if (ReferenceEquals(value, stats)) _escapers.TryRemove(key, out _);
     }
+
+    private sealed record Last<TKey, TValue>(TKey Key, TValue Value);
 }

@@ -84,6 +84,20 @@ public sealed class BasicUserGroupTests
     }
 
     [Fact]
+    public async Task Recheck_OfAnAcceptedUser_SeesItsExpiry_AndItsBlock()
+    {
+        // what a kept-alive HTTP connection asks for a request that repeats the previous one's credentials
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, expire: '2025-01-01T00:00:10Z'}}\n      - {{name: held, token: {Toor}, block_and_delay: 2s}}\n");
+        var root = (await Auth(g, "root", "toor")).User!;
+        Assert.Equal((AuthStatus.Ok, root), (UserLookup.Recheck(root).Status, UserLookup.Recheck(root).User));
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(AuthStatus.Expired, UserLookup.Recheck(root).Status);
+        var held = g.Users.Find("held")!;
+        var r = UserLookup.Recheck(held);
+        Assert.Equal((AuthStatus.Blocked, TimeSpan.FromSeconds(2), held), (r.Status, r.Delay, r.User));
+    }
+
+    [Fact]
     public async Task BlockAndDelay_IsBlocked_WithTheDelay()
     {
         var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, block_and_delay: 3s}}\n");

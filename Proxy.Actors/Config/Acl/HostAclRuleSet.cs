@@ -33,6 +33,9 @@ public sealed record HostAclRuleSet(
     private readonly Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? _exactNames = NameLookup(Exact?.Hosts);
     private readonly Dictionary<string, AclAction>.AlternateLookup<ReadOnlySpan<char>>? _childNames = NameLookup(Child?.Domains);
 
+    /// <summary><see cref="Check(string)"/> for a target whose IP form is parsed once (<see cref="UpstreamAddr.Ip"/>).</summary>
+    public AclAction Check(Values.UpstreamAddr upstream) => upstream.Ip is { } ip ? CheckIp(ip) : Check(upstream.Host);
+
     public AclAction Check(string host)
     {
         var name = host.AsSpan().TrimEnd('.');
@@ -63,12 +66,7 @@ public sealed record HostAclRuleSet(
     private AclAction CheckIp(IPAddress ip)
     {
         if (_exactIps is not null && _exactIps.TryGetValue(ip, out var a)) return a;
-        if (Subnet is not null)
-        {
-            var v4 = ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip;
-            foreach (var e in Subnet.Entries)
-                if (e.Network.Contains(v4)) return Subnet.Check(ip);
-        }
+        if (Subnet is not null && Subnet.TryMatch(ip, out var s)) return s;
         return StrictestDefault();
     }
 

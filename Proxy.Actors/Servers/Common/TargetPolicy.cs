@@ -10,7 +10,7 @@ internal static class TargetPolicy
     public static bool IsForbidden(ServerConfig config, UpstreamAddr target)
     {
         if (config.DstPortFilter is { } ports && ports.Check(target.Port).IsForbidden()) return true;
-        if (config.DstHostFilterSet is { } hosts && hosts.Check(target.Host).IsForbidden()) return true;
+        if (config.DstHostFilterSet is { } hosts && hosts.Check(target).IsForbidden()) return true;
         return false;
     }
 

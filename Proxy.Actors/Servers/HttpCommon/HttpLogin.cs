@@ -26,36 +26,40 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
 {
     private int _failuresInRow;
     private HashSet<string>? _seen;
+    // The credentials the previous request on this connection was let in with. Clients send the same
+    // value every time: the same value in the same group (a reload publishes a new one) needs no decode,
+    // lookup or token check again, only the user's expiry and block (UserLookup.Recheck).
+    private string? _lastValue;
+    private IUserGroup? _lastGroup;
+    private User? _lastUser;
 
     /// <summary>The request's user; null when it was refused (the client got its reply; <paramref name="keepAlive"/> says whether another request may follow).</summary>
     public async ValueTask<(RequestUser? User, bool KeepAlive)> CheckAsync(
         HttpServerConfig config, TimeProvider time, IUserGroup group, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
-        string? name = null, password = null;
-        if (req.Headers.Get(scheme.CredentialsHeader) is { } value)
+        var value = req.Headers.Get(scheme.CredentialsHeader);
+        AuthResult result;
+        if (value is not null && _lastUser is { } known && ReferenceEquals(group, _lastGroup) && string.Equals(value, _lastValue, StringComparison.Ordinal))
         {
-            if (BasicAuth.TryParse(value, out var creds) == BasicAuthParse.Ok)
-            {
-                name = realUsername is null ? creds.Username : realUsername(creds.Username);
-                password = creds.Password;
-            }
-            else
-            {
-                // Not Basic or garbled: g3 treats the request as carrying no usable credentials.
-                name = "";
-                password = "";
-            }
+            result = UserLookup.Recheck(known);
         }
-        var result = await group.AuthenticateAsync(name, password, client.ClientAddr?.Address, client.Token).ConfigureAwait(false);
+        else
+        {
+            var (name, password) = value is null ? (null, null) : Credentials(value);
+            result = await group.AuthenticateAsync(name, password, client.ClientAddr?.Address, client.Token).ConfigureAwait(false);
+        }
         if (result.Ok)
         {
             _failuresInRow = 0;
             var user = result.User!;
+            // only a basic group answers from its table alone (an LDAP group asks its server each time)
+            (_lastValue, _lastGroup, _lastUser) = value is not null && group is BasicUserGroup ? (value, group, user) : (null, null, null);
             notes.User = user.Name;
             notes.UserEgressPath = user.EgressPath;
             return (new RequestUser(user, (_seen ??= new(StringComparer.Ordinal)).Add(user.Name)), true);
         }
 
+        (_lastValue, _lastGroup, _lastUser) = (null, null, null);
         _failuresInRow++;
         UserAuthCounts.Refused(result, client.Scope.Server.Stats);
         notes.Reason = "ForbiddenByRule";
@@ -87,6 +91,12 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         if (!sent || close) return (null, false);
         return (null, !drain || await DrainUntrustedAsync(config, time, client, framing!.Value, notes).ConfigureAwait(false));
     }
+
+    /// <summary>The name auth sees and the password; a value not Basic or garbled counts as empty credentials, as in g3.</summary>
+    private (string? Name, string? Password) Credentials(string value) =>
+        BasicAuth.TryParse(value, out var creds) == BasicAuthParse.Ok
+            ? (realUsername is null ? creds.Username : realUsername(creds.Username), creds.Password)
+            : ("", "");
 
     /// <summary>g3's untrusted task: the refused request's body read at the configured limit and dropped.</summary>
     private static async ValueTask<bool> DrainUntrustedAsync(HttpServerConfig config, TimeProvider time, ClientConnection client, BodyFraming framing, TaskNotes notes)

@@ -15,8 +15,8 @@ namespace Proxy.Actors.Users.Tokens;
 /// </summary>
 internal sealed class VerifiedPassword
 {
-    /// <summary>Longer passwords (over Basic's and RFC 1929's 255 bytes) are verified every time.</summary>
-    private const int MaxBytes = 255;
+    /// <summary>Longer passwords are verified every time; one cache line for the slot and one for the pad.</summary>
+    private const int MaxBytes = 63;
     private const int SlotSize = MaxBytes + 1;
 
     private readonly byte[] _pad = RandomNumberGenerator.GetBytes(SlotSize);

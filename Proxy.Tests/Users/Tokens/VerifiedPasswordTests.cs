@@ -72,18 +72,18 @@ public sealed class VerifiedPasswordTests
     }
 
     [Fact]
-    public void Cache_MatchesOnlyTheSamePassword_AnyLengthUpTo255Bytes()
+    public void Cache_MatchesOnlyTheSamePassword_AnyLengthUpTo63Bytes_LongerOnesAreNotKept()
     {
         var cache = new VerifiedPassword();
         Assert.False(cache.Matches("x"));
-        var long255 = new string('é', 127) + "a"; // 255 UTF-8 bytes
-        cache.Remember(long255);
-        Assert.True(cache.Matches(long255));
-        Assert.False(cache.Matches(long255[..^1]));
-        Assert.False(cache.Matches(long255 + "a"));
-        var tooLong = new string('a', 256);
+        var long63 = new string('é', 31) + "a"; // 63 UTF-8 bytes
+        cache.Remember(long63);
+        Assert.True(cache.Matches(long63));
+        Assert.False(cache.Matches(long63[..^1]));
+        Assert.False(cache.Matches(long63 + "a"));
+        var tooLong = new string('a', 64);
         cache.Remember(tooLong);
         Assert.False(cache.Matches(tooLong));
-        Assert.True(cache.Matches(long255));
+        Assert.True(cache.Matches(long63));
     }
 }
