@@ -38,7 +38,8 @@ public sealed class TestOrigin : IAsyncDisposable
         return data;
     }
 
-    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null)
+    /// <param name="kestrel">more Kestrel settings (HTTP/2 limits a test needs), applied after the defaults</param>
+    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         certs ??= new TestCertificates();
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +49,7 @@ public sealed class TestOrigin : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
             k.Listen(IPAddress.Loopback, 0);
             k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certs.ServerCertificate));
+            kestrel?.Invoke(k);
         });
         var app = builder.Build();
         var origin = new TestOrigin(app) { CaPem = certs.CaPem };
