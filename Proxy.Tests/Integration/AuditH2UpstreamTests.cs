@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using Proxy.Actors.Audit.CertGen;
 using Proxy.Tests.Audit;
 using Proxy.Tests.Resolvers;
@@ -97,6 +99,46 @@ public sealed class AuditH2UpstreamTests : IAsyncLifetime
         Assert.False(slow.IsCompleted);
         await end.CancelAsync();
         await Task.WhenAll(slow, second).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task WebSocketOverH2ExtendedConnect_ThroughAnInterceptedConnect_Echoes_AndIsLogged()
+    {
+        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var proxy = await StartAsync("");
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            Proxy = new WebProxy(proxy.ProxyUri()),
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c) },
+        });
+        using var ws = new ClientWebSocket();
+        // RFC 8441: the WebSocket is an extended CONNECT stream (:protocol websocket) on an h2 connection.
+        ws.Options.HttpVersion = HttpVersion.Version20;
+        ws.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        ws.Options.SetRequestHeader("Origin", "https://example.test");
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        await ws.ConnectAsync(new Uri($"wss://localhost:{origin.HttpsPort}/ws"), invoker, cts.Token);
+        var replies = new List<string>();
+        foreach (var text in new[] { "h2 one", "h2 two" })
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cts.Token);
+            var buf = new byte[256];
+            var r = await ws.ReceiveAsync(buf, cts.Token);
+            replies.Add(Encoding.UTF8.GetString(buf, 0, r.Count));
+        }
+        await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", cts.Token);
+
+        Assert.Equal(["h2 one", "h2 two"], replies);
+        var seen = Assert.Single(origin.Seen, s => s.PathAndQuery == "/ws");
+        Assert.Equal(("CONNECT", "HTTP/2"), (seen.Method, seen.Protocol));
+        var head = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=H2ExtendedConnect")));
+        Assert.Contains("next_protocol=websocket", head);
+        Assert.Contains("rsp_status=200", head);
+        var record = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=H2Websocket")));
+        Assert.Contains("ws_resource_name=/ws", record);
+        Assert.Contains("ws_origin=https://example.test", record);
+        Assert.Contains("ws_version=13", record);
     }
 
     /// <summary>A TLS server that negotiates h2 and then says nothing (never its SETTINGS), reading what comes.</summary>

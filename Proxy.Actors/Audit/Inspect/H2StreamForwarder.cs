@@ -42,6 +42,11 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         var session = features.Get<H2Session>() ?? throw new InvalidOperationException("an h2 stream without its interception session");
         var request = features.GetRequiredFeature<IHttpRequestFeature>();
         var lifetime = features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
+        if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
+        {
+            await H2ExtendedConnect.RunAsync(session, features, connect).ConfigureAwait(false);
+            return;
+        }
         var audit = session.Audit;
         var record = new StreamRecord(session.NextStream(), request.Method, request.RawTarget, request.Headers.Host.ToString());
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(lifetime.RequestAborted, audit.Token);
@@ -76,7 +81,7 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
     /// A slot under the real server's stream limit within upstream_stream_open_timeout (null), or, as in
     /// g3, the client's stream reset with REFUSED_STREAM and the reason for the log.
     /// </summary>
-    private static async Task<string?> OpenStreamAsync(H2Session session, IFeatureCollection features, CancellationToken ct)
+    internal static async Task<string?> OpenStreamAsync(H2Session session, IFeatureCollection features, CancellationToken ct)
     {
         var audit = session.Audit;
         if (await session.Slots.AcquireAsync(audit.Auditor.Config.H2Interception.UpstreamStreamOpenTimeout, audit.Time, ct).ConfigureAwait(false))
