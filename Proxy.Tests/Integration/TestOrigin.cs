@@ -55,7 +55,8 @@ public sealed class TestOrigin : IAsyncDisposable
         var origin = new TestOrigin(app) { CaPem = certs.CaPem };
         app.Use(async (ctx, next) =>
         {
-            var body = ctx.Request.Body;
+            // An extended CONNECT (WebSocket over h2) has no body to drain: its stream is the WebSocket's.
+            var body = HttpMethods.IsConnect(ctx.Request.Method) ? Stream.Null : ctx.Request.Body;
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buf = new byte[64 * 1024];
             long total = 0;
