@@ -83,6 +83,23 @@ public sealed class SniProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task OwnProtocolInspection_ItsHttpUriLimit_DecidesWhatIsRecognisedAsHttp()
+    {
+        await using var a = new IdBackend("short-a", http: true);
+        await using var proxy = await StartAsync(a.Port, a.Port, "    protocol_inspection: { data0_size_limit: { http_request_uri: 32 } }");
+        var port = proxy.Endpoint("sni").Port;
+
+        var (code, body, err) = await Curl($"--resolve a.test:{port}:127.0.0.1 http://a.test:{port}/short");
+        Assert.True(code == 0, err);
+        Assert.Equal("short-a", body);
+        (code, _, _) = await Curl($"--resolve a.test:{port}:127.0.0.1 http://a.test:{port}/{new string('x', 64)}");
+
+        Assert.NotEqual(0, code);
+        var refused = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("reason=InvalidClientProtocol")));
+        Assert.Contains("unsupported client protocol", refused);
+    }
+
+    [Fact]
     public async Task ClientHello_InOneByteSegments_IsStillRouted()
     {
         await using var a = new IdBackend("drip-a", IdBackend.Certificate(_certs, "a.test"));

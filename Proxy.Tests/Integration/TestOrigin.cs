@@ -39,7 +39,9 @@ public sealed class TestOrigin : IAsyncDisposable
     }
 
     /// <param name="address">Where it listens (default 127.0.0.1).</param>
-    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null, IPAddress? address = null)
+    /// <param name="kestrel">more Kestrel settings (HTTP/2 limits a test needs), applied after the defaults</param>
+    public static async Task<TestOrigin> StartAsync(TestCertificates? certs = null, IPAddress? address = null,
+        Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? kestrel = null)
     {
         certs ??= new TestCertificates();
         var builder = WebApplication.CreateSlimBuilder();
@@ -49,12 +51,14 @@ public sealed class TestOrigin : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
             k.Listen(address ?? IPAddress.Loopback, 0);
             k.Listen(address ?? IPAddress.Loopback, 0, l => l.UseHttps(certs.ServerCertificate));
+            kestrel?.Invoke(k);
         });
         var app = builder.Build();
         var origin = new TestOrigin(app) { CaPem = certs.CaPem };
         app.Use(async (ctx, next) =>
         {
-            var body = ctx.Request.Body;
+            // An extended CONNECT (WebSocket over h2) has no body to drain: its stream is the WebSocket's.
+            var body = HttpMethods.IsConnect(ctx.Request.Method) ? Stream.Null : ctx.Request.Body;
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buf = new byte[64 * 1024];
             long total = 0;

@@ -59,6 +59,7 @@ public sealed class TransparentProxyTests : IAsyncLifetime
               chain pre {
                 type filter hook prerouting priority mangle; policy accept;
                 iifname "g3n{{s}}" meta l4proto tcp ip daddr 10.77.1.5 tcp dport 4433 tproxy to :15001 meta mark set 1 accept
+                iifname "g3n{{s}}" meta l4proto tcp ip daddr 10.77.1.6 tcp dport 4433 tproxy to :15002 meta mark set 1 accept
               }
             }
             NFT
@@ -66,7 +67,7 @@ public sealed class TransparentProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TcpTProxy_RelaysAnInterceptedConnection_ToItsOriginalDestination()
+    public async Task TcpTProxyToTheOriginalDestination_AndSniProxyWithListenTransparentToTheNamedHost()
     {
         await SetUpNamespacesAsync();
         var (cert, key) = _certs.Leaf("origin.test");
@@ -80,6 +81,14 @@ public sealed class TransparentProxyTests : IAsyncLifetime
                 type: tcp_tproxy
                 escaper: direct
                 listen: 0.0.0.0:15001
+              - name: sni
+                type: sni_proxy
+                escaper: direct
+                listen: 0.0.0.0:15002
+                listen_transparent: true
+                allowed_hosts:
+                  - exact_match: origin.test
+                    redirect_host: 10.77.1.5
             """).Replace("egress_network_filter: {default: allow, allow: [127.0.0.1, '::1']}", "egress_network_filter: {default: allow}"));
 
         using var origin = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
@@ -104,6 +113,16 @@ public sealed class TransparentProxyTests : IAsyncLifetime
             var log = node.Stdout.Split('\n').First(l => l.Contains("server_type=TcpTProxy"));
             Assert.Contains("upstream=10.77.1.5:4433", log);
             Assert.Contains("client_addr=10.77.0.1:", log);
+
+            // sni_proxy on a transparent listener: a connection to an address nobody has (10.77.1.6)
+            // is taken, and goes where its SNI says (allowed_hosts maps origin.test to the origin).
+            var (sniCode, sniPage, sniErr) = await HttpForwardTests.RunAsync("ip",
+                $"netns exec {Client} curl -sS --max-time 10 --cacert {ca} --resolve origin.test:4433:10.77.1.6 https://origin.test:4433/", 30_000);
+            Assert.True(sniCode == 0 && sniPage.Contains("s_server"), sniErr);
+            await node.WaitForStdoutAsync("server_type=SniProxy");
+            var sniLog = node.Stdout.Split('\n').First(l => l.Contains("server_type=SniProxy"));
+            Assert.Contains("upstream=10.77.1.5:4433", sniLog);
+            Assert.Contains("server_addr=10.77.1.6:4433", sniLog);
         }
         finally
         {

@@ -44,7 +44,7 @@ internal static class H2Interceptor
         {
             await connection.Done.ConfigureAwait(false);
             end = audit.Token.IsCancellationRequested ? (audit.Activity.TimedOut ? RelayEnd.Idle : RelayEnd.Canceled)
-                : session.UpstreamError is not null ? RelayEnd.ClosedByUpstream
+                : session.UpstreamError is not null ? session.UpstreamEnd
                 : RelayEnd.ClosedByClient;
         }
         if (session.UpstreamError is not null) notes.Error = session.UpstreamError;

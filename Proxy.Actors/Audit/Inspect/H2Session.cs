@@ -1,5 +1,6 @@
 using System.Net.Security;
 using Proxy.Actors.Config.Auditors;
+using Proxy.Actors.Relay;
 
 namespace Proxy.Actors.Audit.Inspect;
 
@@ -22,7 +23,9 @@ internal sealed class H2Session : IDisposable
         Host = host;
         _upstream = upstream;
         var config = audit.Auditor.Config.H2Interception;
-        Invoker = new HttpMessageInvoker(Handler(config, ConnectAsync), disposeHandler: true);
+        var handler = Handler(config, ConnectAsync);
+        handler.PlaintextStreamFilter = WatchUpstream;
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
         // One URI for every request: the handler pools by it, and the one pool has the one connection.
         // The client's :authority still goes upstream (the Host header of each request).
         BaseUri = new UriBuilder(Uri.UriSchemeHttps, host, audit.Upstream.Port).Uri;
@@ -40,6 +43,12 @@ internal sealed class H2Session : IDisposable
     /// <summary>Why the upstream side ended the connection, when it did.</summary>
     public string? UpstreamError { get; private set; }
 
+    /// <summary>How the task ends when <see cref="UpstreamError"/> is set.</summary>
+    public RelayEnd UpstreamEnd { get; private set; } = RelayEnd.ClosedByUpstream;
+
+    /// <summary>The real server's concurrent stream limit, each client stream's wait for a slot under it.</summary>
+    public H2StreamSlots Slots { get; } = new();
+
     public int StreamCount => Volatile.Read(ref _streams);
 
     public int NextStream() => Interlocked.Increment(ref _streams);
@@ -51,6 +60,39 @@ internal sealed class H2Session : IDisposable
         UpstreamError ??= "h2: the upstream connection closed";
         AbortClient?.Invoke();
         throw new HttpRequestException(UpstreamError);
+    }
+
+    /// <summary>
+    /// The handler opened the upstream h2 connection (on the first client stream: it has no way to
+    /// connect without a request): its frames are watched, and the server's preface must arrive
+    /// within upstream_handshake_timeout or the interception ends, both sides, with that reason.
+    /// </summary>
+    private ValueTask<Stream> WatchUpstream(SocketsHttpPlaintextStreamFilterContext context, CancellationToken ct)
+    {
+        var watch = new H2UpstreamWatch(context.PlaintextStream, Slots);
+        _ = BoundHandshakeAsync(watch);
+        return new(watch);
+    }
+
+    private async Task BoundHandshakeAsync(H2UpstreamWatch watch)
+    {
+        try
+        {
+            // false (the connection ended first) is the closed-connection path's to report.
+            await watch.Preface.WaitAsync(Audit.Auditor.Config.H2Interception.UpstreamHandshakeTimeout, Audit.Time, Audit.Token)
+                .ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            UpstreamError ??= "h2: timeout to handshake with upstream";
+            UpstreamEnd = RelayEnd.InterceptionError;
+            AbortClient?.Invoke();
+            await watch.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the task ended first
+        }
     }
 
     private static SocketsHttpHandler Handler(H2InterceptionConfig c, Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> connect) => new()

@@ -17,6 +17,7 @@ namespace Proxy.Actors.Audit.Inspect;
 internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
 {
     private const int CopyBuffer = 16 * 1024;
+    private const int RefusedStream = 0x7;
 
     /// <summary>Request headers that describe the client's connection or are set from elsewhere, not copied upstream.</summary>
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
@@ -41,13 +42,28 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         var session = features.Get<H2Session>() ?? throw new InvalidOperationException("an h2 stream without its interception session");
         var request = features.GetRequiredFeature<IHttpRequestFeature>();
         var lifetime = features.GetRequiredFeature<IHttpRequestLifetimeFeature>();
+        if (features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
+        {
+            await H2ExtendedConnect.RunAsync(session, features, connect).ConfigureAwait(false);
+            return;
+        }
         var audit = session.Audit;
         var record = new StreamRecord(session.NextStream(), request.Method, request.RawTarget, request.Headers.Host.ToString());
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(lifetime.RequestAborted, audit.Token);
         try
         {
-            var error = await ForwardAsync(session, features, record, linked.Token).ConfigureAwait(false);
-            record.Error = error;
+            record.Error = await OpenStreamAsync(session, features, linked.Token).ConfigureAwait(false);
+            if (record.Error is null)
+            {
+                try
+                {
+                    record.Error = await ForwardAsync(session, features, record, linked.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    session.Slots.Release();
+                }
+            }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
         {
@@ -59,6 +75,19 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         }
         audit.Activity.Touch();
         Log(session, record);
+    }
+
+    /// <summary>
+    /// A slot under the real server's stream limit within upstream_stream_open_timeout (null), or, as in
+    /// g3, the client's stream reset with REFUSED_STREAM and the reason for the log.
+    /// </summary>
+    internal static async Task<string?> OpenStreamAsync(H2Session session, IFeatureCollection features, CancellationToken ct)
+    {
+        var audit = session.Audit;
+        if (await session.Slots.AcquireAsync(audit.Auditor.Config.H2Interception.UpstreamStreamOpenTimeout, audit.Time, ct).ConfigureAwait(false))
+            return null;
+        features.Get<IHttpResetFeature>()?.Reset(RefusedStream);
+        return "timeout to open upstream stream";
     }
 
     /// <summary>Forwards one exchange; the error for the log, or null.</summary>

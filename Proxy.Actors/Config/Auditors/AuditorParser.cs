@@ -13,7 +13,8 @@ internal static class AuditorParser
         .On("server_tcp_portmap", (c, v, _) => c with { ServerTcpPortmap = DpiParsers.Portmap(c.ServerTcpPortmap, v) })
         .On("client_tcp_portmap", (c, v, _) => c with { ClientTcpPortmap = DpiParsers.Portmap(c.ClientTcpPortmap, v) })
         .On("tls_cert_agent|tls_cert_generator", (c, v, _) => c with { TlsCertAgent = TlsAuditParsers.CertAgent(v) })
-        .On("tls_ticketer", Unbuilt((v, _) => TlsAuditParsers.Ticketer(v)))
+        // The value is still read (a typo is reported as the typo), then the key is refused.
+        .On("tls_ticketer", (_, v, _, key, k) => { TlsAuditParsers.Ticketer(v); throw TlsTicketerRefusal.At(key, k); })
         .On("tls_interception_client", (c, v, s) => c with { TlsInterceptionClient = TlsAuditParsers.InterceptionClient(v, s) })
         .On("tls_interception_server", (c, v, _) => c with { TlsInterceptionServer = TlsAuditParsers.InterceptionServer(v) })
         .On("tls_stream_dump", (c, v, _) => c with { TlsStreamDump = TlsAuditParsers.StreamDump(v) })
@@ -30,16 +31,6 @@ internal static class AuditorParser
         .On("icap_respmod_service", (c, v, s) => c with { IcapRespmodService = IcapServiceParser.FromYaml(v, IcapMethod.Respmod, s) })
         .On("stream_detour_service", (_, _, _, _, k) => throw new NotSupportedYetException(DpiParsers.DetourReason("stream_detour_service"), k))
         .On("task_audit_ratio|application_audit_ratio", (c, v, _) => c with { TaskAuditRatio = RandomRatio.FromYaml(v) });
-
-    /// <summary>
-    /// A key whose feature is not built: the value is still read (a typo is reported as the typo),
-    /// then the key is refused as not supported yet, so nobody believes it is in effect.
-    /// </summary>
-    private static KeyHandler<AuditorConfig> Unbuilt(Func<YamlNode, EntryScope, object> check) => (_, v, s, key, k) =>
-    {
-        check(v, s);
-        throw new NotSupportedYetException(key, k);
-    };
 
     public static AuditorConfig Parse(string name, YamlMappingNode map, ConfigPosition position, EntryScope scope) =>
         Keys.Apply(new AuditorConfig { Name = name, Position = position }, map, scope);

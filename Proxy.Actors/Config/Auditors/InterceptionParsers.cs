@@ -36,9 +36,8 @@ internal static class InterceptionParsers
             "stream_window_size" => c with { StreamWindowSize = U32Size(v) },
             "connection_window_size" => c with { ConnectionWindowSize = U32Size(v) },
             "max_send_buffer_size" => c with { MaxSendBufferSize = HumanSize.FromYaml(v) },
-            // The upstream HTTP/2 client (SocketsHttpHandler) has no bound for its h2 handshake or for
-            // opening a stream apart from the whole exchange: refused rather than silently ignored.
-            "upstream_handshake_timeout" or "upstream_stream_open_timeout" => NotBuilt(v, key, k),
+            "upstream_handshake_timeout" => c with { UpstreamHandshakeTimeout = HumanDuration.FromYaml(v) },
+            "upstream_stream_open_timeout" => c with { UpstreamStreamOpenTimeout = HumanDuration.FromYaml(v) },
             "client_handshake_timeout" => c with { ClientHandshakeTimeout = HumanDuration.FromYaml(v) },
             "ping_interval" => c with { PingInterval = HumanDuration.FromYaml(v) },
             "rsp_header_recv_timeout" => c with { RspHeaderRecvTimeout = HumanDuration.FromYaml(v) },
@@ -77,13 +76,6 @@ internal static class InterceptionParsers
             "transfer_max_idle_count" => c with { TransferMaxIdleCount = YamlValue.Int32(v) },
             _ => throw YamlValue.UnknownKey(key, k),
         });
-    }
-
-    /// <summary>A g3 key whose value is read (a bad one is reported as such), then refused as not supported yet.</summary>
-    private static H2InterceptionConfig NotBuilt(YamlNode v, string key, YamlNode k)
-    {
-        HumanDuration.FromYaml(v);
-        throw new NotSupportedYetException(key, k);
     }
 
     /// <summary>g3's "humanize u32".</summary>

@@ -32,7 +32,7 @@ internal static class TlsAuditParsers
         {
             "check_interval" => c with { CheckInterval = HumanDuration.FromYaml(v) },
             "local_lifetime" => c with { LocalLifetime = U32(v) },
-            "source" => throw new NotSupportedYetException("tls_ticketer.source (the redis ticket source)", k),
+            "source" => throw TlsTicketerRefusal.At("tls_ticketer.source", k),
             _ => throw YamlValue.UnknownKey(key, k),
         });
     }

@@ -24,7 +24,8 @@ internal static class PortServerKeyTable
 
     public static KeyTable<ServerConfig> Tls() => Tcp()
         .On("tls_server", (c, v, s, _, k) => c with { TlsServer = TlsServerParser.FromYaml(v, s, k) })
-        .NotSupported("tls_ticketer|tlcp_cert_pairs");
+        .On("tls_ticketer", (_, _, _, key, k) => throw TlsTicketerRefusal.At(key, k))
+        .NotSupported("tlcp_cert_pairs");
 
     /// <summary>g3's intelli_proxy: a port of its own kind, with two next servers picked by protocol.</summary>
     public static KeyTable<ServerConfig> Intelli() => Front()

@@ -60,4 +60,10 @@ public sealed record SniProxyServerConfig : ServerConfig, IFactsAuthServer
     public TimeSpan RequestRecvTimeout { get; init; } = TimeSpan.FromSeconds(4);
     /// <summary>Null: every host is served.</summary>
     public HostMatch<SniHostConfig>? AllowedHosts { get; init; }
+    /// <summary>How the first bytes are recognised as TLS or HTTP (data0_size_limit; the port maps order the checks).</summary>
+    public Auditors.ProtocolInspectionConfig ProtocolInspection { get; init; } = new();
+    public Auditors.ProtocolPortMap ServerTcpPortmap { get; init; } = Auditors.ProtocolPortMap.TcpServerDefault;
+    public Auditors.ProtocolPortMap ClientTcpPortmap { get; init; } = Auditors.ProtocolPortMap.TcpClientDefault;
+    /// <summary>Also sets the listener's Transparent (IP_TRANSPARENT), whichever key came first.</summary>
+    public bool ListenTransparent { get; init; }
 }

@@ -1,3 +1,4 @@
+using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Loading;
 using Proxy.Actors.Config.Values;
 using YamlDotNet.RepresentationModel;
@@ -27,7 +28,12 @@ internal static class StreamServerKeyTable
         {
             AllowedHosts = HostMatchParser.FromYaml(v, map => SniHostKeys.Apply(new SniHostConfig(null, null), map, s)),
         })
-        .NotSupported("protocol_inspection|server_tcp_portmap|client_tcp_portmap|listen_transparent");
+        // sni_proxy's own inspection settings: they recognise the client's first bytes (TLS or HTTP);
+        // an auditor's stay in force for the stream after that.
+        .On("protocol_inspection", (c, v, _) => Sni(c) with { ProtocolInspection = DpiParsers.ProtocolInspection(v) })
+        .On("server_tcp_portmap", (c, v, _) => Sni(c) with { ServerTcpPortmap = DpiParsers.Portmap(Sni(c).ServerTcpPortmap, v) })
+        .On("client_tcp_portmap", (c, v, _) => Sni(c) with { ClientTcpPortmap = DpiParsers.Portmap(Sni(c).ClientTcpPortmap, v) })
+        .On("listen_transparent", (c, v, _) => Sni(c) with { ListenTransparent = YamlValue.Bool(v) });
 
     public static ServerConfig Parse(string type, string name, YamlMappingNode map, ConfigPosition position, EntryScope scope)
     {
@@ -48,6 +54,10 @@ internal static class StreamServerKeyTable
                 // g3: without upstream_tls_name, the first upstream's host is the name verified.
                 if (stream.TlsClient is not null && stream.UpstreamTlsName is null && stream.Upstream.Count > 0)
                     parsed = stream with { UpstreamTlsName = stream.Upstream[0].Value.Host };
+                break;
+            case SniProxyServerConfig { ListenTransparent: true, Listen: { } listen }:
+                // g3 (Linux): IP_TRANSPARENT on the listener, so TPROXY can steer connections to it.
+                parsed = parsed with { Listen = listen with { Transparent = true } };
                 break;
             case TcpTProxyServerConfig:
                 if (parsed.Listen is null) scope.Error(map, "listen", "missing required key 'listen'");

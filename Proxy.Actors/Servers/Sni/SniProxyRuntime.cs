@@ -1,4 +1,5 @@
 using System.Buffers;
+using Proxy.Actors.Audit.Inspect;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols;
@@ -32,8 +33,11 @@ internal sealed class SniProxyRuntime(SniProxyServerConfig config) : IServerRunt
         var port = (transport.Facts.ServerAddr ?? transport.Facts.LocalAddr)?.Port ?? 0;
         var maxRead = MaxRead;
         var maxHello = config.TlsMaxClientHelloSize;
+        var limits = StreamInspector.Limits(config.ProtocolInspection.Data0SizeLimit);
+        var clientPort = transport.Facts.ClientAddr?.Port ?? 0;
+        var hinted = (config.ClientTcpPortmap.Get(clientPort) ?? config.ServerTcpPortmap.Get(port))?.Protocols;
         var request = await TransportPeek.ReadAsync(new PrefixedStream(first.Bytes, transport.Stream),
-            (in ReadOnlySequence<byte> b) => SniRequestParser.Parse(b, port, maxHello), maxRead,
+            (in ReadOnlySequence<byte> b) => SniRequestParser.Parse(b, port, maxHello, limits, hinted), maxRead,
             config.RequestRecvTimeout, scope.Time, scope.Token).ConfigureAwait(false);
         if (!request.Result.IsDone)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Proxy.Actors.Config;
+using Proxy.Actors.Config.Auditors;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Config.Values;
 
@@ -65,6 +66,33 @@ public sealed class StreamServerParserTests
     {
         var c = Assert.Single(Load($"  - {{name: s, type: {type}, escaper: d, auditor: audit{extra}}}\n").Servers);
         Assert.Equal("audit", c.Auditor);
+    }
+
+    [Fact]
+    public void SniProxy_OwnInspectionKeys_AndListenTransparent_AreRead()
+    {
+        var c = Assert.IsType<SniProxyServerConfig>(Assert.Single(Load("""
+              - name: sni
+                type: sni_proxy
+                escaper: d
+                listen_transparent: true
+                listen: 127.0.0.1:15002
+                protocol_inspection: { data0_buffer_size: 8KiB, data0_size_limit: { http_request_uri: 64 } }
+                server_tcp_portmap: { 8443: https }
+                client_tcp_portmap: [ { port: 7000, protocol: http } ]
+            """).Servers));
+
+        Assert.True(c.ListenTransparent);
+        Assert.True(c.Listen!.Transparent); // whichever key came first
+        Assert.Equal(8192, c.ProtocolInspection.Data0BufferSize);
+        Assert.Equal(64, c.ProtocolInspection.Data0SizeLimit.HttpRequestUri);
+        Assert.True(c.ServerTcpPortmap.Get(8443)!.CheckTls);
+        Assert.Equal(["http"], c.ServerTcpPortmap.Get(8443)!.Protocols);
+        Assert.NotNull(c.ServerTcpPortmap.Get(443)); // added to g3's defaults, not replacing them
+        Assert.Equal(["http"], c.ClientTcpPortmap.Get(7000)!.Protocols);
+        var plain = Assert.IsType<SniProxyServerConfig>(Assert.Single(Load("  - {name: n, type: sni_proxy, escaper: d, listen: 127.0.0.1:0}\n").Servers));
+        Assert.False(plain.Listen!.Transparent);
+        Assert.Contains("unrecognised protocol 'gopher'", Refused("  - {name: n, type: sni_proxy, escaper: d, server_tcp_portmap: {80: gopher}}\n"));
     }
 
     [Fact]

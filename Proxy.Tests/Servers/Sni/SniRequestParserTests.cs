@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Protocols;
+using Proxy.Actors.Protocols.Inspect;
 using Proxy.Actors.Servers.Sni;
 using Proxy.Tests.Protocols.TlsHello;
 
@@ -9,8 +10,8 @@ namespace Proxy.Tests.Servers.Sni;
 
 public sealed class SniRequestParserTests
 {
-    private static ParseResult<SniRequest> Parse(byte[] bytes, int port = 443, int max = 1 << 16) =>
-        SniRequestParser.Parse(new ReadOnlySequence<byte>(bytes), port, max);
+    private static ParseResult<SniRequest> Parse(byte[] bytes, int port = 443, int max = 1 << 16, int maxUri = 4096) =>
+        SniRequestParser.Parse(new ReadOnlySequence<byte>(bytes), port, max, new RecognizeLimits(HttpRequestUri: maxUri), null);
 
     [Fact]
     public async Task RealClientHello_GivesItsSni_OnTheDialledPort()
@@ -37,12 +38,22 @@ public sealed class SniRequestParserTests
     [Theory]
     [InlineData("GET / HTTP/1.1\r\n\r\n", "Host")]
     [InlineData("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "Host")]
-    [InlineData("\u0000\u0001garbage\r\n\r\n", "neither TLS nor HTTP")]
+    [InlineData("\u0000\u0001garbage\r\n\r\n", "unsupported client protocol")]
+    [InlineData("SSH-2.0-OpenSSH_9.6\r\n", "unsupported client protocol")]
     public void NoUsableHost_IsInvalid_WithAReason(string request, string reason)
     {
         var r = Parse(Encoding.Latin1.GetBytes(request));
         Assert.Equal(ParseStatus.Invalid, r.Status);
         Assert.Contains(reason, r.Reason);
+    }
+
+    [Fact]
+    public void ARequestUriLongerThanTheInspectionLimit_IsNotHttp()
+    {
+        var request = Encoding.ASCII.GetBytes($"GET /{new string('x', 40)} HTTP/1.1\r\nHost: a.example\r\n\r\n");
+
+        Assert.True(Parse(request, 80).IsDone);
+        Assert.Equal("unsupported client protocol", Parse(request, 80, maxUri: 32).Reason);
     }
 
     [Fact]
