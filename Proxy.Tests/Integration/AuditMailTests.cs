@@ -15,44 +15,8 @@ namespace Proxy.Tests.Integration;
 /// that trusts only the generator's CA once TLS starts.
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditMailTests : IAsyncLifetime
+public sealed class AuditMailTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-    }
-
-    private Task<ProxyUnderTest> StartAsync(string auditorExtra = "") =>
-        ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml() + $"""
-
-              - name: socks
-                type: socks_proxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                auditor: audit
-
-            auditor:
-              - name: audit
-                tls_cert_agent: {_generator.LocalEndPoint}
-                tls_interception_client:
-                  ca_certificate: origin-ca.pem
-                  no_default_ca_certificate: true
-            {auditorExtra}
-            """, new Dictionary<string, string> { ["origin-ca.pem"] = _originCerts.CaPem });
-
     private static async Task<Socks5TestClient> TunnelAsync(ProxyUnderTest proxy, int port)
     {
         var socks = await Socks5TestClient.ConnectAsync(proxy.Endpoint("socks"));
@@ -68,7 +32,7 @@ public sealed class AuditMailTests : IAsyncLifetime
     [Fact]
     public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
     {
-        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
         await using var proxy = await StartAsync();
         await using var socks = await TunnelAsync(proxy, smtp.Port);
 
@@ -87,7 +51,7 @@ public sealed class AuditMailTests : IAsyncLifetime
         {
             TargetHost = "localhost",
             // the client trusts the generator's CA only: the session is the proxy's, not the server's
-            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(seen = new X509Certificate2(cert)),
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && InterceptionCa.Chains(seen = new X509Certificate2(cert)),
         });
         Assert.NotNull(seen);
         var c = new LineConversation(tls);
@@ -119,7 +83,7 @@ public sealed class AuditMailTests : IAsyncLifetime
     [Fact]
     public async Task SmtpBlockedByPolicy_TheClientGets554_AndTheTaskEndsForbidden()
     {
-        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
         await using var proxy = await StartAsync("    smtp_inspect_policy: block\n    smtp_interception: {greeting_timeout: 10s}");
         await using var socks = await TunnelAsync(proxy, smtp.Port);
 
@@ -134,7 +98,7 @@ public sealed class AuditMailTests : IAsyncLifetime
     [Fact]
     public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
     {
-        await using var imap = TestImapServer.Start(_originCerts.ServerCertificate);
+        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
         await using var proxy = await StartAsync();
         await using var socks = await TunnelAsync(proxy, imap.Port);
 
@@ -150,7 +114,7 @@ public sealed class AuditMailTests : IAsyncLifetime
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(new X509Certificate2(cert)),
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && InterceptionCa.Chains(new X509Certificate2(cert)),
         });
         var c = new LineConversation(tls);
         await c.SendAsync("a3 LOGIN alice secret\r\n");
