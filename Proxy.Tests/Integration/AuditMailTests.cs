@@ -29,13 +29,13 @@ public sealed class AuditMailTests : AuditTestBase
     private static Task<FtpReply> GreetingAsync(Socks5TestClient socks) =>
         socks.ReadAsync(static (in ReadOnlySequence<byte> b) => FtpReplyParser.Parse(b, 4096, 64));
 
-    [Fact]
-    public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
+    /// <summary>
+    /// An SMTP session through the SOCKS tunnel up to EHLO inside STARTTLS, checking on the way what g3's
+    /// interception shows: the EHLO filter, the proxy's certificate (the client trusts the generator's CA only).
+    /// </summary>
+    private async Task<MailSession> SmtpInsideStartTlsAsync(ProxyUnderTest proxy, int port)
     {
-        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
-        await using var proxy = await StartAsync();
-        await using var socks = await TunnelAsync(proxy, smtp.Port);
-
+        var socks = await TunnelAsync(proxy, port);
         Assert.Equal(220, (await GreetingAsync(socks)).Code);
         var plain = new LineConversation(socks.Stream);
         await plain.SendAsync("EHLO client.test\r\n");
@@ -46,17 +46,37 @@ public sealed class AuditMailTests : AuditTestBase
         Assert.StartsWith("220 ", await plain.ReplyAsync());
 
         X509Certificate2? seen = null;
-        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
-            // the client trusts the generator's CA only: the session is the proxy's, not the server's
+            // the session is the proxy's, not the server's
             RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && InterceptionCa.Chains(seen = new X509Certificate2(cert)),
         });
         Assert.NotNull(seen);
         var c = new LineConversation(tls);
         await c.SendAsync("EHLO client.test\r\n");
         Assert.DoesNotContain("STARTTLS", await c.ReplyAsync());
+        return new MailSession(socks, tls, c);
+    }
+
+    /// <summary>A client session inside TLS through the tunnel; disposing it ends both.</summary>
+    private sealed record MailSession(Socks5TestClient Socks, SslStream Tls, LineConversation Conversation) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Tls.DisposeAsync();
+            await Socks.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
+    {
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
+        var c = session.Conversation;
         await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
         Assert.StartsWith("250", await c.ReplyAsync());
         await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
@@ -78,6 +98,52 @@ public sealed class AuditMailTests : AuditTestBase
         Assert.Contains("rsp_code=250", line);
         Assert.Contains("depth=1", line);
         Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("intercept_type=TlsHandshake") && l.Contains("tls_name=localhost")));
+    }
+
+    [Fact]
+    public async Task SmtpDataThroughIcap_AsG3ConvertsIt_ARewrittenMailArrives_AForbiddenOneGets421AndNeverArrives()
+    {
+        // The ICAP server offers a preview: g3 sends mail without one all the same.
+        await using var icap = new ScriptedIcapServer(preview: 1024);
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync($"    icap_reqmod_service: {{ url: icap://127.0.0.1:{icap.Port}/mail }}");
+        await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
+        var c = session.Conversation;
+
+        foreach (var command in new[] { "MAIL FROM:<alice@example.test>", "RCPT TO:<bob@example.test>", "RCPT TO:<carol@example.test>" })
+        {
+            await c.SendAsync(command + "\r\n");
+            Assert.StartsWith("250", await c.ReplyAsync());
+        }
+        await c.SendAsync("DATA\r\n");
+        Assert.StartsWith("354", await c.ReplyAsync());
+        await c.SendAsync("Subject: one\r\n\r\nplease rewrite-me\r\n..a dot-stuffed line\r\n.\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+
+        await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+        await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+        await c.SendAsync("DATA\r\n");
+        Assert.StartsWith("354", await c.ReplyAsync());
+        await c.SendAsync("Subject: two\r\n\r\nsomething forbidden\r\n.\r\n");
+        Assert.Equal("421 [127.0.0.1] Service not available, message blocked: ICAP Response 403 Forbidden\r\n", await c.ReplyAsync());
+
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        Assert.Contains("blocked by icap server: 403 - Forbidden", task);
+        // The server got the rewritten first mail, dot-stuffed again; of the second it saw DATA but never the mail's end.
+        Assert.Equal(["Subject: one\r\n\r\nplease rewritten\r\n..a dot-stuffed line\r\n"], smtp.Mails.ToArray());
+        Assert.Equal(2, smtp.Commands.Count(x => x.Line == "DATA"));
+        var seen = icap.Requests.ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.StartsWith($"REQMOD icap://127.0.0.1:{icap.Port}/mail ICAP/1.0\r\n", seen[0].Head);
+        Assert.Contains("X-Transformed-From: SMTP\r\n", seen[0].Head);
+        Assert.Contains("X-Client-IP: 127.0.0.1\r\n", seen[0].Head);
+        Assert.DoesNotContain("Preview:", seen[0].Head);
+        Assert.Equal("PUT / HTTP/1.1\r\nContent-Type: message/rfc822\r\nX-SMTP-From: alice@example.test\r\nX-SMTP-To: bob@example.test\r\nX-SMTP-To: carol@example.test\r\n\r\n",
+            seen[0].HttpHeads);
+        Assert.Equal("Subject: one\r\n\r\nplease rewrite-me\r\n.a dot-stuffed line\r\n", seen[0].Body); // the mail, not its DATA encoding
+        Assert.Equal("Subject: two\r\n\r\nsomething forbidden\r\n", seen[1].Body);
     }
 
     [Fact]
