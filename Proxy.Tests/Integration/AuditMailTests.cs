@@ -161,13 +161,10 @@ public sealed class AuditMailTests : AuditTestBase
         Assert.Contains("reason=ForbiddenByRule", task);
     }
 
-    [Fact]
-    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    /// <summary>An IMAP session through the SOCKS tunnel, logged in inside STARTTLS (the client trusts the generator's CA only).</summary>
+    private async Task<MailSession> ImapInsideStartTlsAsync(ProxyUnderTest proxy, int port)
     {
-        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
-        await using var proxy = await StartAsync();
-        await using var socks = await TunnelAsync(proxy, imap.Port);
-
+        var socks = await TunnelAsync(proxy, port);
         var greeting = await socks.ReadAsync(static (in ReadOnlySequence<byte> b) => Proxy.Actors.Audit.Inspect.PipeMessageReader.Line(b, 4096));
         Assert.True(greeting > 0);
         var plain = new LineConversation(socks.Stream);
@@ -176,7 +173,7 @@ public sealed class AuditMailTests : AuditTestBase
         await plain.SendAsync("a2 STARTTLS\r\n");
         Assert.StartsWith("a2 OK", await plain.ReadLineAsync());
 
-        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
@@ -185,6 +182,48 @@ public sealed class AuditMailTests : AuditTestBase
         var c = new LineConversation(tls);
         await c.SendAsync("a3 LOGIN alice secret\r\n");
         Assert.StartsWith("a3 OK", await c.ReadLineAsync());
+        return new MailSession(socks, tls, c);
+    }
+
+    [Fact]
+    public async Task ImapAppendThroughIcap_AsG3ConvertsIt_AnAcceptedMessageArrives_AForbiddenOneGetsBadAndBye()
+    {
+        await using var icap = new ScriptedIcapServer();
+        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync($"    icap_reqmod_service: {{ url: icap://127.0.0.1:{icap.Port}/mail }}");
+        await using var session = await ImapInsideStartTlsAsync(proxy, imap.Port);
+        var c = session.Conversation;
+
+        const string accepted = "Subject: fine\r\n\r\nan ordinary message\r\n";
+        await c.SendAsync($"a4 APPEND INBOX {{{accepted.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(accepted + "\r\n");
+        Assert.StartsWith("a4 OK", await c.ReadLineAsync());
+        const string refused = "Subject: bad\r\n\r\nsomething forbidden\r\n";
+        await c.SendAsync($"a5 APPEND INBOX {{{refused.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(refused + "\r\n");
+
+        Assert.Equal("a5 BAD the message is blocked\r\n", await c.ReadLineAsync());
+        Assert.Equal("* BYE Blocked; connection not allowed\r\n", await c.ReadLineAsync());
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        Assert.Contains("blocked by icap server: 403 - Forbidden", task);
+        Assert.Equal([accepted], imap.Appended.ToArray());
+        var seen = icap.Requests.ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.Contains("X-Transformed-From: IMAP\r\n", seen[0].Head);
+        Assert.Equal($"PUT / HTTP/1.1\r\nContent-Type: message/rfc822\r\nContent-Length: {accepted.Length}\r\n\r\n", seen[0].HttpHeads);
+        Assert.Equal(accepted, seen[0].Body);
+        Assert.Equal(refused, seen[1].Body);
+    }
+
+    [Fact]
+    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    {
+        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var session = await ImapInsideStartTlsAsync(proxy, imap.Port);
+        var c = session.Conversation;
         const string message = "Subject: imap through the proxy\r\n\r\nline with a {7} inside\r\na3 OK looks like a reply\r\n";
         await c.SendAsync($"a4 APPEND INBOX {{{message.Length}}}\r\n");
         Assert.StartsWith("+ ", await c.ReadLineAsync());

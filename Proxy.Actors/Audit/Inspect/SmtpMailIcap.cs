@@ -68,27 +68,14 @@ internal static class SmtpMailIcap
             await adapted.DisposeAsync().ConfigureAwait(false);
         }
         // The ICAP server may have answered before the client's mail ended: the rest is read and dropped.
-        if (!mail.Ended)
-        {
-            try
-            {
-                await DrainAsync(mail, ct).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                return new Result(Outcome.Failed, e.Message, mail.WireBytes, sent);
-            }
-        }
+        if (!mail.Ended && !await DrainAsync(mail, ct).ConfigureAwait(false))
+            return new Result(Outcome.Failed, "smtp: the client's mail did not end", mail.WireBytes, sent);
         return new Result(Outcome.Sent, null, mail.WireBytes, sent);
     }
 
-    private static async Task DrainAsync(Stream body, CancellationToken ct)
-    {
-        var buf = new byte[8 * 1024];
-        while (await body.ReadAsync(buf, ct).ConfigureAwait(false) > 0)
-        {
-        }
-    }
+    /// <summary>Reads a body to its end and drops it; false when it broke off.</summary>
+    internal static async Task<bool> DrainAsync(Stream body, CancellationToken ct) =>
+        (await IcapBodyWriter.WriteAsync(Stream.Null, ReadOnlyMemory<byte>.Empty, body, BodyMode.Raw, null, ct).ConfigureAwait(false)).Status == BodyWrite.Done;
 
     /// <summary>How g3 names itself in an SMTP reply: its address on the client's connection.</summary>
     private static string LocalName(RelayEndpoint client)
