@@ -60,6 +60,18 @@ public sealed class AuditMailTests : AuditTestBase
         return new MailSession(socks, tls, c);
     }
 
+    /// <summary>MAIL FROM alice, RCPT TO each recipient, DATA: each accepted.</summary>
+    private static async Task BeginMailAsync(LineConversation c, params string[] recipients)
+    {
+        foreach (var command in recipients.Select(r => $"RCPT TO:<{r}>").Prepend("MAIL FROM:<alice@example.test>"))
+        {
+            await c.SendAsync(command + "\r\n");
+            Assert.StartsWith("250", await c.ReplyAsync());
+        }
+        await c.SendAsync("DATA\r\n");
+        Assert.StartsWith("354", await c.ReplyAsync());
+    }
+
     /// <summary>A client session inside TLS through the tunnel; disposing it ends both.</summary>
     private sealed record MailSession(Socks5TestClient Socks, SslStream Tls, LineConversation Conversation) : IAsyncDisposable
     {
@@ -77,12 +89,7 @@ public sealed class AuditMailTests : AuditTestBase
         await using var proxy = await StartAsync();
         await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
         var c = session.Conversation;
-        await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
-        await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
-        await c.SendAsync("DATA\r\n");
-        Assert.StartsWith("354", await c.ReplyAsync());
+        await BeginMailAsync(c, "bob@example.test");
         const string mail = "Subject: through the proxy\r\n\r\nfirst line\r\n..a dot-stuffed line\r\n.\r\n";
         await c.SendAsync(mail);
         Assert.StartsWith("250", await c.ReplyAsync());
@@ -110,22 +117,11 @@ public sealed class AuditMailTests : AuditTestBase
         await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
         var c = session.Conversation;
 
-        foreach (var command in new[] { "MAIL FROM:<alice@example.test>", "RCPT TO:<bob@example.test>", "RCPT TO:<carol@example.test>" })
-        {
-            await c.SendAsync(command + "\r\n");
-            Assert.StartsWith("250", await c.ReplyAsync());
-        }
-        await c.SendAsync("DATA\r\n");
-        Assert.StartsWith("354", await c.ReplyAsync());
+        await BeginMailAsync(c, "bob@example.test", "carol@example.test");
         await c.SendAsync("Subject: one\r\n\r\nplease rewrite-me\r\n..a dot-stuffed line\r\n.\r\n");
         Assert.StartsWith("250", await c.ReplyAsync());
 
-        await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
-        await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
-        await c.SendAsync("DATA\r\n");
-        Assert.StartsWith("354", await c.ReplyAsync());
+        await BeginMailAsync(c, "bob@example.test");
         await c.SendAsync("Subject: two\r\n\r\nsomething forbidden\r\n.\r\n");
         Assert.Equal("421 [127.0.0.1] Service not available, message blocked: ICAP Response 403 Forbidden\r\n", await c.ReplyAsync());
 
