@@ -88,6 +88,7 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
                 // the server closed (after BYE or LOGOUT) or failed, or ICAP refused a message: the client hears the close
                 await stop.CancelAsync().ConfigureAwait(false);
                 await ((Task)clientLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)serverLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await client.ShutdownSendAsync().ConfigureAwait(false);
                 return first.Result == Stop.Adapter ? RelayEnd.InterceptionError : End(serverLoop.Result, fromClient: false);
             }
