@@ -14,45 +14,15 @@ namespace Proxy.Tests.Integration;
 /// ClientWebSocket, a Kestrel HTTPS origin (h2 and WebSocket), the project's certificate generator.
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditH2WebSocketTests : IAsyncLifetime
+public sealed class AuditH2WebSocketTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("g3a-h2ws-").FullName;
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private Task<ProxyUnderTest> StartAsync(string auditorExtra = "") =>
-        AuditInterceptionTests.StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString(), auditorExtra: auditorExtra);
-
-    private string CaFile()
-    {
-        var path = Path.Combine(_dir, "icept-ca.pem");
-        File.WriteAllText(path, _interceptionCa.CertPem);
-        return path;
-    }
-
     [Fact]
     public async Task CurlHttp2_TwoParallelStreams_BothArrive_OneInterceptRecordEach()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         await using var proxy = await StartAsync();
-        var a = Path.Combine(_dir, "a.out");
-        var b = Path.Combine(_dir, "b.out");
+        var a = Path.Combine(Dir, "a.out");
+        var b = Path.Combine(Dir, "b.out");
 
         var (code, stdout, err) = await HttpForwardTests.RunAsync("curl",
             $"-sS --max-time 30 --http2 --parallel --parallel-max 2 -x {proxy.ProxyUri()} -p --cacert {CaFile()} -w \"%{{http_version}} %{{response_code}}\\n\" "
@@ -88,12 +58,12 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
     [Fact]
     public async Task HttpClientHttp2_ASlowStreamDoesNotHoldUpAFastOne()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         await using var proxy = await StartAsync();
         using var client = new HttpClient(new SocketsHttpHandler
         {
             Proxy = new WebProxy(proxy.ProxyUri()),
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && InterceptionCa.Chains(c) },
         })
         {
             DefaultRequestVersion = HttpVersion.Version20,
@@ -118,11 +88,11 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
     [Fact]
     public async Task WebSocketEcho_ThroughAnInterceptedConnect()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         await using var proxy = await StartAsync();
         using var ws = new ClientWebSocket();
         ws.Options.Proxy = new WebProxy(proxy.ProxyUri());
-        ws.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c);
+        ws.Options.RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && InterceptionCa.Chains(c);
         ws.Options.SetRequestHeader("Origin", "https://example.test");
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
@@ -152,7 +122,7 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
     [Fact]
     public async Task H2InspectPolicyBlock_EndsTheTask_ForbiddenByRule()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         await using var proxy = await StartAsync("    h2_inspect_policy: block");
 
         var (code, _, _) = await HttpForwardTests.RunAsync("curl",
@@ -168,7 +138,7 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
     [Fact]
     public async Task ClientThatLeavesMidH2Handshake_EndsTheTaskWithTheReason()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         await using var proxy = await StartAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
@@ -182,7 +152,7 @@ public sealed class AuditH2WebSocketTests : IAsyncLifetime
             {
                 TargetHost = "localhost",
                 ApplicationProtocols = [SslApplicationProtocol.Http2],
-                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c),
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && InterceptionCa.Chains(c),
             }, cts.Token);
             Assert.Equal(SslApplicationProtocol.Http2, tls.NegotiatedApplicationProtocol);
             // Half the connection preface, then the client is gone.

@@ -15,64 +15,17 @@ namespace Proxy.Tests.Integration;
 /// project's certificate generator over loopback UDP, raw sockets for non-TLS tunnels.
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditInterceptionTests : IAsyncLifetime
+public sealed class AuditInterceptionTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("g3a-audit-").FullName;
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private string File(string name, string text)
-    {
-        var path = Path.Combine(_dir, name);
-        System.IO.File.WriteAllText(path, text);
-        return path;
-    }
-
-    /// <summary>http_proxy with auditor 'audit'; the proxy trusts <paramref name="originCaPem"/> for the real servers.</summary>
-    internal static Task<ProxyUnderTest> StartAsync(string originCaPem, string agent, string serverExtra = "auditor: audit", string auditorExtra = "", string servers = "") =>
-        ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: serverExtra) + $"""
-
-              - name: socks
-                type: socks_proxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                auditor: audit
-            {servers}
-
-            auditor:
-              - name: audit
-                tls_cert_agent: {agent}
-                tls_interception_client:
-                  ca_certificate: origin-ca.pem
-                  no_default_ca_certificate: true
-            {auditorExtra}
-            """, new Dictionary<string, string> { ["origin-ca.pem"] = originCaPem });
-
     private string Curl(ProxyUnderTest proxy, string url, bool withCa) =>
         // HTTP/1.1 so the h1 interception is what these tests see (h2 has its own tests).
-        $"-sS --http1.1 --max-time 30 -x {proxy.ProxyUri()} -p " + (withCa ? $"--cacert {File("icept-ca.pem", _interceptionCa.CertPem)} " : "") + url;
+        $"-sS --http1.1 --max-time 30 -x {proxy.ProxyUri()} -p " + (withCa ? $"--cacert {CaFile()} " : "") + url;
 
     [Fact]
     public async Task Curl_TrustingTheGeneratorsCa_ReachesTheHttpsOrigin_AndTheRequestIsLogged()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString());
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync();
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl", Curl(proxy, $"https://localhost:{origin.HttpsPort}/hello?x=1", withCa: true), 60_000);
 
@@ -95,9 +48,9 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     [Fact]
     public async Task Curl_ThroughSocks5_IsInterceptedByTheSameHook()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString());
-        var ca = File("icept-ca.pem", _interceptionCa.CertPem);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync();
+        var ca = CaFile();
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl",
             $"-sS --http1.1 --max-time 30 --socks5-hostname {proxy.Endpoint("socks")} --cacert {ca} https://localhost:{origin.HttpsPort}/hello", 60_000);
@@ -112,9 +65,9 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     [Fact]
     public async Task Curl_ThroughSniProxy_IsInterceptedByTheSameHook()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
         // localhost keeps its name (the origin's certificate is for it); only the port is redirected.
-        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString(), servers: $"""
+        await using var proxy = await StartAsync(servers: $"""
               - name: sni
                 type: sni_proxy
                 escaper: direct
@@ -125,7 +78,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
                     redirect_port: {origin.HttpsPort}
             """);
         var port = proxy.Endpoint("sni").Port;
-        var ca = File("icept-ca.pem", _interceptionCa.CertPem);
+        var ca = CaFile();
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl",
             $"-sS --http1.1 --max-time 30 --cacert {ca} --resolve localhost:{port}:127.0.0.1 https://localhost:{port}/hello?via=sni", 60_000);
@@ -142,8 +95,8 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     [Fact]
     public async Task Curl_WithoutTheGeneratorsCa_FailsVerification()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString());
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync();
 
         var (code, _, err) = await HttpForwardTests.RunAsync("curl", Curl(proxy, $"https://localhost:{origin.HttpsPort}/hello", withCa: false), 60_000);
 
@@ -157,7 +110,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     {
         var (expiredCa, leaf) = ExpiredChain();
         await using var origin = new OneShotTlsOrigin(leaf);
-        await using var proxy = await StartAsync(expiredCa, _generator.LocalEndPoint.ToString());
+        await using var proxy = await StartAsync(originCaPem: expiredCa);
 
         var (code, _, _) = await HttpForwardTests.RunAsync("curl", Curl(proxy, $"https://localhost:{origin.Port}/", withCa: true), 60_000);
 
@@ -172,8 +125,8 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     {
         using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await StartAsync(_originCerts.CaPem,
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync(agent:
             $"{{query_peer_addr: '{silent.LocalEndPoint}', query_wait_timeout: 1s, cache_request_timeout: 2s}}");
 
         var (code, _, _) = await HttpForwardTests.RunAsync("curl", Curl(proxy, $"https://localhost:{origin.HttpsPort}/hello", withCa: true), 60_000);
@@ -191,7 +144,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
     public async Task NonTlsBytesInATunnel_PassUntouched(bool tlsHeader)
     {
         await using var echo = new EchoOrigin();
-        await using var proxy = await StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString());
+        await using var proxy = await StartAsync();
         var payload = RandomPayload(tlsHeader);
 
         var back = await ThroughTunnelAsync(proxy, echo.Port, payload);
@@ -207,7 +160,7 @@ public sealed class AuditInterceptionTests : IAsyncLifetime
         await using var echo = new EchoOrigin();
         await using var proxy = await ProxyUnderTest.StartAsync(
             HttpProxyUserTests.Yaml(rootExtra: "audit: {enable_protocol_inspection: true, prohibit_unknown_protocol: true}", serverExtra: "auditor: audit")
-            + $"\nauditor:\n  - name: audit\n    tls_cert_agent: {_generator.LocalEndPoint}\n");
+            + $"\nauditor:\n  - name: audit\n    tls_cert_agent: {Generator.LocalEndPoint}\n");
         var payload = RandomPayload(tlsHeader: true);
 
         var back = await ThroughTunnelAsync(proxy, echo.Port, payload, "Proxy-Authorization: Basic " + Convert.ToBase64String(Encoding.ASCII.GetBytes("root:toor")) + "\r\n");

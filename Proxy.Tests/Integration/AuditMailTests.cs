@@ -15,44 +15,8 @@ namespace Proxy.Tests.Integration;
 /// that trusts only the generator's CA once TLS starts.
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditMailTests : IAsyncLifetime
+public sealed class AuditMailTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-    }
-
-    private Task<ProxyUnderTest> StartAsync(string auditorExtra = "") =>
-        ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml() + $"""
-
-              - name: socks
-                type: socks_proxy
-                escaper: direct
-                listen: 127.0.0.1:0
-                auditor: audit
-
-            auditor:
-              - name: audit
-                tls_cert_agent: {_generator.LocalEndPoint}
-                tls_interception_client:
-                  ca_certificate: origin-ca.pem
-                  no_default_ca_certificate: true
-            {auditorExtra}
-            """, new Dictionary<string, string> { ["origin-ca.pem"] = _originCerts.CaPem });
-
     private static async Task<Socks5TestClient> TunnelAsync(ProxyUnderTest proxy, int port)
     {
         var socks = await Socks5TestClient.ConnectAsync(proxy.Endpoint("socks"));
@@ -65,13 +29,13 @@ public sealed class AuditMailTests : IAsyncLifetime
     private static Task<FtpReply> GreetingAsync(Socks5TestClient socks) =>
         socks.ReadAsync(static (in ReadOnlySequence<byte> b) => FtpReplyParser.Parse(b, 4096, 64));
 
-    [Fact]
-    public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
+    /// <summary>
+    /// An SMTP session through the SOCKS tunnel up to EHLO inside STARTTLS, checking on the way what g3's
+    /// interception shows: the EHLO filter, the proxy's certificate (the client trusts the generator's CA only).
+    /// </summary>
+    private async Task<MailSession> SmtpInsideStartTlsAsync(ProxyUnderTest proxy, int port)
     {
-        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
-        await using var proxy = await StartAsync();
-        await using var socks = await TunnelAsync(proxy, smtp.Port);
-
+        var socks = await TunnelAsync(proxy, port);
         Assert.Equal(220, (await GreetingAsync(socks)).Code);
         var plain = new LineConversation(socks.Stream);
         await plain.SendAsync("EHLO client.test\r\n");
@@ -82,23 +46,50 @@ public sealed class AuditMailTests : IAsyncLifetime
         Assert.StartsWith("220 ", await plain.ReplyAsync());
 
         X509Certificate2? seen = null;
-        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
-            // the client trusts the generator's CA only: the session is the proxy's, not the server's
-            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(seen = new X509Certificate2(cert)),
+            // the session is the proxy's, not the server's
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && InterceptionCa.Chains(seen = new X509Certificate2(cert)),
         });
         Assert.NotNull(seen);
         var c = new LineConversation(tls);
         await c.SendAsync("EHLO client.test\r\n");
         Assert.DoesNotContain("STARTTLS", await c.ReplyAsync());
-        await c.SendAsync("MAIL FROM:<alice@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
-        await c.SendAsync("RCPT TO:<bob@example.test>\r\n");
-        Assert.StartsWith("250", await c.ReplyAsync());
+        return new MailSession(socks, tls, c);
+    }
+
+    /// <summary>MAIL FROM alice, RCPT TO each recipient, DATA: each accepted.</summary>
+    private static async Task BeginMailAsync(LineConversation c, params string[] recipients)
+    {
+        foreach (var command in recipients.Select(r => $"RCPT TO:<{r}>").Prepend("MAIL FROM:<alice@example.test>"))
+        {
+            await c.SendAsync(command + "\r\n");
+            Assert.StartsWith("250", await c.ReplyAsync());
+        }
         await c.SendAsync("DATA\r\n");
         Assert.StartsWith("354", await c.ReplyAsync());
+    }
+
+    /// <summary>A client session inside TLS through the tunnel; disposing it ends both.</summary>
+    private sealed record MailSession(Socks5TestClient Socks, SslStream Tls, LineConversation Conversation) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Tls.DisposeAsync();
+            await Socks.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task SmtpWithStartTls_ThroughSocks_IsIntercepted_TheMailArrivesIntact_AndTheTransactionIsLogged()
+    {
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
+        var c = session.Conversation;
+        await BeginMailAsync(c, "bob@example.test");
         const string mail = "Subject: through the proxy\r\n\r\nfirst line\r\n..a dot-stuffed line\r\n.\r\n";
         await c.SendAsync(mail);
         Assert.StartsWith("250", await c.ReplyAsync());
@@ -117,9 +108,44 @@ public sealed class AuditMailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SmtpDataThroughIcap_AsG3ConvertsIt_ARewrittenMailArrives_AForbiddenOneGets421AndNeverArrives()
+    {
+        // The ICAP server offers a preview: g3 sends mail without one all the same.
+        await using var icap = new ScriptedIcapServer(preview: 1024);
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync($"    icap_reqmod_service: {{ url: icap://127.0.0.1:{icap.Port}/mail }}");
+        await using var session = await SmtpInsideStartTlsAsync(proxy, smtp.Port);
+        var c = session.Conversation;
+
+        await BeginMailAsync(c, "bob@example.test", "carol@example.test");
+        await c.SendAsync("Subject: one\r\n\r\nplease rewrite-me\r\n..a dot-stuffed line\r\n.\r\n");
+        Assert.StartsWith("250", await c.ReplyAsync());
+
+        await BeginMailAsync(c, "bob@example.test");
+        await c.SendAsync("Subject: two\r\n\r\nsomething forbidden\r\n.\r\n");
+        Assert.Equal("421 [127.0.0.1] Service not available, message blocked: ICAP Response 403 Forbidden\r\n", await c.ReplyAsync());
+
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        Assert.Contains("blocked by icap server: 403 - Forbidden", task);
+        // The server got the rewritten first mail, dot-stuffed again; of the second it saw DATA but never the mail's end.
+        Assert.Equal(["Subject: one\r\n\r\nplease rewritten\r\n..a dot-stuffed line\r\n"], smtp.Mails.ToArray());
+        Assert.Equal(2, smtp.Commands.Count(x => x.Line == "DATA"));
+        var seen = icap.Requests.ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.StartsWith($"REQMOD icap://127.0.0.1:{icap.Port}/mail ICAP/1.0\r\n", seen[0].Head);
+        Assert.Contains("X-Transformed-From: SMTP\r\n", seen[0].Head);
+        Assert.Contains("X-Client-IP: 127.0.0.1\r\n", seen[0].Head);
+        Assert.DoesNotContain("Preview:", seen[0].Head);
+        Assert.Equal("PUT / HTTP/1.1\r\nContent-Type: message/rfc822\r\nX-SMTP-From: alice@example.test\r\nX-SMTP-To: bob@example.test\r\nX-SMTP-To: carol@example.test\r\n\r\n",
+            seen[0].HttpHeads);
+        Assert.Equal("Subject: one\r\n\r\nplease rewrite-me\r\n.a dot-stuffed line\r\n", seen[0].Body); // the mail, not its DATA encoding
+        Assert.Equal("Subject: two\r\n\r\nsomething forbidden\r\n", seen[1].Body);
+    }
+
+    [Fact]
     public async Task SmtpBlockedByPolicy_TheClientGets554_AndTheTaskEndsForbidden()
     {
-        await using var smtp = TestSmtpServer.Start(_originCerts.ServerCertificate);
+        await using var smtp = TestSmtpServer.Start(OriginCerts.ServerCertificate);
         await using var proxy = await StartAsync("    smtp_inspect_policy: block\n    smtp_interception: {greeting_timeout: 10s}");
         await using var socks = await TunnelAsync(proxy, smtp.Port);
 
@@ -131,13 +157,10 @@ public sealed class AuditMailTests : IAsyncLifetime
         Assert.Contains("reason=ForbiddenByRule", task);
     }
 
-    [Fact]
-    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    /// <summary>An IMAP session through the SOCKS tunnel, logged in inside STARTTLS (the client trusts the generator's CA only).</summary>
+    private async Task<MailSession> ImapInsideStartTlsAsync(ProxyUnderTest proxy, int port)
     {
-        await using var imap = TestImapServer.Start(_originCerts.ServerCertificate);
-        await using var proxy = await StartAsync();
-        await using var socks = await TunnelAsync(proxy, imap.Port);
-
+        var socks = await TunnelAsync(proxy, port);
         var greeting = await socks.ReadAsync(static (in ReadOnlySequence<byte> b) => Proxy.Actors.Audit.Inspect.PipeMessageReader.Line(b, 4096));
         Assert.True(greeting > 0);
         var plain = new LineConversation(socks.Stream);
@@ -146,15 +169,57 @@ public sealed class AuditMailTests : IAsyncLifetime
         await plain.SendAsync("a2 STARTTLS\r\n");
         Assert.StartsWith("a2 OK", await plain.ReadLineAsync());
 
-        await using var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
+        var tls = new SslStream(socks.Stream, leaveInnerStreamOpen: true);
         await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
         {
             TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && _interceptionCa.Chains(new X509Certificate2(cert)),
+            RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && InterceptionCa.Chains(new X509Certificate2(cert)),
         });
         var c = new LineConversation(tls);
         await c.SendAsync("a3 LOGIN alice secret\r\n");
         Assert.StartsWith("a3 OK", await c.ReadLineAsync());
+        return new MailSession(socks, tls, c);
+    }
+
+    [Fact]
+    public async Task ImapAppendThroughIcap_AsG3ConvertsIt_AnAcceptedMessageArrives_AForbiddenOneGetsBadAndBye()
+    {
+        await using var icap = new ScriptedIcapServer();
+        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync($"    icap_reqmod_service: {{ url: icap://127.0.0.1:{icap.Port}/mail }}");
+        await using var session = await ImapInsideStartTlsAsync(proxy, imap.Port);
+        var c = session.Conversation;
+
+        const string accepted = "Subject: fine\r\n\r\nan ordinary message\r\n";
+        await c.SendAsync($"a4 APPEND INBOX {{{accepted.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(accepted + "\r\n");
+        Assert.StartsWith("a4 OK", await c.ReadLineAsync());
+        const string refused = "Subject: bad\r\n\r\nsomething forbidden\r\n";
+        await c.SendAsync($"a5 APPEND INBOX {{{refused.Length}}}\r\n");
+        Assert.StartsWith("+ ", await c.ReadLineAsync());
+        await c.SendAsync(refused + "\r\n");
+
+        Assert.Equal("a5 BAD the message is blocked\r\n", await c.ReadLineAsync());
+        Assert.Equal("* BYE Blocked; connection not allowed\r\n", await c.ReadLineAsync());
+        var task = Assert.Single(await proxy.WaitForLogAsync(l => l.Contains("log_type=Task") && l.Contains("task_type=TcpConnect")));
+        Assert.Contains("blocked by icap server: 403 - Forbidden", task);
+        Assert.Equal([accepted], imap.Appended.ToArray());
+        var seen = icap.Requests.ToArray();
+        Assert.Equal(2, seen.Length);
+        Assert.Contains("X-Transformed-From: IMAP\r\n", seen[0].Head);
+        Assert.Equal($"PUT / HTTP/1.1\r\nContent-Type: message/rfc822\r\nContent-Length: {accepted.Length}\r\n\r\n", seen[0].HttpHeads);
+        Assert.Equal(accepted, seen[0].Body);
+        Assert.Equal(refused, seen[1].Body);
+    }
+
+    [Fact]
+    public async Task ImapWithStartTls_ThroughSocks_IsIntercepted_AppendAndFetchLiteralsPassIntact()
+    {
+        await using var imap = TestImapServer.Start(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync();
+        await using var session = await ImapInsideStartTlsAsync(proxy, imap.Port);
+        var c = session.Conversation;
         const string message = "Subject: imap through the proxy\r\n\r\nline with a {7} inside\r\na3 OK looks like a reply\r\n";
         await c.SendAsync($"a4 APPEND INBOX {{{message.Length}}}\r\n");
         Assert.StartsWith("+ ", await c.ReadLineAsync());

@@ -9,47 +9,16 @@ namespace Proxy.Tests.Integration;
 
 /// <summary>tls_stream_dump with real parts: curl through an intercepted CONNECT, a UDP peer in the test reading the export.</summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditStreamDumpTests : IAsyncLifetime
+public sealed class AuditStreamDumpTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("g3a-dump-").FullName;
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task InterceptedHttps_IsExportedDecrypted_TheRequestLineAndTheResponseAreInTheDump()
     {
         using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var peer = (IPEndPoint)udp.Client.LocalEndPoint!;
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await ProxyUnderTest.StartAsync(ProxyUnderTest.HttpProxyYaml(serverExtra: "auditor: audit") + $"""
-
-            auditor:
-              - name: audit
-                tls_cert_agent: {_generator.LocalEndPoint}
-                tls_interception_client:
-                  ca_certificate: origin-ca.pem
-                  no_default_ca_certificate: true
-                tls_stream_dump:
-                  peer: {peer}
-            """, new Dictionary<string, string> { ["origin-ca.pem"] = _originCerts.CaPem });
-        var ca = Path.Combine(_dir, "icept-ca.pem");
-        await File.WriteAllTextAsync(ca, _interceptionCa.CertPem);
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync($"    tls_stream_dump:\n      peer: {peer}");
+        var ca = CaFile();
 
         var (code, body, err) = await HttpForwardTests.RunAsync("curl",
             $"-sS --max-time 30 --http1.1 -x {proxy.ProxyUri()} -p --cacert {ca} https://localhost:{origin.HttpsPort}/hello?dumped=1", 60_000);

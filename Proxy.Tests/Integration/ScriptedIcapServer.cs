@@ -9,7 +9,8 @@ namespace Proxy.Tests.Integration;
 /// An ICAP server written for the tests, on loopback. It answers OPTIONS (with <see cref="Preview"/>
 /// and <c>Allow: 204</c>) and then REQMOD/RESPMOD as its <see cref="Behaviour"/> says: a URL with
 /// <c>/blocked</c> gets an encapsulated HTTP 403, <c>/modify</c> a changed request, <c>/replace</c> a
-/// changed response, everything else 204. <see cref="Silent"/> makes it accept and never answer.
+/// changed response, everything else 204. A mail (g3's <c>PUT /</c> of message/rfc822) with "forbidden" in it
+/// gets the 403, any other comes back with "rewrite-me" made "rewritten". <see cref="Silent"/> makes it accept and never answer.
 /// It records each ICAP request head and the body chunks it received.
 /// </summary>
 public sealed class ScriptedIcapServer : IAsyncDisposable
@@ -90,7 +91,7 @@ public sealed class ScriptedIcapServer : IAsyncDisposable
                     }
                 }
                 Requests.Enqueue(new Seen(text, heads, body.ToString(), ieof));
-                await stream.WriteAsync(Answer(text, heads), _cts.Token);
+                await stream.WriteAsync(Answer(text, heads, body.ToString()), _cts.Token);
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
@@ -98,14 +99,17 @@ public sealed class ScriptedIcapServer : IAsyncDisposable
         }
     }
 
-    private static byte[] Answer(string icapHead, string heads)
+    private static byte[] Answer(string icapHead, string heads, string body)
     {
         var firstLine = heads[..heads.IndexOf('\r')];
-        if (icapHead.StartsWith("REQMOD", StringComparison.Ordinal) && firstLine.Contains("/blocked"))
+        if (icapHead.StartsWith("REQMOD", StringComparison.Ordinal) && firstLine == "PUT / HTTP/1.1")
         {
-            const string rsp = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n";
-            return Encoding.ASCII.GetBytes($"ICAP/1.0 200 OK\r\nISTag: \"t1\"\r\nEncapsulated: res-hdr=0, res-body={rsp.Length}\r\n\r\n{rsp}7\r\nblocked\r\n0\r\n\r\n");
+            if (body.Contains("forbidden", StringComparison.Ordinal)) return Blocked();
+            var mail = Encoding.Latin1.GetBytes(body.Replace("rewrite-me", "rewritten", StringComparison.Ordinal));
+            return [.. Encoding.ASCII.GetBytes($"ICAP/1.0 200 OK\r\nISTag: \"t1\"\r\nEncapsulated: req-hdr=0, req-body={heads.Length}\r\n\r\n{heads}{mail.Length:x}\r\n"),
+                .. mail, .. "\r\n0\r\n\r\n"u8];
         }
+        if (icapHead.StartsWith("REQMOD", StringComparison.Ordinal) && firstLine.Contains("/blocked")) return Blocked();
         if (icapHead.StartsWith("REQMOD", StringComparison.Ordinal) && firstLine.Contains("/modify"))
         {
             var changed = heads.Replace("/modify", "/echo");
@@ -118,6 +122,12 @@ public sealed class ScriptedIcapServer : IAsyncDisposable
             return Encoding.ASCII.GetBytes($"ICAP/1.0 200 OK\r\nISTag: \"t1\"\r\nEncapsulated: res-hdr=0, res-body={rsp.Length}\r\n\r\n{rsp}8\r\nreplaced\r\n0\r\n\r\n");
         }
         return "ICAP/1.0 204 No Content\r\nISTag: \"t1\"\r\nEncapsulated: null-body=0\r\n\r\n"u8.ToArray();
+    }
+
+    private static byte[] Blocked()
+    {
+        const string rsp = "HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\n\r\n";
+        return Encoding.ASCII.GetBytes($"ICAP/1.0 200 OK\r\nISTag: \"t1\"\r\nEncapsulated: res-hdr=0, res-body={rsp.Length}\r\n\r\n{rsp}7\r\nblocked\r\n0\r\n\r\n");
     }
 
     private static string? Header(string head, string name)

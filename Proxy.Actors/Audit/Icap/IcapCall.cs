@@ -13,6 +13,8 @@ public sealed record IcapCall(IPEndPoint? Client, string? Username, TimeSpan Wai
     public IReadOnlyList<KeyValuePair<string, string>> SharedHeaders { get; init; } = [];
     /// <summary>Told of body traffic, so a long adaptation is not taken for an idle task.</summary>
     public ActivityTracker? Activity { get; init; }
-    /// <summary>For H2 exchanges converted to HTTP/1.1: g3's <c>X-Transformed-From: HTTP/2.0</c>.</summary>
+    /// <summary>What the message was converted from (g3's <c>X-Transformed-From</c>: <c>HTTP/2.0</c>, <c>SMTP</c>, <c>IMAP</c>).</summary>
     public string? TransformedFrom { get; init; }
+    /// <summary>The whole body goes without a Preview whatever the service offers (g3 adapts mail so: SMTP DATA, IMAP APPEND).</summary>
+    public bool NoPreview { get; init; }
 }

@@ -76,7 +76,7 @@ public sealed class IcapClient : IAsyncDisposable
             if (call.TransformedFrom is { } from) head.Field("X-Transformed-From", from);
             var heads = resHdr is null ? "req-hdr=0" : $"req-hdr=0, res-hdr={reqHdr.Length}";
             var bodyAt = reqHdr.Length + (resHdr?.Length ?? 0);
-            var previewSize = Cfg.NoPreview ? null : options.PreviewSize;
+            var previewSize = Cfg.NoPreview || call.NoPreview ? null : options.PreviewSize;
 
             byte[] prefix = [];
             var ieof = false;

@@ -26,7 +26,7 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
     };
 
     /// <summary>Response headers Kestrel sets itself or that are not valid on an HTTP/2 response.</summary>
-    private static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade", "Date", "Server",
     };
@@ -107,7 +107,13 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
             return "expect header refused (silent_drop_expect_header is off)";
         }
 
-        using var upstreamRequest = BuildRequest(session, features, record);
+        await using var icap = H2IcapStream.For(session, request);
+        if (icap is not null)
+        {
+            var (settled, icapError) = await icap.ReqmodAsync(features, record, CanHaveBody(features) ? request.Body : null, ct).ConfigureAwait(false);
+            if (settled) return icapError;
+        }
+        using var upstreamRequest = BuildRequest(session, features, record, icap);
         HttpResponseMessage upstreamResponse;
         using (var headTimeout = new CancellationTokenSource(config.RspHeaderRecvTimeout, audit.Time))
         using (var headLinked = CancellationTokenSource.CreateLinkedTokenSource(ct, headTimeout.Token))
@@ -127,14 +133,24 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         }
         using (upstreamResponse)
         {
-            record.Status = (int)upstreamResponse.StatusCode;
-            response.StatusCode = record.Status;
-            CopyHeaders(upstreamResponse.Headers, response.Headers);
-            CopyHeaders(upstreamResponse.Content.Headers, response.Headers);
             var upstreamBody = await upstreamResponse.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
             await using (upstreamBody.ConfigureAwait(false))
             {
-                var copied = await CopyAsync(upstreamBody, body.Stream, audit, ct).ConfigureAwait(false);
+                var clientBody = upstreamBody;
+                if (icap is null)
+                {
+                    record.Status = (int)upstreamResponse.StatusCode;
+                    response.StatusCode = record.Status;
+                    CopyHeaders(upstreamResponse.Headers, response.Headers);
+                    CopyHeaders(upstreamResponse.Content.Headers, response.Headers);
+                }
+                else
+                {
+                    var (adapted, icapError) = await icap.RespmodAsync(features, record, upstreamResponse, upstreamBody, ct).ConfigureAwait(false);
+                    if (adapted is null) return icapError;
+                    clientBody = adapted;
+                }
+                var copied = await CopyAsync(clientBody, body.Stream, audit, ct).ConfigureAwait(false);
                 record.ResponseBytes = copied.Bytes;
                 Interlocked.Add(ref audit.Notes.Bytes.RemoteRead, copied.Bytes);
                 if (copied.Error is not null)
@@ -144,14 +160,17 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
                     return copied.Error;
                 }
             }
-            if (upstreamResponse.TrailingHeaders.Any() && features.Get<IHttpResponseTrailersFeature>() is { } trailers)
+            if (icap?.ResponseReplaced != true && upstreamResponse.TrailingHeaders.Any() && features.Get<IHttpResponseTrailersFeature>() is { } trailers)
                 CopyHeaders(upstreamResponse.TrailingHeaders, trailers.Trailers);
             await body.CompleteAsync().ConfigureAwait(false);
             return null;
         }
     }
 
-    private static HttpRequestMessage BuildRequest(H2Session session, IFeatureCollection features, StreamRecord record)
+    private static bool CanHaveBody(IFeatureCollection features) => features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+
+    /// <summary>The upstream request: the client's, or what REQMOD made of it (<paramref name="icap"/>).</summary>
+    private static HttpRequestMessage BuildRequest(H2Session session, IFeatureCollection features, StreamRecord record, H2IcapStream? icap)
     {
         var request = features.GetRequiredFeature<IHttpRequestFeature>();
         var target = request.RawTarget.StartsWith('/') ? request.RawTarget : "/";
@@ -161,11 +180,12 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         if (record.Host.Length > 0) message.Headers.Host = record.Host;
-        var hasBody = features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        var adapted = icap?.Request;
+        var hasBody = adapted is null ? CanHaveBody(features) : adapted.Body is not null;
         if (hasBody)
             {
             var audit = session.Audit;
-            var counted = new H2CountingStream(request.Body, n =>
+            var counted = new H2CountingStream(adapted?.Body ?? request.Body, n =>
             {
                 Interlocked.Add(ref record.RequestBytes, n);
                 Interlocked.Add(ref audit.Notes.Bytes.RemoteWritten, n);
@@ -183,10 +203,11 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
             }
             message.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
         }
+        icap?.ApplyTo(message, session.BaseUri);
         return message;
     }
 
-    private static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
+    internal static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
     {
         foreach (var (name, values) in from)
         {
@@ -203,7 +224,7 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
         return error;
     }
 
-    private static async Task<(long Bytes, string? Error)> CopyAsync(Stream from, Stream to, TunnelAudit audit, CancellationToken ct)
+    internal static async Task<(long Bytes, string? Error)> CopyAsync(Stream from, Stream to, TunnelAudit audit, CancellationToken ct)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBuffer);
         long total = 0;
@@ -245,7 +266,7 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
     }
 
     /// <summary>What one stream's log record says, filled in as the exchange goes.</summary>
-    private sealed class StreamRecord(int id, string method, string uri, string host)
+    internal sealed class StreamRecord(int id, string method, string uri, string host)
     {
         public int Id { get; } = id;
         public string Method { get; } = method;

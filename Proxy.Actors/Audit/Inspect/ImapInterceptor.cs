@@ -43,7 +43,8 @@ internal static class ImapInterceptor
 /// <summary>One intercepted IMAP session: a client loop and a server loop, met again at STARTTLS and at the end.</summary>
 internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, PipeReader clientReader, PipeReader remoteReader, int depth, bool fromStartTls)
 {
-    private enum Stop { Closed, Failed, StartTls, TimedOut, Invalid, Canceled }
+    /// <summary>How a loop stopped; Adapter: an APPEND's ICAP adaptation blocked or failed, the reason already noted.</summary>
+    private enum Stop { Closed, Failed, StartTls, TimedOut, Invalid, Canceled, Adapter }
 
     private readonly ImapInterceptionConfig _config = audit.Auditor.Config.ImapInterception;
     private volatile string? _startTlsTag;
@@ -82,13 +83,14 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
                 if (_startTlsAccepted) return await StartTlsAsync().ConfigureAwait(false);
                 continue;
             }
-            if (first == serverLoop)
+            if (first == serverLoop || first.Result == Stop.Adapter)
             {
-                // the server closed (after BYE or LOGOUT) or failed: the client hears the close
+                // the server closed (after BYE or LOGOUT) or failed, or ICAP refused a message: the client hears the close
                 await stop.CancelAsync().ConfigureAwait(false);
                 await ((Task)clientLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await ((Task)serverLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await client.ShutdownSendAsync().ConfigureAwait(false);
-                return End(serverLoop.Result, fromClient: false);
+                return first.Result == Stop.Adapter ? RelayEnd.InterceptionError : End(serverLoop.Result, fromClient: false);
             }
             // the client closed or failed: the server gets logout_wait_timeout to finish and close
             await remote.ShutdownSendAsync().ConfigureAwait(false);
@@ -114,7 +116,13 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
             var (status, line, raw) = await ReadLineAsync(clientReader, _config.CommandLineMaxSize, limit, ct).ConfigureAwait(false);
             if (status != MessageRead.Done) return AsStop(status);
             if (!await SendAsync(remote, raw!, toClient: false).ConfigureAwait(false)) return Stop.Failed;
-            if (line.Literal >= 0 && await CopyLiteralAsync(clientReader, remote, line.Literal, toClient: false, ct).ConfigureAwait(false) is { } bad) return bad;
+            if (line.Literal >= 0)
+            {
+                var literal = line.Word == "APPEND" && audit.Auditor.IcapReqmod is { } reqmod
+                    ? await AppendThroughIcapAsync(reqmod, line, ct).ConfigureAwait(false)
+                    : await CopyLiteralAsync(clientReader, remote, line.Literal, toClient: false, ct).ConfigureAwait(false);
+                if (literal is { } bad) return bad;
+            }
             switch (line.Word)
             {
                 case "LOGOUT":
@@ -167,6 +175,28 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
         var peek = new PeekStream(client.Stream, 1024, StreamInspector.MaxHelloBuffer);
         return await TlsInterceptor.RunAsync(audit, client with { Stream = peek }, peek, remote, depth,
             (c, r) => ImapInterceptor.RunAsync(audit, c, r, depth + 1, fromStartTls: true), TlsServiceType.Imap).ConfigureAwait(false);
+    }
+
+    /// <summary>The APPEND's message through REQMOD (<see cref="ImapAppendIcap"/>); a blocked one gets g3's BAD and BYE.</summary>
+    private async Task<Stop?> AppendThroughIcapAsync(Icap.IcapClient reqmod, ImapLine line, CancellationToken ct)
+    {
+        var result = await ImapAppendIcap.RunAsync(audit, reqmod, clientReader, remote.Stream, line.Literal, ct).ConfigureAwait(false);
+        var bytes = audit.Notes.Bytes;
+        Interlocked.Add(ref bytes.ClientRead, result.ClientBytes);
+        Interlocked.Add(ref bytes.RemoteWritten, result.ServerBytes);
+        switch (result.Outcome)
+        {
+            case ImapAppendIcap.Outcome.Sent:
+                return null;
+            case ImapAppendIcap.Outcome.ServerWriteFailed:
+                return Stop.Failed;
+            case ImapAppendIcap.Outcome.Blocked:
+                if (await SendAsync(client, Encoding.ASCII.GetBytes($"{line.Tag} BAD the message is blocked\r\n"), toClient: true).ConfigureAwait(false))
+                    await SendAsync(client, "* BYE Blocked; connection not allowed\r\n"u8.ToArray(), toClient: true).ConfigureAwait(false);
+                break;
+        }
+        Fail(result.Error!);
+        return Stop.Adapter;
     }
 
     private async Task<Stop?> CopyLiteralAsync(PipeReader from, RelayEndpoint to, long size, bool toClient, CancellationToken ct)

@@ -180,10 +180,36 @@ internal sealed class SmtpSession(TunnelAudit audit, RelayEndpoint client, Relay
         if (status != MessageRead.Done) return ReplyFailed(status, "DATA reply");
         if (!await SendAsync(client, raw!).ConfigureAwait(false)) return RelayEnd.ClientTcpWriteFailed;
         if (reply!.Code != 354) return null;
+        if (audit.Auditor.IcapReqmod is { } reqmod) return await DataThroughIcapAsync(reqmod).ConfigureAwait(false);
         var scanner = new SmtpDataScanner();
         var copied = await CopyAsync(span => scanner.Scan(span), () => scanner.Done, _config.DataTerminationTimeout).ConfigureAwait(false);
         if (copied is { } failed) return failed;
         return await FinishTransactionAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The mail through the REQMOD service (<see cref="SmtpMailIcap"/>); a blocked mail gets g3's 421 and ends the task.</summary>
+    private async Task<RelayEnd?> DataThroughIcapAsync(Audit.Icap.IcapClient reqmod)
+    {
+        var result = await SmtpMailIcap.RunAsync(audit, reqmod, client, clientReader, remote.Stream, _mailFrom ?? "", _mailTo, _config.DataTerminationTimeout)
+            .ConfigureAwait(false);
+        var bytes = audit.Notes.Bytes;
+        bytes.ClientRead += result.ClientBytes;
+        bytes.RemoteWritten += result.ServerBytes;
+        _dataBytes += result.ClientBytes;
+        switch (result.Outcome)
+        {
+            case SmtpMailIcap.Outcome.Sent:
+                return await FinishTransactionAsync().ConfigureAwait(false);
+            case SmtpMailIcap.Outcome.Blocked:
+                await SendAsync(client, Reply(result.Reply!), countRead: false).ConfigureAwait(false);
+                EndTransaction(aborted: true);
+                return Fail(result.Error!);
+            case SmtpMailIcap.Outcome.ServerWriteFailed:
+                return RelayEnd.UpstreamWriteFailed;
+            default:
+                EndTransaction(aborted: true);
+                return Fail(result.Error!);
+        }
     }
 
     /// <summary>BDAT size [LAST] (only when chunking is allowed): exactly size bytes follow the line.</summary>
