@@ -16,38 +16,14 @@ namespace Proxy.Tests.Integration;
 /// preface (upstream_handshake_timeout), one whose stream limit is used up (upstream_stream_open_timeout).
 /// </summary>
 [Collection(NodeCollection.Name)]
-public sealed class AuditH2UpstreamTests : IAsyncLifetime
+public sealed class AuditH2UpstreamTests : AuditTestBase
 {
-    private readonly TestCa _interceptionCa = new();
-    private readonly TestCertificates _originCerts = new();
-    private readonly string _dir = Directory.CreateTempSubdirectory("g3a-h2up-").FullName;
-    private CertGenServer _generator = null!;
-
-    public Task InitializeAsync()
-    {
-        _generator = CertGenServer.Start(_interceptionCa.Config(), TimeProvider.System, TextWriter.Null, out var error)
-            ?? throw new InvalidOperationException(error);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _generator.DisposeAsync();
-        _interceptionCa.Dispose();
-        _originCerts.Dispose();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
-    }
-
-    private Task<ProxyUnderTest> StartAsync(string auditorExtra) =>
-        AuditInterceptionTests.StartAsync(_originCerts.CaPem, _generator.LocalEndPoint.ToString(), auditorExtra: auditorExtra);
-
     [Fact]
     public async Task UpstreamThatNeverSendsItsH2Preface_EndsTheTaskWithinUpstreamHandshakeTimeout()
     {
-        using var silent = new SilentH2Server(_originCerts.ServerCertificate);
-        await using var proxy = await StartAsync("    h2_interception: { upstream_handshake_timeout: 1s }");
-        var caFile = Path.Combine(_dir, "icept-ca.pem");
-        File.WriteAllText(caFile, _interceptionCa.CertPem);
+        using var silent = new SilentH2Server(OriginCerts.ServerCertificate);
+        await using var proxy = await StartAsync(auditorExtra: "    h2_interception: { upstream_handshake_timeout: 1s }");
+        var caFile = CaFile();
         var clock = Stopwatch.StartNew();
 
         var (code, _, _) = await HttpForwardTests.RunAsync("curl",
@@ -68,12 +44,12 @@ public sealed class AuditH2UpstreamTests : IAsyncLifetime
     public async Task UpstreamWithNoFreeStream_RefusesTheClientStreamWithinUpstreamStreamOpenTimeout()
     {
         // The origin allows one stream per connection; a slow request holds it.
-        await using var origin = await TestOrigin.StartAsync(_originCerts, kestrel: k => k.Limits.Http2.MaxStreamsPerConnection = 1);
-        await using var proxy = await StartAsync("    h2_interception: { upstream_stream_open_timeout: 1s }");
+        await using var origin = await TestOrigin.StartAsync(OriginCerts, kestrel: k => k.Limits.Http2.MaxStreamsPerConnection = 1);
+        await using var proxy = await StartAsync(auditorExtra: "    h2_interception: { upstream_stream_open_timeout: 1s }");
         using var client = new HttpClient(new SocketsHttpHandler
         {
             Proxy = new WebProxy(proxy.ProxyUri()),
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && InterceptionCa.Chains(c) },
         })
         {
             DefaultRequestVersion = HttpVersion.Version20,
@@ -104,12 +80,12 @@ public sealed class AuditH2UpstreamTests : IAsyncLifetime
     [Fact]
     public async Task WebSocketOverH2ExtendedConnect_ThroughAnInterceptedConnect_Echoes_AndIsLogged()
     {
-        await using var origin = await TestOrigin.StartAsync(_originCerts);
-        await using var proxy = await StartAsync("");
+        await using var origin = await TestOrigin.StartAsync(OriginCerts);
+        await using var proxy = await StartAsync();
         using var invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
             Proxy = new WebProxy(proxy.ProxyUri()),
-            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && _interceptionCa.Chains(c) },
+            SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is X509Certificate2 c && InterceptionCa.Chains(c) },
         });
         using var ws = new ClientWebSocket();
         // RFC 8441: the WebSocket is an extended CONNECT stream (:protocol websocket) on an h2 connection.

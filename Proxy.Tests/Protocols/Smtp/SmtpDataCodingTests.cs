@@ -55,8 +55,8 @@ public sealed class SmtpDataCodingTests
         using var decoder = new SmtpDataDecoder(pipe.Reader, TimeSpan.FromSeconds(30), TimeProvider.System);
         var buf = new byte[64];
 
-        Assert.Equal(8, await decoder.ReadAsync(buf));
-        await Assert.ThrowsAsync<IOException>(async () => await decoder.ReadAsync(buf));
+        Assert.Equal(8, await decoder.ReadAtLeastAsync(buf, 8));
+        await Assert.ThrowsAsync<IOException>(async () => await decoder.ReadAtLeastAsync(buf, 1));
     }
 
     [Theory]
