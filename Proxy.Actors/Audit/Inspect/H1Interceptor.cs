@@ -1,3 +1,4 @@
+using Proxy.Actors.Logging;
 using Proxy.Actors.Audit.Icap;
 using Proxy.Actors.Servers.HttpCommon;
 using System.Buffers;
@@ -254,8 +255,7 @@ internal static class H1Interceptor
     /// <summary>g3's HttpForward intercept record, with the body bytes each way.</summary>
     internal static void LogRequest(TunnelAudit audit, int depth, int requestId, HttpRequestHead req, string host, int status, long reqBody, long rspBody)
     {
-        var max = audit.Auditor.Config.LogUriMaxChars;
-        var uri = req.Target.Length > max ? req.Target[..max] : req.Target;
+        var uri = LoggedUri.Of(req.Target, InterceptLog.UriMaxChars(audit));
         var r = InterceptLog.Start(audit, "HttpForward", depth);
         r.Add("request_id", requestId).Add("method", req.Method).Add("uri", uri).Add("host", host)
             .Add("rsp_status", status).Add("req_body_bytes", reqBody).Add("rsp_body_bytes", rspBody);

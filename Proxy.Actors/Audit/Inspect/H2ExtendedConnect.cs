@@ -76,7 +76,6 @@ internal static class H2ExtendedConnect
         IHttpExtendedConnectFeature connect, string protocol, bool websocket, string host, CancellationToken ct)
     {
         var audit = session.Audit;
-        var config = audit.Auditor.Config.H2Interception;
         var request = features.GetRequiredFeature<IHttpRequestFeature>();
         var response = features.GetRequiredFeature<IHttpResponseFeature>();
         var target = request.RawTarget.StartsWith('/') ? request.RawTarget : "/";
@@ -93,23 +92,9 @@ internal static class H2ExtendedConnect
             upstreamRequest.Headers.TryAddWithoutValidation(name, (IEnumerable<string>)values!);
         }
 
-        HttpResponseMessage upstreamResponse;
-        using (var headTimeout = new CancellationTokenSource(config.RspHeaderRecvTimeout, audit.Time))
-        using (var headLinked = CancellationTokenSource.CreateLinkedTokenSource(ct, headTimeout.Token))
-        {
-            try
-            {
-                upstreamResponse = await session.Invoker.SendAsync(upstreamRequest, headLinked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (headTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                return (await ReplyAsync(features, 504).ConfigureAwait(false), "head transfer error: no response head within rsp_header_recv_timeout");
-            }
-            catch (HttpRequestException e)
-            {
-                return (await ReplyAsync(features, 502).ConfigureAwait(false), "head transfer error: upstream: " + e.Message);
-            }
-        }
+        var (upstreamResponse, failStatus, failure) = await session.SendForHeadAsync(upstreamRequest, ct).ConfigureAwait(false);
+        if (upstreamResponse is null)
+            return (await ReplyAsync(features, failStatus).ConfigureAwait(false), "head transfer error: " + failure);
         using (upstreamResponse)
         {
             var status = (int)upstreamResponse.StatusCode;

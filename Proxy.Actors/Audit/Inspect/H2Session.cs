@@ -49,6 +49,28 @@ internal sealed class H2Session : IDisposable
     /// <summary>The real server's concurrent stream limit, each client stream's wait for a slot under it.</summary>
     public H2StreamSlots Slots { get; } = new();
 
+    /// <summary>
+    /// Sends a stream's request upstream and waits at most rsp_header_recv_timeout for its head: the
+    /// response, or the status the client gets (504 when the head is late, 502 when the upstream failed) and why.
+    /// </summary>
+    public async Task<(HttpResponseMessage? Response, int Status, string? Error)> SendForHeadAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        using var headTimeout = new CancellationTokenSource(Audit.Auditor.Config.H2Interception.RspHeaderRecvTimeout, Audit.Time);
+        using var headLinked = CancellationTokenSource.CreateLinkedTokenSource(ct, headTimeout.Token);
+        try
+        {
+            return (await Invoker.SendAsync(request, headLinked.Token).ConfigureAwait(false), 0, null);
+        }
+        catch (OperationCanceledException) when (headTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return (null, 504, "no response head within rsp_header_recv_timeout");
+        }
+        catch (HttpRequestException e)
+        {
+            return (null, 502, "upstream: " + e.Message);
+        }
+    }
+
     public int StreamCount => Volatile.Read(ref _streams);
 
     public int NextStream() => Interlocked.Increment(ref _streams);

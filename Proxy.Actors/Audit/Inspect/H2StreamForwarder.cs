@@ -1,3 +1,4 @@
+using Proxy.Actors.Logging;
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
@@ -114,23 +115,9 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
             if (settled) return icapError;
         }
         using var upstreamRequest = BuildRequest(session, features, record, icap);
-        HttpResponseMessage upstreamResponse;
-        using (var headTimeout = new CancellationTokenSource(config.RspHeaderRecvTimeout, audit.Time))
-        using (var headLinked = CancellationTokenSource.CreateLinkedTokenSource(ct, headTimeout.Token))
-        {
-            try
-            {
-                upstreamResponse = await session.Invoker.SendAsync(upstreamRequest, headLinked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (headTimeout.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                return await ReplyAsync(record, response, body, 504, "no response head within rsp_header_recv_timeout").ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                return await ReplyAsync(record, response, body, 502, "upstream: " + e.Message).ConfigureAwait(false);
-            }
-        }
+        var (upstreamResponse, failStatus, failure) = await session.SendForHeadAsync(upstreamRequest, ct).ConfigureAwait(false);
+        if (upstreamResponse is null)
+            return await ReplyAsync(record, response, body, failStatus, failure!).ConfigureAwait(false);
         using (upstreamResponse)
         {
             var upstreamBody = await upstreamResponse.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
@@ -257,9 +244,8 @@ internal sealed class H2StreamForwarder : IHttpApplication<IFeatureCollection>
     private static void Log(H2Session session, StreamRecord s)
     {
         var audit = session.Audit;
-        var max = audit.Auditor.Config.LogUriMaxChars;
         var r = InterceptLog.Start(audit, "H2StreamForward", session.Depth, s.Error ?? "");
-        r.Add("request_id", s.Id).Add("method", s.Method).Add("uri", s.Uri.Length > max ? s.Uri[..max] : s.Uri).Add("host", s.Host)
+        r.Add("request_id", s.Id).Add("method", s.Method).Add("uri", LoggedUri.Of(s.Uri, InterceptLog.UriMaxChars(audit))).Add("host", s.Host)
             .Add("rsp_status", s.Status).Add("req_body_bytes", s.RequestBytes).Add("rsp_body_bytes", s.ResponseBytes);
         if (s.Error is not null) r.Add("error", s.Error);
         audit.Logger.LogIntercept(r);

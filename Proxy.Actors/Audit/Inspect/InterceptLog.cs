@@ -15,4 +15,7 @@ internal static class InterceptLog
             .Add("depth", depth);
         return r;
     }
+
+    /// <summary>How much of a request URI the intercept records keep: the task's user's log_uri_max_chars, else the auditor's (g3).</summary>
+    public static int UriMaxChars(TunnelAudit audit) => audit.User?.Config.LogUriMaxChars ?? audit.Auditor.Config.LogUriMaxChars;
 }

@@ -86,8 +86,7 @@ internal sealed class ClientConnection
         if (head is not null)
         {
             notes.Method = head.Method;
-            var uri = head.Target;
-            notes.Uri = uri.Length > logUriMaxChars ? uri[..logUriMaxChars] : uri;
+            notes.Uri = LoggedUri.Of(head.Target, logUriMaxChars);
             notes.UserAgent = head.Headers.Get("User-Agent");
         }
         return notes;

@@ -35,7 +35,7 @@ internal static class HttpForwardHandler
             absoluteUri = local.AbsoluteUri!;
             req.Headers.Set("Host", local.HostField!);
             // g3 logs the URI the request stands for.
-            notes.Uri = absoluteUri.Length > cfg.LogUriMaxChars ? absoluteUri[..cfg.LogUriMaxChars] : absoluteUri;
+            notes.Uri = LoggedUri.Of(absoluteUri, cfg.LogUriMaxChars);
         }
         else if (target.Form != TargetForm.Absolute)
         {

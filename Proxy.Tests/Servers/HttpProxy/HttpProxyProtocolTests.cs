@@ -44,6 +44,22 @@ public sealed class HttpProxyProtocolTests
     }
 
     [Fact]
+    public async Task PasswordInTheRequestUri_NeverReachesTheOrigin_AndIsMaskedInTheTaskLog()
+    {
+        await using var proxy = new InMemoryHttpProxy(EchoPathOrigin);
+        var (client, served) = proxy.Connect();
+
+        await WriteAsync(client, "GET http://alice:s3cret@o.test/inbox HTTP/1.1\r\nHost: o.test\r\nConnection: close\r\n\r\n");
+
+        var (head, body) = await ReadResponseAsync(client);
+        Assert.StartsWith("HTTP/1.1 200", head);
+        Assert.Equal("/inbox", body);
+        await served.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("http://alice:xyz@o.test/inbox", proxy.Log);
+        Assert.DoesNotContain("s3cret", proxy.Log);
+    }
+
+    [Fact]
     public async Task ChunkedBodies_PassBothWays_AndAreDecodedForHttp10Clients()
     {
         var seenBody = new TaskCompletionSource<string>();
