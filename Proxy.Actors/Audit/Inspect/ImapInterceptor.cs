@@ -73,7 +73,8 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
             var clientLoop = ClientLoopAsync(stop.Token);
             var serverLoop = ServerLoopAsync(stop.Token);
             var first = await Task.WhenAny(clientLoop, serverLoop).ConfigureAwait(false);
-            if (first.Result == Stop.StartTls)
+            var stopped = await first.ConfigureAwait(false);
+            if (stopped == Stop.StartTls)
             {
                 // the client waits for the server's answer to STARTTLS, and so does its loop
                 var answer = await serverLoop.ConfigureAwait(false);
@@ -83,14 +84,15 @@ internal sealed class ImapSession(TunnelAudit audit, RelayEndpoint client, Relay
                 if (_startTlsAccepted) return await StartTlsAsync().ConfigureAwait(false);
                 continue;
             }
-            if (first == serverLoop || first.Result == Stop.Adapter)
+            if (first == serverLoop || stopped == Stop.Adapter)
             {
                 // the server closed (after BYE or LOGOUT) or failed, or ICAP refused a message: the client hears the close
                 await stop.CancelAsync().ConfigureAwait(false);
                 await ((Task)clientLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await ((Task)serverLoop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 await client.ShutdownSendAsync().ConfigureAwait(false);
-                return first.Result == Stop.Adapter ? RelayEnd.InterceptionError : End(serverLoop.Result, fromClient: false);
+                // not the adapter: it was the server's loop that stopped
+                return stopped == Stop.Adapter ? RelayEnd.InterceptionError : End(stopped, fromClient: false);
             }
             // the client closed or failed: the server gets logout_wait_timeout to finish and close
             await remote.ShutdownSendAsync().ConfigureAwait(false);

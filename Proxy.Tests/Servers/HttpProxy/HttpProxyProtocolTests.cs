@@ -1,5 +1,6 @@
 using System.Text;
 using Proxy.Actors.Config.Acl;
+using Proxy.Tests.Resolvers;
 using Proxy.Tests.Servers.Common;
 using static Proxy.Tests.Servers.HttpProxy.RawWire;
 
@@ -55,6 +56,8 @@ public sealed class HttpProxyProtocolTests
         Assert.StartsWith("HTTP/1.1 200", head);
         Assert.Equal("/inbox", body);
         await served.WaitAsync(TimeSpan.FromSeconds(10));
+        // the task line is written once the connection's end is processed, a moment after it closed
+        Assert.True(await Eventually.True(() => proxy.Log.Contains("log_type=Task")), proxy.Log);
         Assert.Contains("http://alice:xyz@o.test/inbox", proxy.Log);
         Assert.DoesNotContain("s3cret", proxy.Log);
     }
