@@ -13,13 +13,17 @@ public sealed partial class TaskLogFlushTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    /// <summary>An origin that echoes what it reads until the client side closes.</summary>
-    private static async Task EchoOrigin(Stream s)
+    /// <summary>
+    /// An origin that echoes the tunnel's first four bytes, then holds the tunnel open until the test
+    /// releases it and closes its end.
+    /// </summary>
+    private static Func<Stream, Task> EchoOnceOrigin(TaskCompletionSource release) => async s =>
     {
-        var buf = new byte[1024];
-        int n;
-        while ((n = await s.ReadAsync(buf)) > 0) await s.WriteAsync(buf.AsMemory(0, n));
-    }
+        var buf = new byte[4];
+        await s.ReadExactlyAsync(buf);
+        await s.WriteAsync(buf);
+        await release.Task.WaitAsync(Patience);
+    };
 
     [GeneratedRegex(@"\btask_event=(\w+)")]
     private static partial Regex EventField();
@@ -33,7 +37,7 @@ public sealed partial class TaskLogFlushTests
     private static string[] Events(InMemoryHttpProxy proxy) =>
         TaskLines(proxy).Select(l => EventField().Match(l).Groups[1].Value).ToArray();
 
-    private static async Task<DuplexOpen> OpenTunnelAsync(InMemoryHttpProxy proxy)
+    private static async Task<DuplexOpen> OpenTunnelAsync(InMemoryHttpProxy proxy, TaskCompletionSource release)
     {
         var (client, served) = proxy.Connect();
         await WriteAsync(client, "CONNECT o.test:443 HTTP/1.1\r\nHost: o.test:443\r\n\r\n");
@@ -41,18 +45,27 @@ public sealed partial class TaskLogFlushTests
         Assert.StartsWith("HTTP/1.1 200", head);
         await WriteAsync(client, "ping");
         Assert.Equal("ping", await ReadExactlyAsync(client, 4));
-        return new DuplexOpen(client, served);
+        return new DuplexOpen(client, served, release);
     }
 
-    private sealed record DuplexOpen(Stream Client, Task Served);
+    private sealed record DuplexOpen(Stream Client, Task Served, TaskCompletionSource Release)
+    {
+        /// <summary>Both ends close the tunnel (a pipe end cannot pass a half-close on); the proxy ends the task.</summary>
+        public async Task CloseAsync()
+        {
+            Release.TrySetResult();
+            await Client.DisposeAsync();
+            await Served.WaitAsync(Patience);
+        }
+    }
 
     [Fact]
     public async Task OnCreatedAndOnConnected_ConnectTask_LogsCreatedThenConnectedThenTheFinalRecord()
     {
-        await using var proxy = new InMemoryHttpProxy(EchoOrigin, c => c with { FlushTaskLogOnCreated = true, FlushTaskLogOnConnected = true });
-        var open = await OpenTunnelAsync(proxy);
-        await open.Client.DisposeAsync();
-        await open.Served.WaitAsync(Patience);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var proxy = new InMemoryHttpProxy(EchoOnceOrigin(release), c => c with { FlushTaskLogOnCreated = true, FlushTaskLogOnConnected = true });
+        var open = await OpenTunnelAsync(proxy, release);
+        await open.CloseAsync();
 
         Assert.True(await Eventually.True(() => Events(proxy).Contains("Finished"), Patience), proxy.Log);
         var lines = TaskLines(proxy);
@@ -88,8 +101,9 @@ public sealed partial class TaskLogFlushTests
     [Fact]
     public async Task FlushInterval_OpenTunnel_LogsPeriodicRecordsWithTheBytesSoFar_ThenExactlyOneFinalRecord()
     {
-        await using var proxy = new InMemoryHttpProxy(EchoOrigin, c => c with { TaskLogFlushInterval = TimeSpan.FromSeconds(1) });
-        var open = await OpenTunnelAsync(proxy);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var proxy = new InMemoryHttpProxy(EchoOnceOrigin(release), c => c with { TaskLogFlushInterval = TimeSpan.FromSeconds(1) });
+        var open = await OpenTunnelAsync(proxy, release);
 
         // the tunnel stays open until two periodic records have come (about 2 s at a 1 s interval)
         Assert.True(await Eventually.True(() => Events(proxy).Count(e => e == "Periodic") >= 2, Patience), proxy.Log);
@@ -98,8 +112,7 @@ public sealed partial class TaskLogFlushTests
         Assert.Equal("4", Field(periodic, "r_rd_bytes"));
         Assert.NotEqual("", Field(periodic, "total_time"));
 
-        await open.Client.DisposeAsync();
-        await open.Served.WaitAsync(Patience);
+        await open.CloseAsync();
         Assert.True(await Eventually.True(() => Events(proxy).Contains("Finished"), Patience), proxy.Log);
         // longer than an interval: a timer that outlived the task would have written again by now
         await Task.Delay(TimeSpan.FromSeconds(1.5));
