@@ -19,6 +19,7 @@ internal static class AuditedTunnel
     {
         if (server.Auditor is not { } auditor || !auditor.ShouldInspectTunnel(options.User, Random.Shared.NextDouble))
             return TunnelRelay.RunAsync(client, remote, options, notes.Bytes, activity);
+        notes.Intercepted = true;
         var audit = new TunnelAudit(auditor, options.User, upstream, options, notes, activity, server.Logger);
         return StreamInspector.RunAsync(audit, client, remote, depth: 0);
     }

@@ -12,26 +12,37 @@ public static class TaskLogFormatter
     public static string Format(TaskNotes n, TimeSpan totalTime, string daemonName) =>
         ToLine(Task(n, totalTime, daemonName, DateTimeOffset.UtcNow));
 
-    public static LogRecord Task(TaskNotes n, TimeSpan totalTime, string daemonName, DateTimeOffset now)
+    /// <param name="taskEvent">g3's task_event: Finished for the record at the end; Created, Connected, Periodic for earlier ones.</param>
+    /// <param name="stage">The stage to show in place of the notes' own (an earlier record's).</param>
+    public static LogRecord Task(TaskNotes n, TimeSpan totalTime, string daemonName, DateTimeOffset now, string taskEvent = "Finished",
+        string? stage = null)
     {
-        var r = new LogRecord("Task", now) { Message = n.Reason ?? "" };
+        var final = taskEvent == "Finished";
+        // g3's Created and Connected records stop before the times and counts that are still running
+        var running = taskEvent is "Created" or "Connected";
+        var r = new LogRecord("Task", now) { Message = final ? n.Reason ?? "" : "" };
         Shared(r, daemonName, "Task");
         r.Add("server_type", n.ServerType);
         r.Add("server_name", n.ServerName);
         r.Add("task_type", n.TaskType);
         r.Add("task_id", n.TaskId);
-        r.Add("stage", n.Stage);
+        r.Add("task_event", taskEvent);
+        r.Add("stage", stage ?? n.Stage);
         r.Add("start_at", n.StartAt.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture));
         r.Add("user", n.User);
         r.Add("escaper", n.Escaper);
         r.Add("egress_path", n.EgressPath?.ToString());
-        r.Add("reason", n.Reason);
-        r.Add("error", n.Error);
+        if (final)
+        {
+            r.Add("reason", n.Reason);
+            r.Add("error", n.Error);
+        }
         r.Add("server_addr", n.ServerAddr?.ToString());
         r.Add("client_addr", n.ClientAddr?.ToString());
         NextHop(r, n);
         r.Add("wait_time", Duration(n.WaitTime));
         if (n.ReadyTime is { } ready) r.Add("ready_time", Duration(ready));
+        if (running) return r;
         r.Add("total_time", Duration(totalTime));
         if (n.PipelineWait is { } pw) r.Add("pipeline_wait", Duration(pw));
         if (n.ReuseConnection is { } reuse) r.Add("reuse_connection", reuse ? "true" : "false");

@@ -73,6 +73,10 @@ public sealed class TaskLogger : IAsyncDisposable
     public void Log(TaskNotes notes, TimeSpan total) =>
         _task?.TryWrite(TaskLogFormatter.Task(notes, total, DaemonName, _time.GetUtcNow()));
 
+    /// <summary>A record of a task still running (task_event Created, Connected or Periodic), at <paramref name="stage"/>.</summary>
+    internal void LogEvent(TaskNotes notes, string taskEvent, string stage, TimeSpan total) =>
+        _task?.TryWrite(TaskLogFormatter.Task(notes, total, DaemonName, _time.GetUtcNow(), taskEvent, stage));
+
     /// <summary>
     /// g3's Intercept log (an auditor's record per intercepted exchange), written where the task log
     /// goes: G3Actors has no separate <c>log.audit</c> destination yet.

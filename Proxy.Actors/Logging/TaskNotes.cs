@@ -15,7 +15,23 @@ public sealed class TaskNotes
     private string? _taskId;
     /// <summary>g3's task id (a UUID, simple form); made on first use, so unlogged tasks skip it.</summary>
     public string TaskId => _taskId ??= Guid.NewGuid().ToString("N");
-    public string Stage { get; set; } = "Created";
+    private string _stage = "Created";
+    public string Stage
+    {
+        get => _stage;
+        set
+        {
+            if (ReferenceEquals(_stage, value)) return;
+            _stage = value;
+            LogFlush?.OnStage(value);
+        }
+    }
+
+    /// <summary>The server's extra task records (flush_task_log_*, task_log_flush_interval); null when it sets none.</summary>
+    internal TaskLogFlush? LogFlush { get; set; }
+
+    /// <summary>The task's stream is under protocol inspection (its intercept records replace periodic ones).</summary>
+    internal bool Intercepted { get; set; }
     public required DateTimeOffset StartAt { get; init; }
     public long CreatedTimestamp { get; init; }
     public TimeSpan WaitTime { get; init; }

@@ -27,6 +27,11 @@ public abstract record ServerConfig
     public int TcpCopyBufferSize { get; init; } = 16 * 1024;
     public TimeSpan TaskIdleCheckInterval { get; init; } = TimeSpan.FromSeconds(60);
     public int TaskIdleMaxCount { get; init; } = 5;
+    /// <summary>g3's flush_task_log_on_created / _on_connected: an extra task record at those points.</summary>
+    public bool FlushTaskLogOnCreated { get; init; }
+    public bool FlushTaskLogOnConnected { get; init; }
+    /// <summary>g3's task_log_flush_interval: a Periodic task record this often while the task relays; null: none.</summary>
+    public TimeSpan? TaskLogFlushInterval { get; init; }
     /// <summary>g3 tcp_copy_yield_size: bytes relayed before yielding (min 256K).</summary>
     public int TcpCopyYieldSize { get; init; } = 1024 * 1024;
     /// <summary>g3 extra_metrics_tags: static tags added to this server's metrics.</summary>

@@ -85,7 +85,10 @@ internal static class ServerParser
         .NotSupported("user_group|auditor|tls_server|tls")
         .On("tcp_misc_opts", (c, v, _) => c with { TcpMiscOpts = MiscSockOptsParser.Tcp(v) })
         .On("tls_ticketer", (_, _, _, key, k) => throw TlsTicketerRefusal.At(key, k))
-        .NotSupported("flush_task_log_on_created|flush_task_log_on_connected|task_log_flush_interval")
+        .On("flush_task_log_on_created", (c, v, _) => c with { FlushTaskLogOnCreated = YamlValue.Bool(v) })
+        .On("flush_task_log_on_connected", (c, v, _) => c with { FlushTaskLogOnConnected = YamlValue.Bool(v) })
+        // a zero period would be a busy loop: it means no periodic records
+        .On("task_log_flush_interval", (c, v, _) => c with { TaskLogFlushInterval = HumanDuration.FromYaml(v) is { Ticks: > 0 } d ? d : null })
         .NoEffect("shared_logger")
         .On("listen", (c, v, s) => c with { Listen = TcpListenParser.FromYaml(v, s) })
         .On("listen_in_worker", (c, v, _) => c with { ListenInWorker = YamlValue.Bool(v) })

@@ -50,22 +50,31 @@ public sealed class ConnectionScope
     public ConnectionScope HandOff(ServerContext next) => new(next, Lifetime, AcceptedAt, _close);
 
     /// <summary>A task's notes with what the server and connection already know.</summary>
-    public TaskNotes NewTask(ConnectionFacts facts, string taskType, long startedAt) => new()
+    public TaskNotes NewTask(ConnectionFacts facts, string taskType, long startedAt)
     {
-        ServerType = Server.Config.TypeName,
-        ServerName = Server.Config.Name,
-        TaskType = taskType,
-        ServerAddr = facts.ServerAddr,
-        ClientAddr = facts.ClientAddr,
-        StartAt = Time.GetUtcNow(),
-        CreatedTimestamp = Time.GetTimestamp(),
-        WaitTime = Time.GetElapsedTime(startedAt),
-    };
+        var notes = new TaskNotes
+        {
+            ServerType = Server.Config.TypeName,
+            ServerName = Server.Config.Name,
+            TaskType = taskType,
+            ServerAddr = facts.ServerAddr,
+            ClientAddr = facts.ClientAddr,
+            StartAt = Time.GetUtcNow(),
+            CreatedTimestamp = Time.GetTimestamp(),
+            WaitTime = Time.GetElapsedTime(startedAt),
+        };
+        var c = Server.Config;
+        if ((c.FlushTaskLogOnCreated || c.FlushTaskLogOnConnected || c.TaskLogFlushInterval is not null) && Server.Logger.Enabled)
+            notes.LogFlush = new TaskLogFlush(notes, Server.Logger, Time, c.FlushTaskLogOnCreated, c.FlushTaskLogOnConnected,
+                c.TaskLogFlushInterval, Token);
+        return notes;
+    }
 
     /// <summary>The task's log line (g3 writes one per task, whatever its end), unless its user's log_rate_limit is spent.</summary>
     public void FinishTask(TaskNotes notes)
     {
         notes.Reason ??= "Finished";
+        notes.LogFlush?.Finish();
         if (!Server.Logger.Enabled || notes.UserCounts?.SkipLog() == true) return;
         Server.Logger.Log(notes, Time.GetElapsedTime(notes.CreatedTimestamp));
     }
