@@ -31,6 +31,7 @@ public sealed class StreamDumper : IAsyncDisposable
         _socket = new Socket(config.Peer.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         if (config.SocketBuffer.Receive is { } r) _socket.ReceiveBufferSize = r;
         if (config.SocketBuffer.Send is { } s) _socket.SendBufferSize = s;
+        Sockets.SocketOptions.ApplyUdp(_socket, config.MiscOpts);
         _socket.Connect(config.Peer);
         _sender = SendLoopAsync();
     }
@@ -53,15 +54,35 @@ public sealed class StreamDumper : IAsyncDisposable
     /// </summary>
     internal (RelayEndpoint Client, RelayEndpoint Remote) Wrap(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, DissectorHint hint)
     {
+        var flow = Flow(audit, remote, hint);
+        return Config.ClientSide
+            ? (client with { Stream = ClientSide(client.Stream, flow) }, remote)
+            : (client, remote with { Stream = RemoteSide(remote.Stream, flow) });
+    }
+
+    /// <summary>
+    /// The same for an intercepted h2 connection, whose upstream plaintext only SocketsHttpHandler's stream
+    /// filter sees: the client side wrapped here, or the flow the upstream side is to be wrapped with (<see cref="RemoteSide"/>).
+    /// </summary>
+    internal (RelayEndpoint Client, DumpFlow? RemoteFlow) WrapH2(TunnelAudit audit, RelayEndpoint client, RelayEndpoint remote, DissectorHint hint)
+    {
+        var flow = Flow(audit, remote, hint);
+        return Config.ClientSide ? (client with { Stream = ClientSide(client.Stream, flow) }, null) : (client, flow);
+    }
+
+    /// <summary>The decrypted upstream stream, dumped: what it reads goes to the client, what it writes to the remote.</summary>
+    internal static Stream RemoteSide(Stream decrypted, DumpFlow flow) => new DumpStream(decrypted, onRead: flow.ToClient, onWrite: flow.ToRemote);
+
+    private static Stream ClientSide(Stream decrypted, DumpFlow flow) => new DumpStream(decrypted, onRead: flow.ToRemote, onWrite: flow.ToClient);
+
+    private DumpFlow Flow(TunnelAudit audit, RelayEndpoint remote, DissectorHint hint)
+    {
         var none = new IPEndPoint(IPAddress.Any, 0);
         var notes = audit.Notes;
-        var flow = new DumpFlow(this,
+        return new DumpFlow(this,
             client: notes.ClientAddr ?? none, localServer: notes.ServerAddr ?? none,
             localClient: notes.NextBoundAddr ?? (remote.Socket?.LocalEndPoint as IPEndPoint) ?? none,
             remoteAddr: notes.NextPeerAddr ?? (remote.Socket?.RemoteEndPoint as IPEndPoint) ?? none, hint);
-        return Config.ClientSide
-            ? (client with { Stream = new DumpStream(client.Stream, onRead: flow.ToRemote, onWrite: flow.ToClient) }, remote)
-            : (client, remote with { Stream = new DumpStream(remote.Stream, onRead: flow.ToClient, onWrite: flow.ToRemote) });
     }
 
     private async Task SendLoopAsync()

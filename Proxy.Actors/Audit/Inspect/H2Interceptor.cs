@@ -13,7 +13,8 @@ namespace Proxy.Actors.Audit.Inspect;
 /// </summary>
 internal static class H2Interceptor
 {
-    public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, SslStream upstream, string host, int depth)
+    /// <param name="remoteDump">tls_stream_dump's flow for the upstream plaintext, when the remote side is dumped.</param>
+    public static async Task<RelayEnd> RunAsync(TunnelAudit audit, RelayEndpoint client, SslStream upstream, string host, int depth, Dump.DumpFlow? remoteDump = null)
     {
         var notes = audit.Notes;
         notes.Stage = "H2Interception";
@@ -31,7 +32,7 @@ internal static class H2Interceptor
             return closed ? RelayEnd.ClosedByClient : RelayEnd.InterceptionError;
         }
 
-        using var session = new H2Session(audit, depth, host, upstream);
+        using var session = new H2Session(audit, depth, host, upstream, remoteDump);
         var connection = new H2ClientConnection(new PrefixedStream(preface, counted), session, client.Socket?.LocalEndPoint, client.Socket?.RemoteEndPoint);
         session.AbortClient = () => connection.Abort(new ConnectionAbortedException("the upstream h2 connection closed"));
         if (!await audit.Auditor.H2Server.ServeAsync(connection, audit.Token).ConfigureAwait(false))

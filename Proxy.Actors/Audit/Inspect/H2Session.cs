@@ -14,10 +14,12 @@ namespace Proxy.Actors.Audit.Inspect;
 internal sealed class H2Session : IDisposable
 {
     private SslStream? _upstream;
+    private readonly Dump.DumpFlow? _remoteDump;
     private int _streams;
 
-    public H2Session(TunnelAudit audit, int depth, string host, SslStream upstream)
+    public H2Session(TunnelAudit audit, int depth, string host, SslStream upstream, Dump.DumpFlow? remoteDump = null)
     {
+        _remoteDump = remoteDump;
         Audit = audit;
         Depth = depth;
         Host = host;
@@ -91,7 +93,8 @@ internal sealed class H2Session : IDisposable
     /// </summary>
     private ValueTask<Stream> WatchUpstream(SocketsHttpPlaintextStreamFilterContext context, CancellationToken ct)
     {
-        var watch = new H2UpstreamWatch(context.PlaintextStream, Slots);
+        var plaintext = _remoteDump is null ? context.PlaintextStream : Dump.StreamDumper.RemoteSide(context.PlaintextStream, _remoteDump);
+        var watch = new H2UpstreamWatch(plaintext, Slots);
         _ = BoundHandshakeAsync(watch);
         return new(watch);
     }

@@ -70,15 +70,19 @@ internal static class TlsInterceptor
                 return RelayEnd.InterceptionError;
             }
             Log(audit, depth, host, "");
-            // h2 goes to SocketsHttpHandler, which takes the upstream SslStream as is: tls_stream_dump
-            // does not see h2 connections (docs/audit.md).
+            var hint = Dump.DissectorHint.ForTls(service, chosen.Protocol.IsEmpty ? null : chosen.ToString(), audit.Upstream.Port);
             if (next is null && chosen == SslApplicationProtocol.Http2)
-                return await H2Dispatch(audit, client with { Stream = clientTls }, upstream, remote, host, depth + 1).ConfigureAwait(false);
+            {
+                // SocketsHttpHandler takes the upstream SslStream as is: its plaintext side is dumped from the handler's stream filter.
+                var (h2Client, remoteDump) = audit.Auditor.StreamDumper is { } h2Dumper
+                    ? h2Dumper.WrapH2(audit, client with { Stream = clientTls }, remote, hint)
+                    : (client with { Stream = clientTls }, null);
+                return await H2Dispatch(audit, h2Client, upstream, remote, host, depth + 1, remoteDump).ConfigureAwait(false);
+            }
             var decryptedClient = client with { Stream = clientTls };
             var decryptedRemote = remote with { Stream = upstream };
             if (audit.Auditor.StreamDumper is { } dumper)
-                (decryptedClient, decryptedRemote) = dumper.Wrap(audit, decryptedClient, decryptedRemote,
-                    Dump.DissectorHint.ForTls(service, chosen.Protocol.IsEmpty ? null : chosen.ToString(), audit.Upstream.Port));
+                (decryptedClient, decryptedRemote) = dumper.Wrap(audit, decryptedClient, decryptedRemote, hint);
             return next is null
                 ? await StreamInspector.RunAsync(audit, decryptedClient, decryptedRemote, depth + 1).ConfigureAwait(false)
                 : await next(decryptedClient, decryptedRemote).ConfigureAwait(false);
@@ -94,12 +98,15 @@ internal static class TlsInterceptor
     internal static List<string> MirroredAlpn(IReadOnlyList<string> offered) => offered.Where(p => p.Length > 0).ToList();
 
     /// <summary>Both sides speak h2: h2_inspect_policy decides between h2 interception, the plain relay and the end.</summary>
-    private static Task<RelayEnd> H2Dispatch(TunnelAudit audit, RelayEndpoint client, SslStream upstream, RelayEndpoint remote, string host, int depth) =>
+    private static Task<RelayEnd> H2Dispatch(TunnelAudit audit, RelayEndpoint client, SslStream upstream, RelayEndpoint remote, string host, int depth,
+        Dump.DumpFlow? remoteDump) =>
         audit.Auditor.Config.H2InspectPolicy.Check(host) switch
         {
             InspectAction.Block => Task.FromResult(StreamInspector.Forbid(audit, "h2 is blocked by h2_inspect_policy")),
-            InspectAction.Bypass => TunnelRelay.RunAsync(client, remote with { Stream = upstream }, audit.Options, audit.Notes.Bytes, audit.Activity),
-            _ => H2Interceptor.RunAsync(audit, client, upstream, host, depth),
+            InspectAction.Bypass => TunnelRelay.RunAsync(client,
+                remote with { Stream = remoteDump is null ? upstream : Dump.StreamDumper.RemoteSide(upstream, remoteDump) },
+                audit.Options, audit.Notes.Bytes, audit.Activity),
+            _ => H2Interceptor.RunAsync(audit, client, upstream, host, depth, remoteDump),
         };
 
     /// <summary>

@@ -106,6 +106,8 @@ public sealed record StreamDumpConfig
 {
     public System.Net.IPEndPoint Peer { get; init; } = new(System.Net.IPAddress.Loopback, 5555);
     public SocketBufferConfig SocketBuffer { get; init; } = SocketBufferConfig.Default;
+    /// <summary>udp_misc_opts of the socket that sends the dump.</summary>
+    public UdpMiscSockOpts MiscOpts { get; init; } = new();
     public int PacketSize { get; init; } = 1480;
     public bool ClientSide { get; init; }
 }

@@ -76,7 +76,7 @@ internal static class TlsAuditParsers
         {
             "peer" => c with { Peer = SockAddrParser.FromYaml(v, 5555) },
             "socket_buffer" => c with { SocketBuffer = SocketBuffer(v) },
-            "misc_opts" => throw new NotSupportedYetException("tls_stream_dump.misc_opts", k),
+            "misc_opts" => c with { MiscOpts = MiscSockOptsParser.Udp(v) },
             "packet_size" => c with { PacketSize = YamlValue.Int32(v, 1, 65507) },
             "client_side" => c with { ClientSide = YamlValue.Bool(v) },
             _ => throw YamlValue.UnknownKey(key, k),

@@ -119,9 +119,11 @@ public sealed class AuditorConfigTests
     public void KeysOfFeaturesNotBuilt_TheirValuesAreRead()
     {
         Assert.Equal(TimeSpan.FromMinutes(10), TlsAuditParsers.Ticketer(Node("{ check_interval: 10m, local_lifetime: 3600 }")).CheckInterval);
-        var dump = TlsAuditParsers.StreamDump(Node("{ peer: 127.0.0.1:5556, packet_size: 1400, client_side: true, socket_buffer: 1M }"));
+        var dump = TlsAuditParsers.StreamDump(Node("{ peer: 127.0.0.1:5556, packet_size: 1400, client_side: true, socket_buffer: 1M, misc_opts: { time_to_live: 64, type_of_service: 32 } }"));
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:5556"), dump.Peer);
         Assert.True(dump.ClientSide);
+        Assert.Equal((64, 32), (dump.MiscOpts.TimeToLive, dump.MiscOpts.TypeOfService));
+        Assert.ThrowsAny<Exception>(() => TlsAuditParsers.StreamDump(Node("{ misc_opts: invalid_opts }")));
         var h2 = InterceptionParsers.H2(Node("{ max_header_size: 32KiB, max_frame_size: 1K, max_concurrent_streams: 64, silent_drop_expect_header: true }"));
         Assert.Equal(H2InterceptionConfig.MinFrameSize, h2.MaxFrameSizeValue); // moved into range, as g3 1.11.3+
         Assert.Equal(32u * 1024, h2.MaxHeaderListSize);
