@@ -55,7 +55,7 @@ internal static class HttpForwardExchange
             }
             var conn = Held(server, notes, result.Http!);
             using var head = plan.BuildHead(conn);
-            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields?.Invoke(conn.Facts), ct).ConfigureAwait(false);
+            var exchange = await ExchangeAsync(server, cfg, client, req, framing, head, conn, notes, plan.WantsUpgrade, clientKeepAlive, plan.DecorateResponse, plan.LocalReplyFields, ct).ConfigureAwait(false);
             if (exchange == Exchange.RetryFresh)
             {
                 Renewing(notes);
@@ -136,7 +136,7 @@ internal static class HttpForwardExchange
     private static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
-        Action<HttpHeaders, HttpUpstream>? decorate, IEnumerable<KeyValuePair<string, string>>? failFields, CancellationToken ct)
+        Action<HttpHeaders, HttpUpstream>? decorate, Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? failFields, CancellationToken ct)
     {
         var reused = conn.Reused;
         var reusable = false;
@@ -150,7 +150,7 @@ internal static class HttpForwardExchange
             {
                 if (reused) return Exchange.RetryFresh;
                 notes.Reason = "UpstreamWriteFailed";
-                return await Fail(client, req, notes, failFields, 502);
+                return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
             }
             notes.Bytes.RemoteWritten += head.Length;
 
@@ -160,7 +160,7 @@ internal static class HttpForwardExchange
             if (!bodySent && !expectContinue)
             {
                 if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                    return await Fail(client, req, notes, failFields, notes.Reason == "InvalidClientProtocol" ? 400 : 502);
+                    return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), notes.Reason == "InvalidClientProtocol" ? 400 : 502);
                 bodySent = true;
             }
 
@@ -176,7 +176,7 @@ internal static class HttpForwardExchange
                 if (!pending.IsCompleted)
                 {
                     if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                        return await Fail(client, req, notes, failFields, 502);
+                        return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
                     bodySent = true;
                 }
             }
@@ -191,7 +191,7 @@ internal static class HttpForwardExchange
                 if (status != RspRead.Ok)
                 {
                     notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                    return await Fail(client, req, notes, failFields, status == RspRead.Timeout ? 504 : 502);
+                    return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), status == RspRead.Timeout ? 504 : 502);
                 }
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
@@ -207,7 +207,7 @@ internal static class HttpForwardExchange
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
-                            return await Fail(client, req, notes, failFields, 502);
+                            return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
                         bodySent = true;
                     }
                     continue;
@@ -225,13 +225,13 @@ internal static class HttpForwardExchange
             if (rspFraming is null)
             {
                 notes.Reason = "InvalidUpstreamProtocol";
-                return await Fail(client, req, notes, failFields, 502);
+                return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
             }
             var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
             var clientClose = !clientKeepAlive || !bodySent
                 || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
 
-            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate is null ? null : h => decorate(h, conn));
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
             // A small response that is already buffered leaves in the same write as its head.
             var sentWithHead = false;
             if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
@@ -427,11 +427,13 @@ internal static class HttpForwardExchange
     }
 
 
-    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked, Action<HttpHeaders>? decorate)
+    /// <param name="decorate">The server's own fields (<see cref="ForwardPlan.DecorateResponse"/>), given the connection rather than closed over it: no closure per request.</param>
+    internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked,
+        Action<HttpHeaders, HttpUpstream>? decorate, HttpUpstream conn)
     {
         var headers = rsp.Headers;
         headers.RemoveHopByHop(keepUpgrade: false);
-        decorate?.Invoke(headers);
+        decorate?.Invoke(headers, conn);
         if (decodeChunked) headers.Remove("Transfer-Encoding");
         var w = new HeadWriter(1024);
         w.Append("HTTP/1.1 "u8).Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n"u8).Fields(headers);

@@ -161,10 +161,9 @@ internal static class HttpForwardIcap
         // HTTP/1.0 clients get no chunks: the body then ends with the connection.
         var toOldClient = rspFraming.Kind == BodyKind.Chunked && req.Version == 10;
         var close = !clientKeepAlive || rspFraming.Kind == BodyKind.UntilClose || toOldClient;
-        Action<HttpHeaders>? decorate = plan.DecorateResponse is { } d ? h => d(h, conn) : null;
         if (icap.Respmod is not { } respmod)
         {
-            using var head = BuildClientHead(req, rsp, close, toOldClient, decorate);
+            using var head = BuildClientHead(req, rsp, close, toOldClient, plan.DecorateResponse, conn);
             if (!await WriteClientAsync(client, head.Written, notes, ct).ConfigureAwait(false)) return (null, false);
             var copy = await BodyForwarder.CopyAsync(rspFraming, conn.Reader, client.Stream, toOldClient, cfg.BodyLineMaxLength, null, client.Activity, ct).ConfigureAwait(false);
             notes.Bytes.RemoteRead += copy.Read;
@@ -188,7 +187,7 @@ internal static class HttpForwardIcap
         {
             var changed = adapted.Response!;
             changed.Headers.RemoveHopByHop(keepUpgrade: false);
-            decorate?.Invoke(changed.Headers);
+            plan.DecorateResponse?.Invoke(changed.Headers, conn);
             if (close) changed.Headers.Set("Connection", "close");
             (rspHead, mode, var mustClose) = IcapBodyWriter.Response(req, changed, adapted.Body is not null);
             close |= mustClose;
@@ -196,7 +195,7 @@ internal static class HttpForwardIcap
         }
         else
         {
-            using var head = BuildClientHead(req, rsp, close, toOldClient, decorate);
+            using var head = BuildClientHead(req, rsp, close, toOldClient, plan.DecorateResponse, conn);
             rspHead = head.Written.ToArray();
             mode = toOldClient || rspFraming.Kind == BodyKind.UntilClose ? BodyMode.Raw : IcapBodyWriter.OriginalMode(rspFraming);
         }
