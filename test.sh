@@ -39,6 +39,13 @@ set -e
 # One plain closing line for CI: "N passed, N failed".
 passed=$(grep -E '^\s+Passed:\s+[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
 failed=$(grep -E '^\s+Failed:\s+[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+# CI shows only the tail of the run: repeat each failed test with its message and the top of its
+# stack there, so a failure can be read without the whole log.
+if [ "${failed:-0}" != "0" ]; then
+  echo "--- failed tests ---"
+  awk '/^  Failed /{show=40} show>0{print; show--}' "$log" | head -200
+  echo "--- end of failed tests ---"
+fi
 rm -f "$log"
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit "$rc"
