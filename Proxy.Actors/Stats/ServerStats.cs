@@ -20,6 +20,9 @@ public sealed class ServerStats
     private long _dropped;
     private long _acceptFailed;
     private int _listenInstances;
+    private long _forbiddenAuthFailed;
+    private long _forbiddenDestDenied;
+    private long _forbiddenUserBlocked;
     private readonly LiveTraffic _live = new();
 
     public long StatId { get; } = Stats.StatId.New();
@@ -44,6 +47,17 @@ public sealed class ServerStats
     public long AcceptFailed => Interlocked.Read(ref _acceptFailed);
     /// <summary>listen.instance.count: listening sockets open now.</summary>
     public int ListenInstances => Volatile.Read(ref _listenInstances);
+
+    /// <summary>server.forbidden.auth_failed: logins refused for any reason but a block (no or wrong credentials, expired, source not allowed, no usable SOCKS method).</summary>
+    public long ForbiddenAuthFailed => Interlocked.Read(ref _forbiddenAuthFailed);
+    /// <summary>server.forbidden.dest_denied: requests the server's own destination rules refused.</summary>
+    public long ForbiddenDestDenied => Interlocked.Read(ref _forbiddenDestDenied);
+    /// <summary>server.forbidden.user_blocked: logins of a user with block_and_delay.</summary>
+    public long ForbiddenUserBlocked => Interlocked.Read(ref _forbiddenUserBlocked);
+
+    public void ForbidAuthFailed() => Interlocked.Increment(ref _forbiddenAuthFailed);
+    public void ForbidDestDenied() => Interlocked.Increment(ref _forbiddenDestDenied);
+    public void ForbidUserBlocked() => Interlocked.Increment(ref _forbiddenUserBlocked);
 
     public void ListenAccepted() => Interlocked.Increment(ref _accepted);
     public void ListenDropped() => Interlocked.Increment(ref _dropped);

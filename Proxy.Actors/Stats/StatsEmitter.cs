@@ -32,6 +32,9 @@ internal sealed class StatsEmitter(NodeServices services, ProxyConfig config)
         batch.Count("server.connection.total", Diff(s.StatId, "conn", s.ConnectionTotal), tags);
         batch.Count("server.task.total", Diff(s.StatId, "task", s.TaskTotal), tags);
         batch.Gauge("server.task.alive", s.AliveTasks, tags);
+        Optional(batch, "server.forbidden.auth_failed", s.StatId, s.ForbiddenAuthFailed, tags);
+        Optional(batch, "server.forbidden.dest_denied", s.StatId, s.ForbiddenDestDenied, tags);
+        Optional(batch, "server.forbidden.user_blocked", s.StatId, s.ForbiddenUserBlocked, tags);
         // g3's listen family: the server's tags without the extra ones.
         var listen = extra is null ? tags : Tags.Of(Common("server", name, s.StatId, ("online", s.Online ? "y" : "n"), null));
         batch.Gauge("listen.instance.count", s.ListenInstances, listen);

@@ -14,10 +14,11 @@ internal static class TargetPolicy
         return false;
     }
 
-    /// <summary>As <see cref="IsForbidden(ServerConfig, UpstreamAddr)"/>; a refusal also counts as the task's user's dest_denied, as g3 adds it there.</summary>
-    public static bool IsForbidden(ServerConfig config, UpstreamAddr target, Logging.TaskNotes notes)
+    /// <summary>As <see cref="IsForbidden(ServerConfig, UpstreamAddr)"/>; a refusal counts as the server's dest_denied and the task's user's, as g3 adds it to both.</summary>
+    public static bool IsForbidden(ServerContext server, UpstreamAddr target, Logging.TaskNotes notes)
     {
-        if (!IsForbidden(config, target)) return false;
+        if (!IsForbidden(server.Config, target)) return false;
+        server.Stats.ForbidDestDenied();
         notes.UserCounts?.Forbid(Stats.UserForbidden.DestDenied);
         return true;
     }

@@ -36,7 +36,7 @@ internal static class HttpConnectHandler
         if (UserRequestPolicy.Check(client.User, ProxyRequestType.HttpConnect, target.Upstream, null, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await Refuse(client, req, notes, refused.Status, refused.Reason);
         if (alive is not null) client.HoldForRequest(alive);
-        if (TargetPolicy.IsForbidden(ctx.Config, target.Upstream, notes)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
+        if (TargetPolicy.IsForbidden(ctx.Server, target.Upstream, notes)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
         notes.Stage = "Connecting";
         ClientSocketOptions.ApplyUser(client.Transport, ctx.Config.TcpMiscOpts, client.User?.User.Config);

@@ -53,7 +53,7 @@ internal static class HttpForwardHandler
         if (UserRequestPolicy.Check(client.User, requestType, target.Upstream, req.Headers, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await HttpForwardExchange.RefuseAsync(client, req, notes, refused.Status, refused.Reason, close: true);
         if (alive is not null) client.HoldForRequest(alive);
-        if (TargetPolicy.IsForbidden(cfg, target.Upstream, notes))
+        if (TargetPolicy.IsForbidden(ctx.Server, target.Upstream, notes))
             return await HttpForwardExchange.RefuseAsync(client, req, notes, 403, "ForbiddenByRule", close: true);
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.

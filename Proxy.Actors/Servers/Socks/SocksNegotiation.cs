@@ -77,7 +77,11 @@ internal static class SocksNegotiation
         if (group is not null)
         {
             // SOCKS4 carries no password: only the group's anonymous user may use it (g3 closes silently).
-            if (await Anonymous(group, run) is not { } anonymous) return Fail(scope, run, "ClientAuthFailed", "socks4 does not support auth");
+            if (await Anonymous(group, run) is not { } anonymous)
+            {
+                scope.Server.Stats.ForbidAuthFailed();
+                return Fail(scope, run, "ClientAuthFailed", "socks4 does not support auth");
+            }
             user = anonymous;
         }
         var (req, failure) = await run.ReadAsync(static (in ReadOnlySequence<byte> b) => Socks4RequestParser.Parse(b), MaxSocks4Request).ConfigureAwait(false);
@@ -110,6 +114,7 @@ internal static class SocksNegotiation
         if (!greeting.Value!.Offers(method))
         {
             await Reply(run, scope, [Socks5Frame.Version, (byte)Socks5AuthMethod.NoAcceptable]).ConfigureAwait(false);
+            scope.Server.Stats.ForbidAuthFailed();
             return Fail(scope, run, "ClientAuthFailed", $"client does not offer method 0x{(byte)method:X2}");
         }
         if (!await Reply(run, scope, [Socks5Frame.Version, (byte)method]).ConfigureAwait(false))
@@ -162,6 +167,7 @@ internal static class SocksNegotiation
             var parsed = up.ParseEgressUpstream(name, up.Socks5Port);
             if (!parsed.Ok)
             {
+                scope.Server.Stats.ForbidDestDenied();
                 await Reply(run, scope, SocksReplies.V5(Socks5ReplyCode.NotAllowedByRuleset)).ConfigureAwait(false);
                 return (null, ("ForbiddenByRule", $"username params: {parsed.Error}", name));
             }

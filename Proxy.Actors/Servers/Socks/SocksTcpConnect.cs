@@ -25,7 +25,7 @@ internal static class SocksTcpConnect
         // rules, then the server's destination rules; each refusal is "not allowed by ruleset" (SOCKS4: 91).
         var refusal = UserTaskPolicy.Check(req.User, ProxyRequestType.SocksTcpConnect, req.Target, null, out var alive, notes, ctx.Stats);
         using var aliveSlot = alive;
-        if (refusal is not null || TargetPolicy.IsForbidden(ctx.Config, req.Target, notes))
+        if (refusal is not null || TargetPolicy.IsForbidden(ctx, req.Target, notes))
         {
             notes.Reason = "ForbiddenByRule";
             if (refusal is not null) notes.Error = "user rules: " + refusal;

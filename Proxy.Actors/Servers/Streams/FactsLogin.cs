@@ -38,7 +38,7 @@ internal static class FactsLogin
         notes.UserEgressPath = user.EgressPath;
         if (facts.ClientAddr is { } client && user.CheckClient(client.Address).IsForbidden())
         {
-            UserAuthCounts.Refused(new AuthResult(AuthStatus.ForbiddenSource, user), server.Stats);
+            UserAuthCounts.UserOnly(new AuthResult(AuthStatus.ForbiddenSource, user), server.Stats);
             return Refuse(notes, "ForbiddenByRule", "client ip blocked by the user's ingress_network_filter");
         }
         return new Outcome(false, user);

@@ -27,7 +27,7 @@ internal static class FtpOverHttpTask
         if (UserRequestPolicy.Check(client.User, ProxyRequestType.FtpOverHttp, upstream, null, out var alive, notes, ctx.Server.Stats) is { } refused)
             return await RefuseAsync(client, req, notes, refused.Status, refused.Reason, null, close: true);
         if (alive is not null) client.HoldForRequest(alive);
-        if (TargetPolicy.IsForbidden(ctx.Config, upstream, notes))
+        if (TargetPolicy.IsForbidden(ctx.Server, upstream, notes))
             return await RefuseAsync(client, req, notes, 403, "ForbiddenByRule", null, close: true);
 
         var path = FtpRequestPath.Parse(target.PathAndQuery);
