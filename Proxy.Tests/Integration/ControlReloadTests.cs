@@ -1,5 +1,6 @@
 using System.Text;
 using Proxy.Tests.Control;
+using Proxy.Tests.Resolvers;
 
 namespace Proxy.Tests.Integration;
 
@@ -158,6 +159,46 @@ public sealed class ControlReloadTests
         Assert.Equal(200, await StatusAs(proxy, origin, "alice"));
         Assert.Equal(407, await StatusAs(proxy, origin, "bob"));
         Assert.Equal(200, await StatusAs(proxy, origin, "dyn1"));
+    }
+
+    [Fact]
+    public async Task ReloadUserGroup_AUserThatStaysKeepsItsCounters_AUserLeftOutHasItsLastEmit()
+    {
+        await using var statsd = new StatsdReceiver();
+        await using var origin = await TestOrigin.StartAsync();
+        await using var proxy = await ProxyUnderTest.StartAsync(
+            Main + $"\nuser_group: user-group.yml\nstat:\n  target_udp: 127.0.0.1:{statsd.Port}\n  emit_interval: 100ms\n",
+            new Dictionary<string, string>
+            {
+                ["escaper.yml"] = DirectEscaper,
+                ["server.yml"] = HttpServer + "\nuser_group: staff\n",
+                ["user-group.yml"] = "name: staff\nstatic_users: [{name: bob, token: ~}, {name: carl, token: ~}]\n",
+            });
+        Assert.Equal(200, await StatusAs(proxy, origin, "bob"));
+        Assert.Equal(200, await StatusAs(proxy, origin, "bob"));
+        Assert.Equal(200, await StatusAs(proxy, origin, "carl"));
+        static string[] Tags(string user) => ["user_group:staff", $"user:{user}", "server:http", "request:http_forward"];
+        Assert.True(await Eventually.True(() => statsd.Sum("user.request.total", Tags("bob")) == 2 && statsd.Sum("user.request.total", Tags("carl")) == 1));
+
+        await File.WriteAllTextAsync(Path.Combine(proxy.Dir, "user-group.yml"), "name: staff\nstatic_users: [{name: bob, token: ~}, {name: alice, token: ~}]\n");
+        Assert.Equal(0, (await PbmRun.RunAsync(proxy.Node.ControlEndpoint, "reload-user-group", "staff")).Code);
+        Assert.Equal(200, await StatusAs(proxy, origin, "bob"));
+        Assert.Equal(407, await StatusAs(proxy, origin, "carl"));
+
+        // bob's counters went on across the reload: one series (one stat_id), the three requests counted once each
+        Assert.True(await Eventually.True(() => statsd.Sum("user.request.total", Tags("bob")) == 3),
+            string.Join("\n", statsd.Lines.Where(l => l.Contains("user:bob")).Take(30)));
+        var bobIds = statsd.Lines.Where(l => l.StartsWith("g3proxy.user.request.alive:") && l.Contains(",user:bob,"))
+            .Select(l => l.Split("|#")[1].Split(',').Single(t => t.StartsWith("stat_id:"))).Distinct().ToList();
+        Assert.Single(bobIds);
+        // carl left the group: after a few more emits its gauge is no longer sent, and its count stays 1
+        var mark = statsd.Lines.Count();
+        static bool Alive(string l, string user) => l.StartsWith("g3proxy.user.request.alive:") && l.Contains($",user:{user},");
+        Assert.True(await Eventually.True(() => statsd.Lines.Skip(mark).Count(l => Alive(l, "bob")) >= 5));
+        var after = statsd.Lines.Skip(mark).ToList();
+        var third = after.Select((l, i) => (l, i)).Where(x => Alive(x.l, "bob")).Skip(2).First().i;
+        Assert.DoesNotContain(after.Skip(third), l => Alive(l, "carl"));
+        Assert.Equal(1, statsd.Sum("user.request.total", Tags("carl")));
     }
 
     private static async Task<int> StatusAs(ProxyUnderTest proxy, TestOrigin origin, string user)
