@@ -69,14 +69,17 @@ internal sealed class LogExporter : IAsyncDisposable
         }
     }
 
-    /// <summary>A sink that breaks loses its batch (counted), not the pipeline.</summary>
+    /// <summary>
+    /// A sink that breaks loses its batch (counted), not the pipeline: an exception out of here would
+    /// stop the graph, and every later record of this logger would be lost without a count.
+    /// </summary>
     private async Task WriteAsync(List<LogRecord> batch)
     {
         try
         {
             await _sink.WriteAsync(batch, _stop.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception)
         {
             Stats.Drop(LogDropType.PeerUnreachable, batch.Count);
         }

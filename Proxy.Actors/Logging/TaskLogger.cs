@@ -49,7 +49,7 @@ public sealed class TaskLogger : IAsyncDisposable
         DaemonName = daemonName;
         _time = time ?? TimeProvider.System;
         // A buffered writer of our own: Console.Out flushes every line, one syscall per task.
-        var stdout = new Lazy<TextWriter>(() => output ?? new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false });
+        var stdout = new Lazy<SharedOutput>(() => new SharedOutput(output ?? new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false }));
         _task = Build("task", "Task", config.Task, materializer, stdout, warn);
         _escape = Build("escape", "Escape", config.Escape, materializer, stdout, warn);
         _resolve = Build("resolve", "Resolve", config.Resolve, materializer, stdout, warn);
@@ -118,7 +118,7 @@ public sealed class TaskLogger : IAsyncDisposable
         _ => ("UnexpectedError", ""),
     };
 
-    private LogExporter? Build(string name, string logType, LoggerConfig config, IMaterializer? materializer, Lazy<TextWriter> stdout,
+    private LogExporter? Build(string name, string logType, LoggerConfig config, IMaterializer? materializer, Lazy<SharedOutput> stdout,
         Action<string>? warn)
     {
         var stats = new LoggerStats(name);

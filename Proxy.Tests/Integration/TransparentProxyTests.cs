@@ -59,6 +59,7 @@ public sealed class TransparentProxyTests : IAsyncLifetime
               chain pre {
                 type filter hook prerouting priority mangle; policy accept;
                 iifname "g3n{{s}}" meta l4proto tcp ip daddr 10.77.1.5 tcp dport 4433 tproxy to :15001 meta mark set 1 accept
+                iifname "g3n{{s}}" meta l4proto tcp ip daddr 10.77.1.5 tcp dport 8080 tproxy to :15001 meta mark set 1 accept
                 iifname "g3n{{s}}" meta l4proto tcp ip daddr 10.77.1.6 tcp dport 4433 tproxy to :15002 meta mark set 1 accept
               }
             }
@@ -81,6 +82,7 @@ public sealed class TransparentProxyTests : IAsyncLifetime
                 type: tcp_tproxy
                 escaper: direct
                 listen: 0.0.0.0:15001
+                auditor: audit
               - name: sni
                 type: sni_proxy
                 escaper: direct
@@ -89,10 +91,17 @@ public sealed class TransparentProxyTests : IAsyncLifetime
                 allowed_hosts:
                   - exact_match: origin.test
                     redirect_host: 10.77.1.5
+            auditor:
+              - name: audit
             """).Replace("egress_network_filter: {default: allow, allow: [127.0.0.1, '::1']}", "egress_network_filter: {default: allow}"));
+        await File.WriteAllTextAsync(Path.Combine(_dir, "page.txt"), "plain page\n");
 
         using var origin = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
             $"netns exec {Origin} openssl s_server -accept 10.77.1.5:4433 -cert {_dir}/origin.crt -key {_dir}/origin.key -www")
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        // A plain HTTP origin beside the TLS one: the auditor's inspection reads what tcp_tproxy relays.
+        using var plainOrigin = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip",
+            $"netns exec {Origin} python3 -m http.server --bind 10.77.1.5 --directory {_dir} 8080")
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         await using var node = NodeProcess.Start($"-c \"{main}\" --cluster-port 0", netns: NodeNs);
         try
@@ -123,10 +132,34 @@ public sealed class TransparentProxyTests : IAsyncLifetime
             var sniLog = node.Stdout.Split('\n').First(l => l.Contains("server_type=SniProxy"));
             Assert.Contains("upstream=10.77.1.5:4433", sniLog);
             Assert.Contains("server_addr=10.77.1.6:4433", sniLog);
+
+            // tcp_tproxy with an auditor: plain HTTP to the original destination is inspected and logged.
+            var plain = "";
+            deadline = DateTime.UtcNow.AddSeconds(20);
+            while (!plain.Contains("plain page") && DateTime.UtcNow < deadline)
+            {
+                var (code, stdout, _) = await HttpForwardTests.RunAsync("ip",
+                    $"netns exec {Client} curl -sS --max-time 5 http://10.77.1.5:8080/page.txt", 30_000);
+                plain = code == 0 ? stdout : "";
+                if (plain.Length == 0) await Task.Delay(200);
+            }
+            Assert.Equal("plain page\n", plain);
+            await node.WaitForStdoutAsync("intercept_type=HttpForward");
+            var intercept = node.Stdout.Split('\n').First(l => l.Contains("intercept_type=HttpForward"));
+            Assert.Contains("auditor_name=audit", intercept);
+            Assert.Contains("page.txt", intercept);
+            Assert.Contains("rsp_status=200", intercept);
+            // the record belongs to the tcp_tproxy task that went to the original destination
+            var taskId = System.Text.RegularExpressions.Regex.Match(intercept, "task_id=([0-9a-f]+)").Groups[1].Value;
+            await node.WaitForStdoutAsync($"task_id={taskId} task_event=Finished");
+            var plainTask = node.Stdout.Split('\n').First(l => l.Contains("log_type=Task") && l.Contains($"task_id={taskId}"));
+            Assert.Contains("server_type=TcpTProxy", plainTask);
+            Assert.Contains("upstream=10.77.1.5:8080", plainTask);
         }
         finally
         {
             if (!origin.HasExited) origin.Kill(true);
+            if (!plainOrigin.HasExited) plainOrigin.Kill(true);
         }
     }
 
