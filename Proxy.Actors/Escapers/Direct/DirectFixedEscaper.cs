@@ -21,7 +21,7 @@ namespace Proxy.Actors.Escapers.Direct;
 /// them in turn; an address forbidden by egress_network_filter is skipped rather than
 /// failing the whole request, which fails with 403 only when every address is forbidden.
 /// </remarks>
-public sealed class DirectFixedEscaper : IEscaper, IDisposable
+public sealed class DirectFixedEscaper : IEscaper, IHttpForwardPool, IDisposable
 {
     private readonly HttpUpstreamPool _pool;
     private readonly HandleRegistry<IResolver> _resolvers;
@@ -65,6 +65,15 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         var tcp = await ConnectTcpAsync(request, config, path, ct).ConfigureAwait(false);
         tcp = await OutgoingProxyHeader.WriteAsync(tcp, config.UseProxyProtocol, request, request.Target.ToString(), ct).ConfigureAwait(false);
         return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct, poolKey).ConfigureAwait(false);
+    }
+
+    /// <summary>An idle pooled connection without the escape path; null when the request's egress path keys it apart, or none idles.</summary>
+    public EscapeResult? TryTakePooled(EscapeRequest request)
+    {
+        if (request.Want != EscapeWant.HttpForward || (Config.EnablePathSelection && request.Task.EgressPath is not null)) return null;
+        if (UpstreamCompletion.TakePooled(request, _pool) is not { } pooled) return null;
+        _stats?.TaskStarted();
+        return pooled;
     }
 
     /// <summary>
