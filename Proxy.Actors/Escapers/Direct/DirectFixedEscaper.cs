@@ -80,9 +80,9 @@ public sealed class DirectFixedEscaper : IEscaper, IHttpForwardPool, IDisposable
     /// The forward pool key: a request whose path id picked the bind addresses may only reuse a
     /// connection that left from the same ones, so the picked indices are part of the key.
     /// </summary>
-    private static string PathPoolKey(EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path)
+    private string PathPoolKey(EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path)
     {
-        var key = UpstreamCompletion.DirectKey(request);
+        var key = _pool.DirectKey(request);
         if (path is null) return key;
         var v4 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetwork).Length);
         var v6 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetworkV6).Length);
