@@ -20,7 +20,7 @@ internal static class UpstreamCompletion
     }
 
     /// <summary>A pooled lease for an HTTP forward request, or null (connect a fresh one).</summary>
-    public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool) => TakePooled(request, pool, DirectKey(request));
+    public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool) => TakePooled(request, pool, pool.DirectKey(request));
 
     /// <summary>A pooled lease under <paramref name="key"/> (a next-hop proxy's own key), or null.</summary>
     public static EscapeResult? TakePooled(EscapeRequest request, HttpUpstreamPool pool, string key)
@@ -30,7 +30,7 @@ internal static class UpstreamCompletion
         if (conn is null) return null;
         conn.Uses++;
         conn.IdleExpire = http.IdleExpire;
-        return conn.Facts with { Http = conn, Stream = null, Socket = null };
+        return conn.Lease;
     }
 
     /// <param name="poolKey">The lease's pool key when it is not <see cref="DirectKey"/> (a connection bound by path selection).</param>

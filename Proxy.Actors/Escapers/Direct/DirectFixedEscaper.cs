@@ -21,7 +21,7 @@ namespace Proxy.Actors.Escapers.Direct;
 /// them in turn; an address forbidden by egress_network_filter is skipped rather than
 /// failing the whole request, which fails with 403 only when every address is forbidden.
 /// </remarks>
-public sealed class DirectFixedEscaper : IEscaper, IDisposable
+public sealed class DirectFixedEscaper : IEscaper, IHttpForwardPool, IDisposable
 {
     private readonly HttpUpstreamPool _pool;
     private readonly HandleRegistry<IResolver> _resolvers;
@@ -67,13 +67,22 @@ public sealed class DirectFixedEscaper : IEscaper, IDisposable
         return await UpstreamCompletion.CompleteAsync(request, tcp, _pool, _time, ct, poolKey).ConfigureAwait(false);
     }
 
+    /// <summary>An idle pooled connection without the escape path; null when the request's egress path keys it apart, or none idles.</summary>
+    public EscapeResult? TryTakePooled(EscapeRequest request)
+    {
+        if (request.Want != EscapeWant.HttpForward || (Config.EnablePathSelection && request.Task.EgressPath is not null)) return null;
+        if (UpstreamCompletion.TakePooled(request, _pool) is not { } pooled) return null;
+        _stats?.TaskStarted();
+        return pooled;
+    }
+
     /// <summary>
     /// The forward pool key: a request whose path id picked the bind addresses may only reuse a
     /// connection that left from the same ones, so the picked indices are part of the key.
     /// </summary>
-    private static string PathPoolKey(EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path)
+    private string PathPoolKey(EscapeRequest request, DirectFixedEscaperConfig config, EgressPathSelection? path)
     {
-        var key = UpstreamCompletion.DirectKey(request);
+        var key = _pool.DirectKey(request);
         if (path is null) return key;
         var v4 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetwork).Length);
         var v6 = ConnectCandidates.PathIndex(path, config.Name, ConnectCandidates.BindIps(config.BindIp, AddressFamily.InterNetworkV6).Length);

@@ -39,6 +39,9 @@ public sealed class HttpUpstream : IAsyncDisposable
     public bool AbsoluteForm { get; }
     /// <summary>Fields the escaper adds to every request (Proxy-Authorization to a next proxy).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraHeaders { get; }
+    /// <summary>What a pooled take hands out (the facts with this lease), made once per connection rather than per request.</summary>
+    internal EscapeResult Lease => _lease ??= Facts with { Http = this, Stream = null, Socket = null };
+    private EscapeResult? _lease;
     internal long IdleSince { get; set; }
     internal TimeSpan IdleExpire { get; set; }
     public int Uses { get; set; }

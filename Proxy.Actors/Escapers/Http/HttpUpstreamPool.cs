@@ -24,6 +24,21 @@ internal sealed class HttpUpstreamPool : IDisposable
         _sweeper = time.CreateTimer(_ => _ = SweepAsync(), null, SweepPeriod, SweepPeriod);
     }
 
+    // The last direct key made, by target object: a server's requests mostly go to the same
+    // upstream, so the key string is not rebuilt per request.
+    private Tuple<Config.Values.UpstreamAddr, bool, string>? _lastKey;
+
+    /// <summary><see cref="UpstreamCompletion.DirectKey"/> of the request, the last one reused when the target is the same object.</summary>
+    public string DirectKey(EscapeRequest request)
+    {
+        if (request.UserEscape is not null) return UpstreamCompletion.DirectKey(request);
+        var tls = request.Tls is not null;
+        if (Volatile.Read(ref _lastKey) is { } last && ReferenceEquals(last.Item1, request.Target) && last.Item2 == tls) return last.Item3;
+        var key = UpstreamCompletion.DirectKey(request);
+        Volatile.Write(ref _lastKey, Tuple.Create(request.Target, tls, key));
+        return key;
+    }
+
     /// <param name="probe">
     /// Check the socket for a close before handing it out. Body-less requests skip the syscall:
     /// they are retried once on a fresh connection when a pooled one turns out dead.

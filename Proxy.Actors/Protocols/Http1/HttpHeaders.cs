@@ -68,6 +68,23 @@ public sealed class HttpHeaders
     /// </summary>
     public void RemoveHopByHop(bool keepUpgrade)
     {
+        var named = ConnectionNamed(keepUpgrade);
+        var kept = 0;
+        for (var i = 0; i < _fields.Count; i++)
+        {
+            var f = _fields[i];
+            if (IsHopByHop(f.Key, keepUpgrade, named)) continue;
+            _fields[kept++] = f;
+        }
+        if (kept < _fields.Count) _fields.RemoveRange(kept, _fields.Count - kept);
+    }
+
+    /// <summary>
+    /// The field names this head's Connection fields list (what <see cref="RemoveHopByHop"/> drops
+    /// besides the fixed hop-by-hop set); null when they name none.
+    /// </summary>
+    public List<string>? ConnectionNamed(bool keepUpgrade)
+    {
         List<string>? named = null;
         foreach (var f in _fields)
         {
@@ -81,15 +98,16 @@ public sealed class HttpHeaders
                 (named ??= []).Add(t.ToString());
             }
         }
-        var kept = 0;
-        for (var i = 0; i < _fields.Count; i++)
-        {
-            var f = _fields[i];
-            if (IsHopByHop(f.Key, keepUpgrade) || (named is not null && Names(named, f.Key))) continue;
-            _fields[kept++] = f;
-        }
-        if (kept < _fields.Count) _fields.RemoveRange(kept, _fields.Count - kept);
+        return named;
     }
+
+    /// <summary>
+    /// Whether <see cref="RemoveHopByHop"/> drops a field of this name, given what
+    /// <see cref="ConnectionNamed"/> returned: a head can be written without the hop-by-hop fields
+    /// and without changing the parsed set.
+    /// </summary>
+    public static bool IsHopByHop(string name, bool keepUpgrade, List<string>? named) =>
+        IsHopByHop(name, keepUpgrade) || (named is not null && Names(named, name));
 
     private static bool IsHopByHop(string name, bool keepUpgrade) =>
         name.Equals("Connection", StringComparison.OrdinalIgnoreCase)

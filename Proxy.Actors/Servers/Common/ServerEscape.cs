@@ -25,6 +25,21 @@ public static class ServerEscape
         return result;
     }
 
+    /// <summary>
+    /// An idle pooled HTTP forward connection, when the server's escaper lends one without an escape
+    /// (<see cref="IHttpForwardPool"/>); the task's notes record it as <see cref="EscapeAsync"/> would.
+    /// </summary>
+    public static EscapeResult? TryTakePooled(ServerContext server, EscapeRequest request)
+    {
+        if (server.Escapers.Get(server.Config.Escaper) is not IHttpForwardPool pool) return null;
+        var notes = request.Task;
+        if (notes.UserEscape is { } user && request.UserEscape is null) request = request with { UserEscape = user };
+        if (pool.TryTakePooled(request) is not { } result) return null;
+        notes.Escaper = ((IEscaper)pool).Name;
+        notes.RecordEscape(result);
+        return result;
+    }
+
     /// <summary>g3's task-log reason words for an escape failure.</summary>
     public static string TaskReason(EscapeErrorKind kind) => kind switch
     {

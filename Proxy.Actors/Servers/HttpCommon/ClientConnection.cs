@@ -12,11 +12,18 @@ namespace Proxy.Actors.Servers.HttpCommon;
 /// <summary>The client side of one http_proxy connection, shared by the request handlers on it.</summary>
 internal sealed class ClientConnection
 {
-    public ClientConnection(ClientTransport transport, ConnectionScope scope)
+    /// <param name="peekBeforeRead">
+    /// Wait for each request with a zero-byte read first, so an idle connection holds no buffer
+    /// (http_proxy: many idle clients). Without it a read waits in a 4 KiB buffer and each request
+    /// costs one receive call less (http_rproxy: a few busy keep-alive clients behind a balancer).
+    /// </param>
+    public ClientConnection(ClientTransport transport, ConnectionScope scope, bool peekBeforeRead = true)
     {
         Transport = transport;
         Scope = scope;
-        _reader = PipeReader.Create(transport.Stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
+        _reader = PipeReader.Create(transport.Stream, peekBeforeRead
+            ? new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true)
+            : new StreamPipeReaderOptions(bufferSize: 4 * 1024, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: false));
         Timer = new PhaseTimer(scope.Token, scope.Time);
     }
 

@@ -32,8 +32,10 @@ internal sealed record ForwardPlan(UpstreamAddr Target, TlsClientConfig? Tls, st
 /// </summary>
 internal static class HttpForwardExchange
 {
+    /// <param name="renewed">A pooled connection the caller tried was dead: only a fresh one now.</param>
     public static async Task<bool> RunAsync(
-        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan)
+        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing, TaskNotes notes, ForwardPlan plan,
+        bool renewed = false)
     {
         // Upgrades pass unadapted, as in g3's interception.
         if (plan.Icap is { } icap && !plan.WantsUpgrade)
@@ -45,7 +47,7 @@ internal static class HttpForwardExchange
         // A pooled connection may have been closed by the origin a moment ago: the request is
         // retried once on a fresh connection when nothing of it was consumed yet (the head could
         // not be written, or a body-less request met a close), as a browser would.
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = renewed ? 1 : 0; ; attempt++)
         {
             var result = await EscapeAsync(server, cfg, client, notes, plan, hasBody, fresh: attempt > 0, ct).ConfigureAwait(false);
             if (!result.Ok)
@@ -86,11 +88,21 @@ internal static class HttpForwardExchange
     /// <summary>A pooled or new upstream connection for the plan's target.</summary>
     internal static ValueTask<EscapeResult> EscapeAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, TaskNotes notes, ForwardPlan plan, bool hasBody, bool fresh, CancellationToken ct)
     {
+        var request = NewEscapeRequest(server, cfg, client, notes, plan.Target, plan.Tls, plan.TlsName, hasBody, fresh);
+        // An idle pooled connection is taken without the escape's async path (the escaper counts and reports it the same).
+        if (!fresh && ServerEscape.TryTakePooled(server, request) is { } pooled) return ValueTask.FromResult(pooled);
+        return ServerEscape.EscapeAsync(server, request, ct);
+    }
+
+    /// <summary>The escape request of a forward exchange, with the user's settings; the client socket gets the user's options.</summary>
+    internal static EscapeRequest NewEscapeRequest(ServerContext server, HttpServerConfig cfg, ClientConnection client, TaskNotes notes,
+        UpstreamAddr target, TlsClientConfig? tls, string? tlsName, bool hasBody, bool fresh)
+    {
         var (keepAlive, idleExpire) = UpstreamKeepalive(cfg, client);
-        var request = new EscapeRequest(notes, plan.Target, EscapeWant.HttpForward)
+        var request = new EscapeRequest(notes, target, EscapeWant.HttpForward)
         {
-            Tls = plan.Tls,
-            TlsName = plan.TlsName,
+            Tls = tls,
+            TlsName = tlsName,
             Http = new HttpForwardOptions(keepAlive, idleExpire)
             {
                 ProbeIdle = hasBody,
@@ -98,7 +110,7 @@ internal static class HttpForwardExchange
             },
         }.ForUser(client.User?.User.Config);
         ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User.Config);
-        return ServerEscape.EscapeAsync(server, request, ct);
+        return request;
     }
 
     /// <summary>
@@ -129,7 +141,7 @@ internal static class HttpForwardExchange
         return w;
     }
 
-    private enum Exchange { KeepAlive, Close, RetryFresh }
+    internal enum Exchange { KeepAlive, Close, RetryFresh }
 
     private static readonly TimeSpan ExpectContinueWait = TimeSpan.FromSeconds(1);
 
@@ -188,22 +200,13 @@ internal static class HttpForwardExchange
                     : await ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).ConfigureAwait(false);
                 pending = null;
                 if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
-                if (status != RspRead.Ok)
-                {
-                    notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-                    return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), status == RspRead.Timeout ? 504 : 502);
-                }
+                if (status != RspRead.Ok) return await ResponseFailedAsync(client, req, notes, status, failFields?.Invoke(conn.Facts)).ConfigureAwait(false);
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
                 if (rsp.Status is >= 100 and < 200 and not 101)
                 {
                     // Interim responses go to HTTP/1.1 clients; 100 also releases a held body.
-                    if (req.Version == 11)
-                    {
-                        using var interim = new HeadWriter(128);
-                        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
-                        if (!await WriteClientAsync(client, interim.Written, notes, ct)) return Exchange.Close;
-                    }
+                    if (!await ForwardInterimAsync(client, req, rsp, notes, ct).ConfigureAwait(false)) return Exchange.Close;
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
@@ -217,65 +220,87 @@ internal static class HttpForwardExchange
             notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
             notes.OriginStatus = rsp.Status;
             notes.RspStatus = rsp.Status;
-
             if (rsp.Status == 101 && wantsUpgrade)
                 return await UpgradeAsync(server, cfg, client, conn, rsp, notes, ct).ConfigureAwait(false);
-
-            var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
-            if (rspFraming is null)
-            {
-                notes.Reason = "InvalidUpstreamProtocol";
-                return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
-            }
-            var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
-            var clientClose = !clientKeepAlive || !bodySent
-                || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
-
-            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
-            // A small response that is already buffered leaves in the same write as its head.
-            var sentWithHead = false;
-            if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
-            {
-                if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
-                {
-                    var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
-                    foreach (var seg in body) rspHead.Append(seg.Span);
-                    conn.Reader.AdvanceTo(body.End);
-                    notes.Bytes.RemoteRead += body.Length;
-                    sentWithHead = true;
-                }
-                else
-                {
-                    conn.Reader.AdvanceTo(buffered.Buffer.Start);
-                }
-            }
-            if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return Exchange.Close;
-
-            if (!sentWithHead)
-            {
-                var south = client.User is { User: var user }
-                    ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
-                    : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
-                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
-                notes.Bytes.RemoteRead += copy.Read;
-                notes.Bytes.ClientWritten += copy.Written;
-                if (!copy.Ok)
-                {
-                    notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
-                    return Exchange.Close;
-                }
-            }
-            client.Activity.Touch();
-            notes.Reason = "Finished";
-            notes.Stage = "Finished";
-            reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
-                && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
-            return clientClose ? Exchange.Close : Exchange.KeepAlive;
+            var (end, clean) = await RespondAsync(server, cfg, client, req, rsp, conn, notes, bodySent, clientKeepAlive, decorate, failFields, ct).ConfigureAwait(false);
+            reusable = clean;
+            return end;
         }
         finally
         {
             await conn.ReleaseAsync(reusable).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The final response (its head read): the head toward the client, with a small buffered body in
+    /// the same write, then the rest of the body; and whether the upstream connection is clean for reuse.
+    /// </summary>
+    internal static async ValueTask<(Exchange End, bool Reusable)> RespondAsync(
+        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, HttpUpstream conn,
+        TaskNotes notes, bool bodySent, bool clientKeepAlive, Action<HttpHeaders, HttpUpstream>? decorate,
+        Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? failFields, CancellationToken ct)
+    {
+        var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
+        if (rspFraming is null)
+        {
+            notes.Reason = "InvalidUpstreamProtocol";
+            return (await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502), false);
+        }
+        var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
+        var clientClose = !clientKeepAlive || !bodySent
+            || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
+
+        using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
+        // A small response that is already buffered leaves in the same write as its head.
+        var sentWithHead = false;
+        if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
+        {
+            if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
+            {
+                var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
+                foreach (var seg in body) rspHead.Append(seg.Span);
+                conn.Reader.AdvanceTo(body.End);
+                notes.Bytes.RemoteRead += body.Length;
+                sentWithHead = true;
+            }
+            else
+            {
+                conn.Reader.AdvanceTo(buffered.Buffer.Start);
+            }
+        }
+        if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return (Exchange.Close, false);
+
+        if (!sentWithHead)
+        {
+            var south = client.User is { User: var user }
+                ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
+                : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
+            var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
+            notes.Bytes.RemoteRead += copy.Read;
+            notes.Bytes.ClientWritten += copy.Written;
+            if (!copy.Ok)
+            {
+                notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
+                return (Exchange.Close, false);
+            }
+        }
+        client.Activity.Touch();
+        notes.Reason = "Finished";
+        notes.Stage = "Finished";
+        var reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
+            && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
+        return (clientClose ? Exchange.Close : Exchange.KeepAlive, reusable);
+
+    }
+
+    /// <summary>An interim (1xx) response goes on to an HTTP/1.1 client; false when the client write failed.</summary>
+    internal static async ValueTask<bool> ForwardInterimAsync(ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
+    {
+        if (req.Version != 11) return true;
+        using var interim = new HeadWriter(128);
+        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
+        return await WriteClientAsync(client, interim.Written, notes, ct).ConfigureAwait(false);
     }
 
     private static async Task<bool> SendBodyAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
@@ -399,6 +424,13 @@ internal static class HttpForwardExchange
             notes.Reason = "ClientTcpWriteFailed";
             return false;
         }
+    }
+
+    /// <summary>No response head from the origin: 504 on a timeout, else 502; the connection closes.</summary>
+    internal static Task<Exchange> ResponseFailedAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, RspRead status, IEnumerable<KeyValuePair<string, string>>? fields)
+    {
+        notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
+        return Fail(client, req, notes, fields, status == RspRead.Timeout ? 504 : 502);
     }
 
     /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>

@@ -46,7 +46,7 @@ internal static class HttpRProxyHandler
             notes.Stage = "Preparing";
             return false;
         }
-        notes.Upstream = upstream.ToString();
+        notes.Upstream = ctx.UpstreamName(site, upstream);
 
         var requestType = site.TlsClient is null ? ProxyRequestType.HttpForward : ProxyRequestType.HttpsForward;
         if (UserRequestPolicy.Check(client.User, requestType, upstream, req.Headers, out var alive, notes, ctx.Server.Stats) is { } refused)
@@ -55,21 +55,37 @@ internal static class HttpRProxyHandler
 
         // Read before the head is built: building it strips the hop-by-hop Connection field.
         var wantsUpgrade = req.Headers.HasToken("Connection", "upgrade") && req.Headers.Contains("Upgrade");
+        var path = target.Form == TargetForm.Absolute ? target.PathAndQuery : req.Target;
+        var via = ctx.ViaFor(pseudonym);
+        var renewed = false;
+        if (!wantsUpgrade && framing.Value.Kind == BodyKind.None && HttpRProxyQuickForward.Fits(req))
+        {
+            switch (await HttpRProxyQuickForward.TryAsync(ctx, client, req, notes, site, upstream, path, via).ConfigureAwait(false))
+            {
+                case QuickForward.KeepAlive: return true;
+                case QuickForward.Close: return false;
+                case QuickForward.Renew:
+                    HttpForwardExchange.Renewing(notes);
+                    renewed = true;
+                    break;
+            }
+        }
         // The credentials were the gateway's to check (g3 never forwards them); without a
         // user_group the header is the origin's own business and passes through.
         if (ctx.Server.UserGroup is not null) req.Headers.Remove("Authorization");
-        req.Headers.Add("Via", "1.1 " + pseudonym);
-        AppendForwarded(req.Headers, cfg.AppendForwardedFor, client);
-        var path = target.Form == TargetForm.Absolute ? target.PathAndQuery : req.Target;
+        req.Headers.Add("Via", via);
+        if (ForwardedField(cfg.AppendForwardedFor, client) is { } forwarded) req.Headers.Add(forwarded.Key, forwarded.Value);
         var plan = new ForwardPlan(upstream, site.TlsClient, site.TlsName, wantsUpgrade, conn =>
         {
             req.Headers.RemoveHopByHop(keepUpgrade: wantsUpgrade);
-            // A next-hop HTTP proxy (proxy_http escaper) needs the absolute URI of the upstream.
-            var line = conn.AbsoluteForm ? (site.TlsClient is null ? "http://" : "https://") + upstream + path : path;
-            return HttpForwardExchange.UpstreamHead(req, line, req.Headers, conn, wantsUpgrade);
+            return HttpForwardExchange.UpstreamHead(req, UpstreamLine(site, upstream, path, conn), req.Headers, conn, wantsUpgrade);
         });
-        return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan).ConfigureAwait(false);
+        return await HttpForwardExchange.RunAsync(ctx.Server, cfg, client, req, framing.Value, notes, plan, renewed).ConfigureAwait(false);
     }
+
+    /// <summary>The request target the upstream is sent: the path, or for a next-hop HTTP proxy (proxy_http escaper) the absolute URI.</summary>
+    internal static string UpstreamLine(HttpRProxyHostConfig site, UpstreamAddr upstream, string path, HttpUpstream conn) =>
+        conn.AbsoluteForm ? (site.TlsClient is null ? "http://" : "https://") + upstream + path : path;
 
     /// <summary>g3's loop check: a Via entry whose received-by is this server's pseudonym.</summary>
     internal static bool SeenOurVia(HttpHeaders headers, string pseudonym)
@@ -86,19 +102,16 @@ internal static class HttpRProxyHandler
         return false;
     }
 
-    /// <summary>append_forwarded_for: classic X-Forwarded-For with the client IP, or RFC 7239 Forwarded for= and by=.</summary>
-    internal static void AppendForwarded(HttpHeaders headers, HttpForwardedHeaderType type, ClientConnection client)
+    /// <summary>append_forwarded_for: classic X-Forwarded-For with the client IP, or RFC 7239 Forwarded for= and by=; null for none.</summary>
+    internal static KeyValuePair<string, string>? ForwardedField(HttpForwardedHeaderType type, ClientConnection client)
     {
-        if (client.ClientAddr is not { } from) return;
-        switch (type)
+        if (client.ClientAddr is not { } from) return null;
+        return type switch
         {
-            case HttpForwardedHeaderType.Classic:
-                headers.Add("X-Forwarded-For", from.Address.ToString());
-                break;
-            case HttpForwardedHeaderType.Standard when client.Transport.Facts.ServerAddr is { } by:
-                headers.Add("Forwarded", "for=" + Node(from) + "; by=" + Node(by));
-                break;
-        }
+            HttpForwardedHeaderType.Classic => new("X-Forwarded-For", from.Address.ToString()),
+            HttpForwardedHeaderType.Standard when client.Transport.Facts.ServerAddr is { } by => new("Forwarded", "for=" + Node(from) + "; by=" + Node(by)),
+            _ => null,
+        };
     }
 
     /// <summary>An RFC 7239 node: an IPv6 address with its port is quoted.</summary>

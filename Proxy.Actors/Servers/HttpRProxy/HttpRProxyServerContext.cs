@@ -1,4 +1,5 @@
 using Proxy.Actors.Config.Servers;
+using Proxy.Actors.Config.Values;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Tls;
 
@@ -12,6 +13,10 @@ internal sealed class HttpRProxyServerContext
 {
     private readonly TlsServerSetup? _global;
     private readonly Dictionary<HttpRProxyHostConfig, TlsServerSetup> _sites = [];
+    // per request otherwise: a site's upstream as the task log names it, our Via field by pseudonym
+    private readonly Dictionary<HttpRProxyHostConfig, string> _upstreamNames = new(ReferenceEqualityComparer.Instance);
+    private readonly string? _serverVia;
+    private Tuple<string, string>? _lastVia;
 
     public HttpRProxyServerContext(HttpRProxyServerConfig config, ServerContext server)
     {
@@ -19,12 +24,33 @@ internal sealed class HttpRProxyServerContext
         Server = server;
         _global = config.GlobalTlsServer is { } global ? new TlsServerSetup(global) : null;
         foreach (var host in config.Hosts.Values)
+        {
             if (host.TlsServer is { } tls) _sites.TryAdd(host, new TlsServerSetup(tls));
+            if (host.Upstream is { } upstream) _upstreamNames.TryAdd(host, upstream.ToString());
+        }
+        _serverVia = config.ServerId is { } id ? "1.1 " + id : null;
     }
 
     public HttpRProxyServerConfig Config { get; }
     public ServerContext Server { get; }
     public TimeProvider Time => Server.Time;
+
+    /// <summary>The site's upstream as the task log names it (made once per site).</summary>
+    public string UpstreamName(HttpRProxyHostConfig site, UpstreamAddr upstream) =>
+        _upstreamNames.TryGetValue(site, out var name) ? name : upstream.ToString();
+
+    /// <summary>
+    /// The Via value we add for <paramref name="pseudonym"/>: server_id's made once; a host's kept
+    /// from the last request (a connection's requests name the same host), so it is not rebuilt per request.
+    /// </summary>
+    public string ViaFor(string pseudonym)
+    {
+        if (_serverVia is not null) return _serverVia;
+        if (Volatile.Read(ref _lastVia) is { } last && last.Item1 == pseudonym) return last.Item2;
+        var via = "1.1 " + pseudonym;
+        Volatile.Write(ref _lastVia, Tuple.Create(pseudonym, via));
+        return via;
+    }
 
     /// <summary>
     /// The certificates for a ClientHello's server name, as g3 picks them: the matched site's

@@ -83,7 +83,7 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
     }
 
     /// <summary>Connects every request to a fresh run of the origin script over a pipe; HTTP forward upstreams are pooled.</summary>
-    private sealed class OriginEscaper(Func<Stream, Task> origin) : IEscaper, IDisposable
+    private sealed class OriginEscaper(Func<Stream, Task> origin) : IEscaper, IHttpForwardPool, IDisposable
     {
         private readonly HttpUpstreamPool _pool = new(TimeProvider.System);
         private readonly List<UpstreamAddr> _targets = [];
@@ -112,6 +112,14 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
             }, CancellationToken.None);
             var result = new EscapeResult { Stream = proxySide, PeerAddr = new IPEndPoint(IPAddress.Loopback, 80) };
             return UpstreamCompletion.CompleteAsync(request, result, _pool, TimeProvider.System, ct);
+        }
+
+        /// <summary>An idle pooled connection without the escape (as direct_fixed lends one).</summary>
+        public EscapeResult? TryTakePooled(EscapeRequest request)
+        {
+            if (request.Want != EscapeWant.HttpForward || UpstreamCompletion.TakePooled(request, _pool) is not { } pooled) return null;
+            lock (_targets) _targets.Add(request.Target);
+            return pooled;
         }
 
         public void Dispose() => _pool.Dispose();

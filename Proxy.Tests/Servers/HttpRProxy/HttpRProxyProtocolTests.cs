@@ -149,6 +149,32 @@ public sealed class HttpRProxyProtocolTests
         await served.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
+    [Theory]
+    [InlineData("Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nX-Keep: 2\r\nHost: a.test\r\nTE: trailers\r\nUpgrade: h2c\r\nProxy-Authorization: Basic eA==\r\nAuthorization: Basic eQ==\r\nVia: 1.0 cdn\r\nX-Forwarded-For: 10.9.9.9\r\nclose: x\r\n")]
+    [InlineData("Host: a.test\r\nConnection: keep-alive, X-Drop\r\nX-Drop: 1\r\nX-Keep:   spaced   \r\n")]
+    [InlineData("Host: a.test\r\nHost: b.test\r\nConnection: Upgrade\r\nAccept: */*\r\n")]
+    public async Task APooledUpstream_IsSentTheSameHead_AsTheFreshConnectionBeforeIt(string fields)
+    {
+        // The first request connects; the second takes the idle connection (the quick path):
+        // the origin must see the same head from both.
+        await using var proxy = new InMemoryHttpProxy(EchoHeadOrigin, Config(forwarded: HttpForwardedHeaderType.Standard));
+        var (client, served) = proxy.Connect();
+        var request = "GET /same HTTP/1.1\r\n" + fields + "\r\n";
+        await WriteAsync(client, request);
+        var (h1, fresh) = await ReadResponseAsync(client);
+        await WriteAsync(client, request);
+        var (h2, pooled) = await ReadResponseAsync(client);
+        Assert.Equal(1, proxy.OriginConnections);
+        Assert.Equal(h1, h2);
+        Assert.Equal(fresh, pooled);
+        Assert.StartsWith("GET /same HTTP/1.1\r\nHost: a.test\r\n", pooled);
+        Assert.Contains("Via: 1.1 a.test\r\n", pooled);
+        Assert.DoesNotContain("Connection:", pooled);
+        Assert.DoesNotContain("Keep-Alive:", pooled);
+        client.Dispose();
+        await served.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public async Task MalformedHead_Gets400_AndTheNextConnectionIsServed()
     {
