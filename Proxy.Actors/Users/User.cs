@@ -98,7 +98,8 @@ public sealed class User
     /// <summary><see cref="IsBlocked"/> as the idle checker's end condition (one delegate per user, not one per request).</summary>
     public Func<bool> BlockedCheck { get; }
 
-    public bool IsExpired => Config.IsExpired(Time.GetUtcNow());
+    // most users never expire: no clock read for them on every request
+    public bool IsExpired => Config.Expire is not null && Config.IsExpired(Time.GetUtcNow());
 
     /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
     public User Rebuild(UserConfig config, UserKind kind) =>

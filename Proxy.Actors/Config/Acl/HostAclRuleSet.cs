@@ -70,6 +70,37 @@ public sealed record HostAclRuleSet(
         return StrictestDefault();
     }
 
+    /// <summary>
+    /// The rules as text, equal for two sets that decide every target alike (same rules, same order,
+    /// same defaults): users whose sets have the same key can share one compiled set.
+    /// </summary>
+    internal string ContentKey()
+    {
+        var key = new System.Text.StringBuilder();
+        void Add(string text) => key.Append(text.Length).Append(':').Append(text);
+        if (Exact is not null)
+        {
+            key.Append("exact ").Append((int)Exact.Default);
+            foreach (var (host, action) in Exact.Hosts.OrderBy(h => h.Key, StringComparer.Ordinal)) { Add(host); key.Append((int)action); }
+        }
+        if (Child is not null)
+        {
+            key.Append(" child ").Append((int)Child.Default);
+            foreach (var (domain, action) in Child.Domains) { Add(domain); key.Append((int)action); }
+        }
+        if (Regex is not null)
+        {
+            key.Append(" regex ").Append((int)Regex.Default);
+            foreach (var (regex, action) in Regex.Patterns) { Add(regex.ToString()); key.Append((int)regex.Options).Append(',').Append((int)action); }
+        }
+        if (Subnet is not null)
+        {
+            key.Append(" subnet ").Append((int)Subnet.Default);
+            foreach (var e in Subnet.Entries) { Add(e.Network.ToString()); key.Append((int)e.Action); }
+        }
+        return key.ToString();
+    }
+
     private static Dictionary<IPAddress, AclAction>? ExactIps(HostExactRule? exact)
     {
         if (exact is null) return null;

@@ -37,6 +37,7 @@ internal static class DynamicUsersParser
             return new Result([], diagnostics.Errors);
         }
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var shared = new SharedUserRules();
         foreach (var doc in docs)
         {
             var items = doc switch
@@ -53,7 +54,8 @@ internal static class DynamicUsersParser
             }
             foreach (var item in items)
             {
-                if (UserParser.Parse(item, scope, scope.Entry) is not { } user) continue;
+                if (UserParser.Parse(item, scope, scope.Entry) is not { } parsed) continue;
+                var user = shared.Share(parsed);
                 // as g3's map insert: a later entry of the same name replaces the earlier one
                 if (!names.Add(user.Name)) users.RemoveAll(u => u.Name == user.Name);
                 users.Add(user);

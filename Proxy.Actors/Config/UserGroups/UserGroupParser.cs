@@ -54,9 +54,11 @@ internal static class UserGroupParser
     {
         if (v is not YamlSequenceNode seq) throw YamlValue.Expected("a list of users", v);
         var users = new Dictionary<string, UserConfig>(c.StaticUsers, StringComparer.Ordinal);
+        var shared = new SharedUserRules();
         foreach (var item in seq.Children)
         {
-            if (UserParser.Parse(item, s, s.Entry) is not { } user) continue;
+            if (UserParser.Parse(item, s, s.Entry) is not { } parsed) continue;
+            var user = shared.Share(parsed);
             if (!users.TryAdd(user.Name, user)) s.Error(item, "static_users", $"found duplicate entry for user '{user.Name}'");
         }
         return users;

@@ -217,4 +217,48 @@ public sealed class UserGroupConfigTests
         Assert.Contains(e.Errors, x => x.Key == "ldap_url" && x.Message.Contains("unsupported ldap url scheme http"));
         Assert.Contains(e.Errors, x => x.Entry == "user_group 'm'" && x.Message.Contains("missing required key 'ldap_url'"));
     }
+
+    [Fact]
+    public void StaticUsers_WithTheSameHostFilterSet_ShareOneCompiledSet_AndADifferentOneStaysApart()
+    {
+        using var dir = new TempConfigDir();
+        dir.Write("main.yml", """
+            user_group:
+              - name: g
+                static_users:
+                  - {name: u1, dst_host_filter_set: {exact: {forbid: [a.example, b.example], default: permit}, child: {forbid: [ads.example], default: permit}, regex: {forbid: ['^x\d+\.example$'], default: permit}, subnet: {deny: 10.0.0.0/8, default: permit}}}
+                  - {name: u2, dst_host_filter_set: {exact: {forbid: [a.example, b.example], default: permit}, child: {forbid: [ads.example], default: permit}, regex: {forbid: ['^x\d+\.example$'], default: permit}, subnet: {deny: 10.0.0.0/8, default: permit}}}
+                  - {name: u3, dst_host_filter_set: {exact: {forbid: [b.example, a.example], default: permit}, child: {forbid: [ads.example], default: permit}, regex: {forbid: ['^x\d+\.example$'], default: permit}, subnet: {deny: 10.0.0.0/8, default: permit}}}
+                  - {name: u4, dst_host_filter_set: {exact: {forbid: [a.example, b.example], default: permit}, child: {forbid: [ads.example], default: permit}, regex: {forbid: ['^x\d+\.example$'], default: permit}, subnet: {deny: 10.0.0.0/16, default: permit}}}
+                  - {name: u5, dst_host_filter_set: {exact: {forbid: [a.example, b.example], default: permit}, child: {forbid: [ads.example], default: permit}, regex: {forbid: ['^y\d+\.example$'], default: permit}, subnet: {deny: 10.0.0.0/8, default: permit}}}
+            """);
+        var users = Assert.IsType<BasicUserGroupConfig>(Assert.Single(Load(dir).UserGroups)).StaticUsers;
+        var shared = users["u1"].DstHostFilterSet!;
+        Assert.Same(shared, users["u2"].DstHostFilterSet);
+        // the same entries listed in another order are the same rule
+        Assert.Same(shared, users["u3"].DstHostFilterSet);
+        Assert.NotSame(shared, users["u4"].DstHostFilterSet);
+        Assert.NotSame(shared, users["u5"].DstHostFilterSet);
+        // each still decides by its own rules
+        Assert.Equal(AclAction.Forbid, shared.Check("10.1.2.3"));
+        Assert.Equal(AclAction.Permit, users["u4"].DstHostFilterSet!.Check("10.1.2.3"));
+        Assert.Equal(AclAction.Forbid, shared.Check("x12.example"));
+        Assert.Equal(AclAction.Permit, users["u5"].DstHostFilterSet!.Check("x12.example"));
+        Assert.Equal(AclAction.Forbid, shared.Check("cdn.ads.example"));
+    }
+
+    [Fact]
+    public void DynamicUsers_WithTheSameHostFilterSet_ShareOneCompiledSet()
+    {
+        var result = DynamicUsersParser.Parse("""
+            [{"name": "a", "dst_host_filter_set": {"exact": {"forbid": ["x.example"], "default": "permit"}}},
+             {"name": "b", "dst_host_filter_set": {"exact": {"forbid": ["x.example"], "default": "permit"}}},
+             {"name": "c", "dst_host_filter_set": {"exact": {"forbid": ["y.example"], "default": "permit"}}}]
+            """, "users.json", "g");
+        Assert.True(result.Ok, result.ErrorText);
+        Assert.Same(result.Users[0].DstHostFilterSet, result.Users[1].DstHostFilterSet);
+        Assert.NotSame(result.Users[0].DstHostFilterSet, result.Users[2].DstHostFilterSet);
+        Assert.Equal(AclAction.Forbid, result.Users[1].DstHostFilterSet!.Check("x.example"));
+        Assert.Equal(AclAction.Permit, result.Users[2].DstHostFilterSet!.Check("x.example"));
+    }
 }
