@@ -33,13 +33,7 @@ public sealed class ConnectionActor : UntypedActor
         {
             case Start s when !_started:
                 _started = true;
-                // The task runs on the socket threads, not in the actor: it takes nothing of the
-                // dispatcher's execution context along, so each of its continuations (several per
-                // relayed request) runs without restoring one.
-                Task task;
-                using (ExecutionContext.SuppressFlow())
-                    task = _server.AcceptAsync(s.Socket, s.AcceptedAt, _lifetime);
-                task.ContinueWith(
+                _server.AcceptAsync(s.Socket, s.AcceptedAt, _lifetime).ContinueWith(
                     static (task, self) => ((IActorRef)self!).Tell(new Finished(task.Exception?.GetBaseException())),
                     Self, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 break;
