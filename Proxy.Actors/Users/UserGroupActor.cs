@@ -73,8 +73,11 @@ public sealed class UserGroupActor : HandleOwnerActor<IUserGroup>, IWithTimers
     protected override void PreStart()
     {
         base.PreStart();
-        if (_source is not null)
-            Timers.StartPeriodicTimer("refresh", new Refresh(), TimeSpan.Zero, _config.RefreshInterval);
+        if (_source is null) return;
+        // The first fetch starts here, not on a timer tick: a tick due "now" can come after a
+        // publish on a busy machine, and that fetch would then replace what was published.
+        StartFetch(Self);
+        Timers.StartPeriodicTimer("refresh", new Refresh(), _config.RefreshInterval, _config.RefreshInterval);
     }
 
     protected override void PostStop()
