@@ -145,7 +145,7 @@ internal static class HttpForwardExchange
 
     private static readonly TimeSpan ExpectContinueWait = TimeSpan.FromSeconds(1);
 
-    private static async Task<Exchange> ExchangeAsync(
+    internal static async Task<Exchange> ExchangeAsync(
         ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, BodyFraming framing,
         HeadWriter head, HttpUpstream conn, TaskNotes notes, bool wantsUpgrade, bool clientKeepAlive,
         Action<HttpHeaders, HttpUpstream>? decorate, Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? failFields, CancellationToken ct)
@@ -295,7 +295,7 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>An interim (1xx) response goes on to an HTTP/1.1 client; false when the client write failed.</summary>
-    internal static async ValueTask<bool> ForwardInterimAsync(ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
+    private static async ValueTask<bool> ForwardInterimAsync(ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
     {
         if (req.Version != 11) return true;
         using var interim = new HeadWriter(128);
@@ -427,7 +427,7 @@ internal static class HttpForwardExchange
     }
 
     /// <summary>No response head from the origin: 504 on a timeout, else 502; the connection closes.</summary>
-    internal static Task<Exchange> ResponseFailedAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, RspRead status, IEnumerable<KeyValuePair<string, string>>? fields)
+    private static Task<Exchange> ResponseFailedAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, RspRead status, IEnumerable<KeyValuePair<string, string>>? fields)
     {
         notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
         return Fail(client, req, notes, fields, status == RspRead.Timeout ? 504 : 502);

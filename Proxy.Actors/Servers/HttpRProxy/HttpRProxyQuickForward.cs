@@ -3,7 +3,6 @@ using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers.Http;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
-using Proxy.Actors.Relay;
 using Proxy.Actors.Servers.Common;
 using Proxy.Actors.Servers.HttpCommon;
 
@@ -14,8 +13,8 @@ internal enum QuickForward { NotTaken, Renew, KeepAlive, Close }
 /// <summary>
 /// The common reverse-proxy request in one frame: no body, no upgrade, an idle pooled upstream.
 /// The head goes out written straight from the parsed fields with the hop-by-hop ones skipped
-/// (the parsed set is not changed, no plan or closure is made), and the response is read and
-/// relayed by the shared exchange's steps. Anything else, or no idle connection, is left to
+/// (the parsed set is not changed, no plan or closure is made), and the shared exchange sends it
+/// and relays the response. Anything else, or no idle connection, is left to
 /// <see cref="HttpForwardExchange"/> before a byte was sent; a pooled connection found dead asks
 /// the caller to go there on a fresh one.
 /// </summary>
@@ -42,56 +41,16 @@ internal static class HttpRProxyQuickForward
         if (ServerEscape.TryTakePooled(server, request) is not { Http: { } pooled }) return QuickForward.NotTaken;
         notes.Stage = "Connecting";
         var conn = HttpForwardExchange.Held(server, notes, pooled);
-        var ct = client.Token;
-        var reusable = false;
-        try
+        // The exchange itself is the shared one (it releases the connection); only the head differs.
+        using var head = UpstreamHead(ctx, client, req, HttpRProxyHandler.UpstreamLine(site, upstream, path, conn), via, conn);
+        var end = await HttpForwardExchange.ExchangeAsync(server, cfg, client, req, BodyFraming.Empty, head, conn, notes,
+            wantsUpgrade: false, HttpForwardExchange.ClientWantsKeepAlive(req), decorate: null, failFields: null, client.Token).ConfigureAwait(false);
+        return end switch
         {
-            using (var head = UpstreamHead(ctx, client, req, HttpRProxyHandler.UpstreamLine(site, upstream, path, conn), via, conn))
-            {
-                try
-                {
-                    await conn.Stream.WriteAsync(head.Written, ct).ConfigureAwait(false);
-                }
-                catch (Exception e) when (IoErrors.IsExpected(e))
-                {
-                    return QuickForward.Renew;
-                }
-                notes.Bytes.RemoteWritten += head.Length;
-            }
-            notes.Stage = "Relaying";
-            var rspStarted = server.Time.GetTimestamp();
-            HttpResponseHead rsp;
-            while (true)
-            {
-                var (status, parsed) = await HttpForwardExchange.ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).ConfigureAwait(false);
-                // A pooled connection the origin closed a moment ago: nothing of the request was consumed.
-                if (status == HttpForwardExchange.RspRead.ClosedBeforeAnyByte) return QuickForward.Renew;
-                if (status != HttpForwardExchange.RspRead.Ok)
-                {
-                    await HttpForwardExchange.ResponseFailedAsync(client, req, notes, status, null).ConfigureAwait(false);
-                    return QuickForward.Close;
-                }
-                rsp = parsed!;
-                notes.Bytes.RemoteRead += rsp.WireLength;
-                if (rsp.Status is >= 100 and < 200 and not 101)
-                {
-                    if (!await HttpForwardExchange.ForwardInterimAsync(client, req, rsp, notes, ct).ConfigureAwait(false)) return QuickForward.Close;
-                    continue;
-                }
-                break;
-            }
-            notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
-            notes.OriginStatus = rsp.Status;
-            notes.RspStatus = rsp.Status;
-            var (end, clean) = await HttpForwardExchange.RespondAsync(server, cfg, client, req, rsp, conn, notes, bodySent: true,
-                HttpForwardExchange.ClientWantsKeepAlive(req), decorate: null, failFields: null, ct).ConfigureAwait(false);
-            reusable = clean;
-            return end == HttpForwardExchange.Exchange.KeepAlive ? QuickForward.KeepAlive : QuickForward.Close;
-        }
-        finally
-        {
-            await conn.ReleaseAsync(reusable).ConfigureAwait(false);
-        }
+            HttpForwardExchange.Exchange.KeepAlive => QuickForward.KeepAlive,
+            HttpForwardExchange.Exchange.RetryFresh => QuickForward.Renew,
+            _ => QuickForward.Close,
+        };
     }
 
     /// <summary>
