@@ -13,9 +13,7 @@ public static class ServerEscape
         var escaper = server.Escapers.Get(server.Config.Escaper);
         var notes = request.Task;
         notes.Escaper = escaper.Name;
-        // the user's overrides travel with the request (a next-hop dial an escaper makes itself does not carry them)
-        if (notes.UserEscape is { } user && request.UserEscape is null) request = request with { UserEscape = user };
-        var result = await escaper.EscapeAsync(request, ct).ConfigureAwait(false);
+        var result = await escaper.EscapeAsync(WithTaskUser(request), ct).ConfigureAwait(false);
         notes.RecordEscape(result);
         if (!result.Ok)
         {
@@ -33,12 +31,15 @@ public static class ServerEscape
     {
         if (server.Escapers.Get(server.Config.Escaper) is not IHttpForwardPool pool) return null;
         var notes = request.Task;
-        if (notes.UserEscape is { } user && request.UserEscape is null) request = request with { UserEscape = user };
-        if (pool.TryTakePooled(request) is not { } result) return null;
+        if (pool.TryTakePooled(WithTaskUser(request)) is not { } result) return null;
         notes.Escaper = ((IEscaper)pool).Name;
         notes.RecordEscape(result);
         return result;
     }
+
+    /// <summary>The request with its task's user overrides (a next-hop dial an escaper makes itself does not carry them).</summary>
+    private static EscapeRequest WithTaskUser(EscapeRequest request) =>
+        request.Task.UserEscape is { } user && request.UserEscape is null ? request with { UserEscape = user } : request;
 
     /// <summary>g3's task-log reason words for an escape failure.</summary>
     public static string TaskReason(EscapeErrorKind kind) => kind switch
