@@ -9,7 +9,14 @@ public sealed class UserEscaperStats(UserStatsIdentity user, string? siteId)
 {
     private long _tcpIn, _tcpOut, _udpIn, _udpOut, _udpInPackets, _udpOutPackets;
 
-    internal UserEscaperStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner) : this(user, siteId) => Owner = owner;
+    internal UserEscaperStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner, EscaperStats escaper) : this(user, siteId)
+    {
+        Owner = owner;
+        Escaper = escaper;
+    }
+
+    /// <summary>The escaper these counters are the user's on (its holder's key; null outside a holder).</summary>
+    internal EscaperStats? Escaper { get; }
 
     /// <summary>The holder that made it; null: kept as long as the escaper.</summary>
     internal IUserStatsOwner? Owner { get; }

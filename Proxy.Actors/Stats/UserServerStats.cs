@@ -23,7 +23,14 @@ public sealed class UserServerStats
         SiteId = siteId;
     }
 
-    internal UserServerStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner) : this(user, siteId) => Owner = owner;
+    internal UserServerStats(UserStatsIdentity user, string? siteId, IUserStatsOwner owner, ServerStats server) : this(user, siteId)
+    {
+        Owner = owner;
+        Server = server;
+    }
+
+    /// <summary>The server these counters are the user's on (its holder's key; null outside a holder).</summary>
+    internal ServerStats? Server { get; }
 
     /// <summary>The holder that made it; null: kept as long as the server.</summary>
     internal IUserStatsOwner? Owner { get; }

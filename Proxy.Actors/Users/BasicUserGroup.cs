@@ -23,6 +23,16 @@ public sealed class BasicUserGroup(UserGroupConfig config, UserTable users) : IU
         return ValueTask.FromResult(UserLookup.Check(users, username, password, client, unmanaged: null));
     }
 
+    /// <summary>
+    /// <see cref="AuthenticateAsync"/> for the steady state of Basic on every request, with no string made:
+    /// a listed user whose password is the one its token last accepted. Null when that is not the case;
+    /// every other outcome is the full lookup's to give.
+    /// </summary>
+    public AuthResult? TryRemembered(ReadOnlySpan<char> username, ReadOnlySpan<byte> passwordUtf8, IPAddress? client) =>
+        config is not FactsUserGroupConfig && users.Find(username) is { } user && user.PasswordRemembered(passwordUtf8)
+            ? UserLookup.TokenAccepted(user, client)
+            : null;
+
     public User? MatchFacts(IPAddress? ip, string? serverName) => users.MatchFacts(ip, serverName);
 }
 
@@ -45,9 +55,18 @@ internal static class UserLookup
             var status = user.CheckPassword(password ?? "");
             if (status != AuthStatus.Ok) return Refused(user, status);
         }
-        if (client is not null && user.CheckClient(client).IsForbidden()) return new AuthResult(AuthStatus.ForbiddenSource, user);
-        return AuthResult.Success(user);
+        return ClientAllowed(user, client);
     }
+
+    /// <summary>The rest of <see cref="Check"/> for a user whose token accepted the password: expiry, block, then the client.</summary>
+    public static AuthResult TokenAccepted(User user, IPAddress? client)
+    {
+        var status = user.CheckAccepted();
+        return status == AuthStatus.Ok ? ClientAllowed(user, client) : Refused(user, status);
+    }
+
+    private static AuthResult ClientAllowed(User user, IPAddress? client) =>
+        client is not null && user.CheckClient(client).IsForbidden() ? new AuthResult(AuthStatus.ForbiddenSource, user) : AuthResult.Success(user);
 
     /// <summary>
     /// <see cref="Check"/> again for a user it let in with the same credentials from the same client

@@ -27,29 +27,33 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
     public bool Retired => _retired;
 
     // The user's own counters on the server and escaper it used last: a user mostly goes through one
-    // of each, so a task finds them by one reference compare instead of a keyed lookup.
-    private Last<ServerStats, UserServerStats>? _lastServer;
-    private Last<EscaperStats, UserEscaperStats>? _lastEscaper;
+    // of each, so a task finds them by one reference compare on the counters themselves (no keyed lookup,
+    // no object in between: with many users taking turns, each object reached is a likely cache miss).
+    private UserServerStats? _lastServer;
+    private UserEscaperStats? _lastEscaper;
 
-    public UserServerStats ForServer(ServerStats server, string? siteId) =>
-        siteId is not null ? ServerEntry(server, siteId) : Remembered(ref _lastServer, server, this, static (h, s) => h.ServerEntry(s, null));
-
-    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
-        siteId is not null ? EscaperEntry(escaper, siteId) : Remembered(ref _lastEscaper, escaper, this, static (h, e) => h.EscaperEntry(e, null));
-
-    private static TValue Remembered<TKey, TValue>(ref Last<TKey, TValue>? last, TKey key, UserStatsHolder holder, Func<UserStatsHolder, TKey, TValue> find)
-        where TKey : class
+    public UserServerStats ForServer(ServerStats server, string? siteId)
     {
-        if (Volatile.Read(ref last) is { } seen && ReferenceEquals(seen.Key, key)) return seen.Value;
-        var value = find(holder, key);
-        Volatile.Write(ref last, new Last<TKey, TValue>(key, value));
-        return value;
+        if (siteId is not null) return ServerEntry(server, siteId);
+        if (Volatile.Read(ref _lastServer) is { } last && ReferenceEquals(last.Server, server)) return last;
+        var stats = ServerEntry(server, null);
+        Volatile.Write(ref _lastServer, stats);
+        return stats;
+    }
+
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
+    {
+        if (siteId is not null) return EscaperEntry(escaper, siteId);
+        if (Volatile.Read(ref _lastEscaper) is { } last && ReferenceEquals(last.Escaper, escaper)) return last;
+        var stats = EscaperEntry(escaper, null);
+        Volatile.Write(ref _lastEscaper, stats);
+        return stats;
     }
 
     private UserServerStats ServerEntry(ServerStats server, string? siteId) =>
         _servers.GetOrAdd((server, siteId), static (key, owner) =>
         {
-            var stats = new UserServerStats(owner.Identity, key.Site, owner);
+            var stats = new UserServerStats(owner.Identity, key.Site, owner, key.Server);
             key.Server.Users.TryAdd(stats, 0);
             return stats;
         }, this);
@@ -57,7 +61,7 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
     private UserEscaperStats EscaperEntry(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, owner) =>
         {
-            var stats = new UserEscaperStats(owner.Identity, key.Site, owner);
+            var stats = new UserEscaperStats(owner.Identity, key.Site, owner, key.Escaper);
             key.Escaper.Users.TryAdd(stats, 0);
             return stats;
         }, this);
@@ -86,6 +90,4 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
         foreach (var (key, value) in _escapers)
             if (ReferenceEquals(value, stats)) _escapers.TryRemove(key, out _);
     }
-
-    private sealed record Last<TKey, TValue>(TKey Key, TValue Value);
 }

@@ -13,6 +13,7 @@ public sealed class UserTable
 {
     private readonly FrozenDictionary<string, User> _static;
     private readonly FrozenDictionary<string, User> _dynamic;
+    private readonly FrozenDictionary<string, User>.AlternateLookup<ReadOnlySpan<char>> _staticByChars, _dynamicByChars;
     private readonly (IPNetwork Net, User User)[] _nets;
     private readonly FrozenDictionary<string, User> _exactDomains;
     private readonly (string Domain, User User)[] _childDomains;
@@ -24,6 +25,8 @@ public sealed class UserTable
         _time = time;
         _static = @static;
         _dynamic = dynamic;
+        _staticByChars = @static.GetAlternateLookup<ReadOnlySpan<char>>();
+        _dynamicByChars = dynamic.GetAlternateLookup<ReadOnlySpan<char>>();
         Anonymous = anonymous;
         var all = _static.Values.Concat(_dynamic.Values.Where(u => !_static.ContainsKey(u.Name))).ToList();
         _nets = all.SelectMany(u => u.Config.MatchByFacts.Where(f => f.Network is not null).Select(f => (f.Network!.Value, u)))
@@ -53,7 +56,7 @@ public sealed class UserTable
         var anonymous = config.AnonymousUser is not { } a ? null
             : previous?.Anonymous is { } oldAnonymous && oldAnonymous.Name == a.Name ? oldAnonymous.Rebuild(a, UserKind.Anonymous)
             : new User(a.Name, config.Name, UserKind.Anonymous, a, time);
-        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], previous?._dynamic ?? FrozenDictionary<string, User>.Empty), anonymous);
+        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], previous?._dynamic ?? NoUsers), anonymous);
     }
 
     /// <summary>Every user of the table (static, dynamic, anonymous).</summary>
@@ -75,6 +78,8 @@ public sealed class UserTable
     public UserTable WithDynamic(IEnumerable<UserConfig> dynamic) =>
         new(Group, _time, _static, Dynamic(Group, _time, dynamic, _dynamic), Anonymous);
 
+    private static readonly FrozenDictionary<string, User> NoUsers = FrozenDictionary.ToFrozenDictionary(new Dictionary<string, User>(), StringComparer.Ordinal);
+
     private static FrozenDictionary<string, User> Dynamic(string group, TimeProvider time, IEnumerable<UserConfig> configs, FrozenDictionary<string, User> previous)
     {
         var result = new Dictionary<string, User>(StringComparer.Ordinal);
@@ -86,6 +91,10 @@ public sealed class UserTable
     /// <summary>g3's get_user without the anonymous fallback: static first (it shadows a dynamic one), then dynamic.</summary>
     public User? Find(string name) =>
         _static.TryGetValue(name, out var s) ? s : _dynamic.TryGetValue(name, out var d) ? d : null;
+
+    /// <summary><see cref="Find(string)"/> for a name still in a buffer (no string made per request).</summary>
+    public User? Find(ReadOnlySpan<char> name) =>
+        _staticByChars.TryGetValue(name, out var s) ? s : _dynamicByChars.TryGetValue(name, out var d) ? d : null;
 
     /// <summary>The facts group's pick: an exact IP or the smallest net holding it; an exact domain or the longest parent.</summary>
     public User? MatchFacts(IPAddress? ip, string? serverName)

@@ -118,6 +118,39 @@ public sealed class BasicUserGroupTests
         Assert.True((await Auth(g, null, null, IPAddress.Parse("::ffff:10.0.0.1"))).Ok);
     }
 
+    private static AuthResult? Remembered(BasicUserGroup g, string user, string pass, IPAddress? client = null) =>
+        g.TryRemembered(user, System.Text.Encoding.UTF8.GetBytes(pass), client ?? Client);
+
+    [Fact]
+    public async Task Remembered_AnswersOnlyAListedUser_WithThePasswordItsTokenLastAccepted()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}}}\n      - {{name: any, token: null}}\n    anonymous_user: {{name: anon}}\n");
+        Assert.Null(Remembered(g, "root", "toor")); // nothing accepted yet: the full lookup verifies it
+        Assert.True((await Auth(g, "root", "toor")).Ok);
+        var again = Remembered(g, "root", "toor");
+        Assert.Equal((AuthStatus.Ok, "root"), (again!.Value.Status, again.Value.User!.Name));
+        // anything else is the full lookup's: a wrong password, another name (anonymous), a token without a hash
+        Assert.Null(Remembered(g, "root", "toot"));
+        Assert.Equal(AuthStatus.WrongPassword, (await Auth(g, "root", "toot")).Status);
+        Assert.Null(Remembered(g, "nobody", "toor"));
+        Assert.True((await Auth(g, "any", "x")).Ok);
+        Assert.Null(Remembered(g, "any", "x"));
+    }
+
+    [Fact]
+    public async Task Remembered_StillChecksExpiry_Block_AndTheClient()
+    {
+        var g = Group($"    static_users:\n      - {{name: root, token: {Toor}, ingress_network_filter: {{default: forbid, permit: 10.0.0.0/8}}, expire: '2025-01-01T00:00:10Z'}}\n      - {{name: held, token: {Toor}, block_and_delay: 3s}}\n");
+        Assert.True((await Auth(g, "root", "toor", IPAddress.Parse("10.2.3.4"))).Ok);
+        Assert.Equal(AuthStatus.Ok, Remembered(g, "root", "toor", IPAddress.Parse("10.2.3.4"))!.Value.Status);
+        Assert.Equal(AuthStatus.ForbiddenSource, Remembered(g, "root", "toor", IPAddress.Parse("192.0.2.1"))!.Value.Status);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.Equal(AuthStatus.Expired, Remembered(g, "root", "toor", IPAddress.Parse("10.2.3.4"))!.Value.Status);
+        Assert.Equal(AuthStatus.Blocked, (await Auth(g, "held", "toor")).Status);
+        var held = Remembered(g, "held", "toor");
+        Assert.Equal((AuthStatus.Blocked, TimeSpan.FromSeconds(3)), (held!.Value.Status, held.Value.Delay));
+    }
+
     [Fact]
     public async Task FactsGroup_PicksBySmallestNet_OrDomain_AndRefusesPasswords()
     {

@@ -5,9 +5,12 @@
 # against node variants, interleaved REPS times; one RESULT line per variant and rep with the
 # node's CPU seconds per 10k requests (its whole session, as ../shared/bench measures it).
 # CONF is a node config template (@PORT@ 18080); @AUTH makes every request carry
-# `Proxy-Authorization: Basic` for user u<N>:toor, N cycling over 1..AUTH (Basic on every request).
+# `Proxy-Authorization: Basic` for user u<N>:toor, N cycling over 1..AUTH (Basic on every request);
+# %DIR runs that variant from another publish directory (an A/B of two builds in one run).
 # Used for the users cost (users.yml vs http.yml) and the stats cost (stats.yml vs http.yml).
 # The origin is the harness's nginx (conf/origin-nginx.conf). Loopback only, time-bounded.
+# BENCH_PIN=1: the node on CPU 1, nginx and wrk on CPU 0 (taskset), so the node's CPU per request is
+# not mixed with being preempted by the load on its own core; report pinned and unpinned runs apart.
 # BENCH_PERF=DIR: also `perf record -g` the node during each measured run and write DIR/LABEL-REP-top.txt
 # (the hottest symbols; JIT frames via DOTNET_PerfMapEnabled, W^X off so perf can map them). Profiled runs' RESULT lines are not figures.
 set -u -o pipefail
@@ -35,7 +38,9 @@ sed -e "s#@ORIGIN_PORT@#18000#g" -e "s#@ORIGIN_TLS_PORT@#18443#g" -e "s#@RUN@#$R
 mkdir -p "$RUN/origin-tmp"
 [ -s "$DATA/cert.pem" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
   -subj /CN=localhost -keyout "$DATA/key.pem" -out "$DATA/cert.pem" >/dev/null 2>&1
-setsid nginx -p "$RUN" -e "$RUN/origin-error.log" -c "$RUN/origin.conf" >/dev/null 2>&1 </dev/null &
+PIN_NODE=() PIN_LOAD=()
+[ "${BENCH_PIN:-0}" = 1 ] && PIN_NODE=(taskset -c 1) PIN_LOAD=(taskset -c 0)
+setsid "${PIN_LOAD[@]}" nginx -p "$RUN" -e "$RUN/origin-error.log" -c "$RUN/origin.conf" >/dev/null 2>&1 </dev/null &
 PIDS+=($!)
 wait_port 18000 || { log "origin did not start"; exit 2; }
 
@@ -58,24 +63,24 @@ lua() { # N -> a wrk script: absolute-form GET, and Basic for u1..uN in turn whe
   echo "$f"
 }
 
-run_variant() { # LABEL CONF AUTH REP
-  local label=$1 conf=$2 auth=$3 rep=$4 script sid c0 c1 w
+run_variant() { # LABEL CONF AUTH REP PUBLISH
+  local label=$1 conf=$2 auth=$3 rep=$4 pub=$5 script sid c0 c1 w
   sed -e 's/@PORT@/18080/g' -e 's/@ORIGIN_PORT@/18000/g' -e "s#@RUN@#$RUN#g" -e "s#@DATA@#$DATA#g" "$conf" > "$RUN/node.yml"
   script=$(lua "$auth")
   local perfenv=() perfpid=""
   [ -n "${BENCH_PERF:-}" ] && { mkdir -p "$BENCH_PERF"; perfenv=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); }
-  setsid env "${perfenv[@]}" DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
-    dotnet "$PUB/Proxy.Node.dll" -c "$RUN/node.yml" --cluster-port 0 --control 127.0.0.1:0 >"$RUN/node.log" 2>&1 </dev/null &
+  setsid "${PIN_NODE[@]}" env "${perfenv[@]}" DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+    dotnet "$pub/Proxy.Node.dll" -c "$RUN/node.yml" --cluster-port 0 --control 127.0.0.1:0 >"$RUN/node.log" 2>&1 </dev/null &
   sid=$!; PIDS+=("$sid")
   wait_port 18080 || { log "$label did not start"; tail -5 "$RUN/node.log" >&2; kill -KILL -- "-$sid"; return; }
-  timeout $((WARM + 30)) wrk -t2 -c64 -d"${WARM}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ >/dev/null 2>&1
+  timeout $((WARM + 30)) "${PIN_LOAD[@]}" wrk -t2 -c64 -d"${WARM}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ >/dev/null 2>&1
   c0=$(python3 "$BENCH/lib/procmon.py" cpu "$sid")
   if [ -n "${BENCH_PERF:-}" ]; then
-    perf record -e cpu-clock -F 999 -g -p "$(pgrep -n -f "$PUB/Proxy.Node.dll -c $RUN/node.yml")" \
+    perf record -e cpu-clock -F 999 -g -p "$(pgrep -n -f "$pub/Proxy.Node.dll -c $RUN/node.yml")" \
       -o "$BENCH_PERF/$label-$rep.perf.data" -- sleep "$DUR" >/dev/null 2>&1 &
     perfpid=$!
   fi
-  w=$(timeout $((DUR + 30)) wrk -t2 -c64 -d"${DUR}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ 2>&1 | grep '^WRK ')
+  w=$(timeout $((DUR + 30)) "${PIN_LOAD[@]}" wrk -t2 -c64 -d"${DUR}s" --timeout 5s -s "$script" http://127.0.0.1:18080/ 2>&1 | grep '^WRK ')
   c1=$(python3 "$BENCH/lib/procmon.py" cpu "$sid")
   [ -n "$perfpid" ] && wait "$perfpid"
   kill -TERM -- "-$sid" 2>/dev/null; for _ in $(seq 50); do kill -0 "$sid" 2>/dev/null || break; sleep 0.1; done; kill -KILL -- "-$sid" 2>/dev/null
@@ -91,13 +96,14 @@ run_variant() { # LABEL CONF AUTH REP
       l, rep, (r > 0 && v["errors"] <= r / 100 ? "ok" : "errors"), rps, r, v["errors"], cpu, (r > 0 ? cpu / r * 10000 : 0) }' | tee -a "$OUT"
 }
 
-echo "# variants.sh $(date -u +%FT%TZ) commit=$(git -C "$ROOT" rev-parse --short HEAD) $*" >> "$OUT"
+echo "# variants.sh $(date -u +%FT%TZ) commit=$(git -C "$ROOT" rev-parse --short HEAD) pin=${BENCH_PIN:-0} $*" >> "$OUT"
 for ((rep = 1; rep <= REPS; rep++)); do
   vs=("$@"); [ $((rep % 2)) = 0 ] && vs=($(printf '%s\n' "$@" | tac))   # alternate who goes first
   for v in "${vs[@]}"; do
-    label=${v%%=*} rest=${v#*=} auth=0
+    label=${v%%=*} rest=${v#*=} auth=0 pub=$PUB
+    case "$rest" in *%*) pub=${rest##*%}; rest=${rest%\%*};; esac
     case "$rest" in *@*) auth=${rest##*@}; rest=${rest%@*};; esac
     case "$rest" in /*) ;; *) rest=$ROOT/$rest;; esac
-    run_variant "$label" "$rest" "$auth" "$rep"
+    run_variant "$label" "$rest" "$auth" "$rep" "$pub"
   done
 done

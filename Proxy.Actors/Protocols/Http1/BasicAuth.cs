@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 
 namespace Proxy.Actors.Protocols.Http1;
@@ -15,37 +14,52 @@ public readonly record struct BasicCredentials(string Username, string Password)
 /// </summary>
 public static class BasicAuth
 {
-    private const int MaxPartBytes = 255;
+    /// <summary>g3's limit on each of the name and the password.</summary>
+    public const int MaxPartBytes = 255;
+
+    /// <summary>The most a valid value decodes to: both parts at their limit and the colon.</summary>
+    public const int MaxDecodedBytes = 2 * MaxPartBytes + 1;
+
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     public static BasicAuthParse TryParse(string headerValue, out BasicCredentials credentials)
     {
         credentials = default;
-        var value = headerValue.AsSpan().Trim();
-        var space = value.IndexOf(' ');
-        if (space < 0 || !value[..space].Equals("Basic", StringComparison.OrdinalIgnoreCase)) return BasicAuthParse.NotBasic;
-        var encoded = value[(space + 1)..].Trim(); // g3 allows more space than the spec
-        var buffer = ArrayPool<byte>.Shared.Rent(encoded.Length);
+        Span<byte> raw = stackalloc byte[MaxDecodedBytes];
         try
         {
-            if (!Convert.TryFromBase64Chars(encoded, buffer, out var n)) return BasicAuthParse.Invalid;
-            var bytes = buffer.AsSpan(0, n);
-            var colon = bytes.IndexOf((byte)':');
-            if (colon < 0 || colon > MaxPartBytes || n - colon - 1 > MaxPartBytes) return BasicAuthParse.Invalid;
-            try
-            {
-                credentials = new BasicCredentials(StrictUtf8.GetString(bytes[..colon]), StrictUtf8.GetString(bytes[(colon + 1)..]));
-            }
-            catch (DecoderFallbackException)
-            {
-                return BasicAuthParse.Invalid;
-            }
-            return BasicAuthParse.Ok;
+            var parse = TryDecode(headerValue, raw, out var length, out var colon);
+            if (parse != BasicAuthParse.Ok) return parse;
+            credentials = new BasicCredentials(StrictUtf8.GetString(raw[..colon]), StrictUtf8.GetString(raw[(colon + 1)..length]));
+        }
+        catch (DecoderFallbackException)
+        {
+            return BasicAuthParse.Invalid;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            raw.Clear();
         }
+        return BasicAuthParse.Ok;
+    }
+
+    /// <summary>
+    /// The value's <c>user:pass</c> bytes into <paramref name="raw"/> (at least <see cref="MaxDecodedBytes"/>),
+    /// not yet checked as UTF-8: the name is <c>raw[..colon]</c>, the password <c>raw[(colon + 1)..length]</c>.
+    /// The caller clears <paramref name="raw"/> when done, as it holds a password.
+    /// </summary>
+    public static BasicAuthParse TryDecode(ReadOnlySpan<char> headerValue, Span<byte> raw, out int length, out int colon)
+    {
+        length = colon = 0;
+        var value = headerValue.Trim();
+        var space = value.IndexOf(' ');
+        if (space < 0 || !value[..space].Equals("Basic", StringComparison.OrdinalIgnoreCase)) return BasicAuthParse.NotBasic;
+        var encoded = value[(space + 1)..].Trim(); // g3 allows more space than the spec
+        // a value that does not fit would break a part's limit anyway
+        if (!Convert.TryFromBase64Chars(encoded, raw[..Math.Min(raw.Length, MaxDecodedBytes)], out length)) return BasicAuthParse.Invalid;
+        colon = raw[..length].IndexOf((byte)':');
+        if (colon < 0 || colon > MaxPartBytes || length - colon - 1 > MaxPartBytes) return BasicAuthParse.Invalid;
+        return BasicAuthParse.Ok;
     }
 
     /// <summary>The <c>Proxy-Authenticate</c> / <c>WWW-Authenticate</c> value for <paramref name="realm"/> (quoted-string escaped).</summary>

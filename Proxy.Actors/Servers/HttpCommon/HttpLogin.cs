@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Unicode;
 using Proxy.Actors.Config.Servers;
 using Proxy.Actors.Logging;
 using Proxy.Actors.Protocols.Http1;
@@ -42,6 +44,10 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         if (value is not null && _lastUser is { } known && ReferenceEquals(group, _lastGroup) && string.Equals(value, _lastValue, StringComparison.Ordinal))
         {
             result = UserLookup.Recheck(known);
+        }
+        else if (value is not null && realUsername is null && group is BasicUserGroup basic && Remembered(basic, value, client.ClientAddr?.Address) is { } remembered)
+        {
+            result = remembered;
         }
         else
         {
@@ -90,6 +96,23 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, [challenge]).ConfigureAwait(false);
         if (!sent || close) return (null, false);
         return (null, !drain || await DrainUntrustedAsync(config, time, client, framing!.Value, notes).ConfigureAwait(false));
+    }
+
+    /// <summary><see cref="BasicUserGroup.TryRemembered"/> for a Basic value, decoded on the stack.</summary>
+    private static AuthResult? Remembered(BasicUserGroup group, string value, System.Net.IPAddress? client)
+    {
+        Span<byte> raw = stackalloc byte[BasicAuth.MaxDecodedBytes];
+        try
+        {
+            if (BasicAuth.TryDecode(value, raw, out var length, out var colon) != BasicAuthParse.Ok) return null;
+            Span<char> name = stackalloc char[BasicAuth.MaxPartBytes];
+            if (Utf8.ToUtf16(raw[..colon], name, out _, out var chars, replaceInvalidSequences: false) != OperationStatus.Done) return null;
+            return group.TryRemembered(name[..chars], raw[(colon + 1)..length], client);
+        }
+        finally
+        {
+            raw.Clear();
+        }
     }
 
     /// <summary>The name auth sees and the password; a value not Basic or garbled counts as empty credentials, as in g3.</summary>

@@ -36,4 +36,15 @@ public sealed class BasicAuthTests
     [Fact]
     public void Challenge_QuotesTheRealm() =>
         Assert.Equal("Basic realm=\"my \\\"proxy\\\"\"", BasicAuth.Challenge("my \"proxy\""));
+
+    [Fact]
+    public void TryDecode_GivesTheBytesAndWhereTheColonIs_WithoutCheckingUtf8()
+    {
+        Span<byte> raw = stackalloc byte[BasicAuth.MaxDecodedBytes];
+        Assert.Equal(BasicAuthParse.Ok, BasicAuth.TryDecode(BasicAuth.Encode("u1", "to:or"), raw, out var length, out var colon));
+        Assert.Equal("u1", System.Text.Encoding.UTF8.GetString(raw[..colon]));
+        Assert.Equal("to:or", System.Text.Encoding.UTF8.GetString(raw[(colon + 1)..length]));
+        Assert.Equal(BasicAuthParse.Ok, BasicAuth.TryDecode("Basic //79Og==", raw, out _, out _)); // not UTF-8: the caller's to check
+        Assert.Equal(BasicAuthParse.Invalid, BasicAuth.TryDecode("Basic " + Convert.ToBase64String(new byte[600]), raw, out _, out _));
+    }
 }

@@ -86,4 +86,15 @@ public sealed class VerifiedPasswordTests
         Assert.False(cache.Matches(tooLong));
         Assert.True(cache.Matches(long63));
     }
+
+    [Fact]
+    public void Cache_MatchesTheSamePassword_AsUtf8Bytes()
+    {
+        var cache = new VerifiedPassword();
+        cache.Remember("pässwörd");
+        Assert.True(cache.Matches(System.Text.Encoding.UTF8.GetBytes("pässwörd")));
+        Assert.False(cache.Matches(System.Text.Encoding.UTF8.GetBytes("passwort")));
+        Assert.False(cache.Matches(System.Text.Encoding.Latin1.GetBytes("pässwörd")));
+        Assert.False(cache.Matches(ReadOnlySpan<byte>.Empty));
+    }
 }
