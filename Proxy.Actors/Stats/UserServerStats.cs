@@ -11,10 +11,12 @@ public sealed class UserServerStats
 {
     private readonly long[] _forbidden = new long[Enum.GetValues<UserForbidden>().Length];
     private readonly long[] _connections = new long[2];
-    // A request's counters of one type side by side in one array (index type * Fields + field): a task
+    // A request's counters of one type side by side in one block (index type * Fields + field): a task
     // counts into one or two cache lines of its user's, not one array per counter.
-    private const int FRequests = 0, FAlive = 1, FReady = 2, FReuse = 3, FRenew = 4, FInBytes = 5, FOutBytes = 6, FInPackets = 7, FOutPackets = 8, Fields = 9;
-    private readonly long[] _perType = new long[UserMetricNames.RequestTypes * Fields];
+    private const int FRequests = 0, FAlive = 1, FReady = 2, FReuse = 3, FRenew = 4, FInBytes = 5, FOutBytes = 6, FInPackets = 7, FOutPackets = 8;
+    internal const int Fields = 9;
+    // in the object itself, not in an array beside it: one object less for a request to reach
+    private PerTypeCounters _perType;
     private int _l7Alive;
 
     public UserServerStats(UserStatsIdentity user, string? siteId)
@@ -96,3 +98,10 @@ public sealed class UserServerStats
 
 /// <summary>The user tags every user metric carries: user_group, user, user_type (g3's Static, Dynamic, ...).</summary>
 public sealed record UserStatsIdentity(string Group, string User, string UserType);
+
+/// <summary>The counters of every request type, <see cref="UserServerStats"/>'s layout.</summary>
+[System.Runtime.CompilerServices.InlineArray(UserMetricNames.RequestTypes * UserServerStats.Fields)]
+internal struct PerTypeCounters
+{
+    private long _first;
+}

@@ -51,6 +51,10 @@ public sealed class User
         _dstHosts = config.DstHostFilterSet;
         _userAgents = config.HttpUserAgentFilter;
         TaskIdleMaxCount = config.TaskIdleMaxCount;
+        TcpClientMiscOpts = config.TcpClientMiscOpts;
+        SetsEscapeOptions = config is not { TcpConnect: null, TcpRemoteMiscOpts: null, UdpRemoteMiscOpts: null, TcpRemoteKeepalive: null };
+        HttpUpstreamKeepalive = config.HttpUpstreamKeepalive;
+        HttpRspHeaderRecvTimeout = config.HttpRspHeaderRecvTimeout;
         _expires = config.Expire is not null;
         _blockedByConfig = config.BlockAndDelay is not null;
         Time = time;
@@ -183,6 +187,15 @@ public sealed class User
 
     /// <summary>task_idle_max_count, replacing the server's for the user's tasks.</summary>
     public int? TaskIdleMaxCount { get; }
+
+    /// <summary>tcp_client_misc_opts, over the server's on the client socket.</summary>
+    public TcpMiscSockOpts? TcpClientMiscOpts { get; }
+
+    /// <summary>The user sets tcp_connect, tcp/udp_remote_misc_opts or tcp_remote_keepalive (for the escaper).</summary>
+    public bool SetsEscapeOptions { get; }
+
+    public HttpKeepaliveConfig HttpUpstreamKeepalive { get; }
+    public TimeSpan? HttpRspHeaderRecvTimeout { get; }
 
     /// <summary>http_user_agent_filter over every User-Agent value; null when the user has no such filter.</summary>
     public AclAction? CheckUserAgent(IEnumerable<string> userAgents)
