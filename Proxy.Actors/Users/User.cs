@@ -20,17 +20,8 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 /// </summary>
 public sealed class User
 {
-    // What every request reads, first and side by side in the object: with many users taking turns on a
-    // connection, each object (and each line of the config record) a request reaches is a likely cache miss.
-    // New with every User object: a reload or republish (a possibly changed token) starts it empty.
+    // new with every User object: a reload or republish (a possibly changed token) starts it empty
     private VerifiedPassword _verified;
-    private readonly PasswordToken _token;
-    private readonly NetworkAclRule? _ingress;
-    private readonly ProxyRequestAclRule? _proxyRequests;
-    private readonly PortAclRule? _dstPorts;
-    private readonly HostAclRuleSet? _dstHosts;
-    private readonly UserAgentAclRule? _userAgents;
-    private readonly bool _expires, _blockedByConfig;
     private readonly BlockFlag _block;
 
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time)
@@ -44,19 +35,6 @@ public sealed class User
         Group = group;
         Kind = kind;
         Config = config;
-        _token = config.Token;
-        _ingress = config.IngressNetworkFilter;
-        _proxyRequests = config.ProxyRequestFilter;
-        _dstPorts = config.DstPortFilter;
-        _dstHosts = config.DstHostFilterSet;
-        _userAgents = config.HttpUserAgentFilter;
-        TaskIdleMaxCount = config.TaskIdleMaxCount;
-        TcpClientMiscOpts = config.TcpClientMiscOpts;
-        SetsEscapeOptions = config is not { TcpConnect: null, TcpRemoteMiscOpts: null, UdpRemoteMiscOpts: null, TcpRemoteKeepalive: null };
-        HttpUpstreamKeepalive = config.HttpUpstreamKeepalive;
-        HttpRspHeaderRecvTimeout = config.HttpRspHeaderRecvTimeout;
-        _expires = config.Expire is not null;
-        _blockedByConfig = config.BlockAndDelay is not null;
         Time = time;
         _block = block;
         _block.Blocked = config.BlockAndDelay is not null;
@@ -121,7 +99,7 @@ public sealed class User
     public Func<bool> BlockedCheck { get; }
 
     // most users never expire: no clock read for them on every request
-    public bool IsExpired => _expires && Config.IsExpired(Time.GetUtcNow());
+    public bool IsExpired => Config.Expire is not null && Config.IsExpired(Time.GetUtcNow());
 
     /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
     public User Rebuild(UserConfig config, UserKind kind) =>
@@ -138,18 +116,18 @@ public sealed class User
     /// <summary>What <see cref="CheckPassword"/> checks after the token: expiry, then block.</summary>
     internal AuthStatus CheckAccepted() =>
         IsExpired ? AuthStatus.Expired
-        : _blockedByConfig ? AuthStatus.Blocked
+        : Config.BlockAndDelay is not null ? AuthStatus.Blocked
         : AuthStatus.Ok;
 
     /// <summary>
     /// The password (UTF-8 bytes) is the one this user's token last accepted: the steady state of Basic on
     /// every request, checked without making strings. False sends the caller to <see cref="CheckPassword"/>.
     /// </summary>
-    internal bool PasswordRemembered(ReadOnlySpan<byte> utf8) => !_token.IsTrivial && _verified.Matches(utf8);
+    internal bool PasswordRemembered(ReadOnlySpan<byte> utf8) => !Config.Token.IsTrivial && _verified.Matches(utf8);
 
     private bool TokenAccepts(string password)
     {
-        var token = _token;
+        var token = Config.Token;
         if (token.IsTrivial) return token.Verify(password);
         if (_verified.Matches(password)) return true;
         if (!token.Verify(password)) return false;
@@ -158,9 +136,9 @@ public sealed class User
     }
 
     /// <summary>ingress_network_filter: may this client use this user? (always yes without a filter)</summary>
-    public AclAction CheckClient(IPAddress client) => _ingress?.Check(client) ?? AclAction.Permit;
+    public AclAction CheckClient(IPAddress client) => Config.IngressNetworkFilter?.Check(client) ?? AclAction.Permit;
 
-    public AclAction CheckProxyRequest(ProxyRequestType type) => _proxyRequests?.Check(type) ?? AclAction.Permit;
+    public AclAction CheckProxyRequest(ProxyRequestType type) => Config.ProxyRequestFilter?.Check(type) ?? AclAction.Permit;
 
     /// <summary>
     /// g3's check_upstream: the port filter, then the host filter set; a forbidding port rule decides at
@@ -169,12 +147,12 @@ public sealed class User
     public AclAction CheckUpstream(UpstreamAddr upstream)
     {
         var action = AclAction.Permit;
-        if (_dstPorts is { } ports)
+        if (Config.DstPortFilter is { } ports)
         {
             action = ports.Check(upstream.Port);
             if (action.IsForbidden()) return action;
         }
-        if (_dstHosts is { } hosts)
+        if (Config.DstHostFilterSet is { } hosts)
         {
             var hostAction = hosts.Check(upstream);
             if (hostAction > action) action = hostAction;
@@ -182,25 +160,10 @@ public sealed class User
         return action;
     }
 
-    /// <summary>The user has an http_user_agent_filter (a request gathers its User-Agent values only then).</summary>
-    public bool FiltersUserAgents => _userAgents is not null;
-
-    /// <summary>task_idle_max_count, replacing the server's for the user's tasks.</summary>
-    public int? TaskIdleMaxCount { get; }
-
-    /// <summary>tcp_client_misc_opts, over the server's on the client socket.</summary>
-    public TcpMiscSockOpts? TcpClientMiscOpts { get; }
-
-    /// <summary>The user sets tcp_connect, tcp/udp_remote_misc_opts or tcp_remote_keepalive (for the escaper).</summary>
-    public bool SetsEscapeOptions { get; }
-
-    public HttpKeepaliveConfig HttpUpstreamKeepalive { get; }
-    public TimeSpan? HttpRspHeaderRecvTimeout { get; }
-
     /// <summary>http_user_agent_filter over every User-Agent value; null when the user has no such filter.</summary>
     public AclAction? CheckUserAgent(IEnumerable<string> userAgents)
     {
-        if (_userAgents is not { } filter) return null;
+        if (Config.HttpUserAgentFilter is not { } filter) return null;
         var action = filter.Default;
         foreach (var ua in userAgents)
         {

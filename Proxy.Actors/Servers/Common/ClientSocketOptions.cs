@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Sockets;
-using Proxy.Actors.Users;
 
 namespace Proxy.Actors.Servers.Common;
 
@@ -22,24 +22,24 @@ internal static class ClientSocketOptions
     /// g3 sets the user's tcp_client_misc_opts, adjusted over the server's, on the client socket before
     /// the task connects; a user without them leaves the socket as accepted.
     /// </summary>
-    public static void ApplyUser(ClientTransport client, TcpMiscSockOpts server, User? user)
+    public static void ApplyUser(ClientTransport client, TcpMiscSockOpts server, UserConfig? user)
     {
         if (user?.TcpClientMiscOpts is not { } mine || client.Socket is not { } socket) return;
         SocketOptions.ApplyTcp(socket, server.AdjustTo(mine), IsIpv4Peer(socket), defaultNoDelay: true);
     }
 
     /// <summary>A user's client UDP options over the server's, for the client-side UDP socket.</summary>
-    public static UdpMiscSockOpts Udp(UdpMiscSockOpts server, User? user) => server.AdjustTo(user?.Config.UdpClientMiscOpts);
+    public static UdpMiscSockOpts Udp(UdpMiscSockOpts server, UserConfig? user) => server.AdjustTo(user?.UdpClientMiscOpts);
 
     /// <summary>What an escaper takes from the task's user: tcp_connect limits, remote socket options, remote keepalive.</summary>
-    public static EscapeRequest ForUser(this EscapeRequest request, User? user) =>
-        // most users set none of these: no copy of the request for them (and no read of their config)
-        user is not { SetsEscapeOptions: true } ? request : request with
+    public static EscapeRequest ForUser(this EscapeRequest request, UserConfig? user) =>
+        // most users set none of these: no copy of the request for them
+        user is null or { TcpConnect: null, TcpRemoteMiscOpts: null, UdpRemoteMiscOpts: null, TcpRemoteKeepalive: null } ? request : request with
     {
-        UserTcpConnect = user.Config.TcpConnect,
-        UserTcpMiscOpts = user.Config.TcpRemoteMiscOpts,
-        UserUdpMiscOpts = user.Config.UdpRemoteMiscOpts,
-        UserTcpKeepalive = user.Config.TcpRemoteKeepalive,
+        UserTcpConnect = user.TcpConnect,
+        UserTcpMiscOpts = user.TcpRemoteMiscOpts,
+        UserUdpMiscOpts = user.UdpRemoteMiscOpts,
+        UserTcpKeepalive = user.TcpRemoteKeepalive,
     };
 
     private static bool IsIpv4Peer(Socket socket) =>

@@ -108,8 +108,8 @@ internal static class HttpForwardExchange
                 ProbeIdle = hasBody,
                 FreshOnly = fresh,
             },
-        }.ForUser(client.User?.User);
-        ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User);
+        }.ForUser(client.User?.User.Config);
+        ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User.Config);
         return request;
     }
 
@@ -118,7 +118,7 @@ internal static class HttpForwardExchange
     /// as g3's adjust_to: kept only when both keep it, for the shorter idle time.
     /// </summary>
     private static (bool KeepAlive, TimeSpan IdleExpire) UpstreamKeepalive(HttpServerConfig cfg, ClientConnection client) =>
-        client.User?.User.HttpUpstreamKeepalive is { } user
+        client.User?.User.Config.HttpUpstreamKeepalive is { } user
             ? (cfg.UpstreamKeepaliveEnable && user.Enable,
                 user.IdleExpire < cfg.UpstreamKeepaliveIdleExpire ? user.IdleExpire : cfg.UpstreamKeepaliveIdleExpire)
             : (cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire);
@@ -130,11 +130,24 @@ internal static class HttpForwardExchange
     /// </summary>
     public static HeadWriter UpstreamHead(HttpRequestHead req, string target, HttpHeaders headers, HttpUpstream conn, bool upgrade)
     {
+        var w = StartUpstreamHead(req, target, headers);
+        foreach (var f in headers.Fields)
+            if (!f.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)) w.Field(f.Key, f.Value);
+        return EndUpstreamHead(w, conn, upgrade);
+    }
+
+    /// <summary>An upstream head's request line and Host field; the caller writes the other fields (never Host) and ends it with <see cref="EndUpstreamHead"/>.</summary>
+    internal static HeadWriter StartUpstreamHead(HttpRequestHead req, string target, HttpHeaders headers)
+    {
         var w = new HeadWriter(1024);
         w.Append(req.Method).Append(" ").Append(target).Append(" HTTP/1.1\r\n"u8);
         w.Field("Host", headers.Get("Host")!);
-        foreach (var f in headers.Fields)
-            if (!f.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)) w.Field(f.Key, f.Value);
+        return w;
+    }
+
+    /// <summary>The escaper's own fields, the upgrade token when asked, and the blank line.</summary>
+    internal static HeadWriter EndUpstreamHead(HeadWriter w, HttpUpstream conn, bool upgrade)
+    {
         foreach (var f in conn.ExtraHeaders) w.Field(f.Key, f.Value);
         if (upgrade) w.Field("Connection", "upgrade");
         w.End();
@@ -200,13 +213,22 @@ internal static class HttpForwardExchange
                     : await ReadResponseHeadAsync(server, cfg, client, notes, conn, ct).ConfigureAwait(false);
                 pending = null;
                 if (status == RspRead.ClosedBeforeAnyByte && reused && framing.Kind == BodyKind.None) return Exchange.RetryFresh;
-                if (status != RspRead.Ok) return await ResponseFailedAsync(client, req, notes, status, failFields?.Invoke(conn.Facts)).ConfigureAwait(false);
+                if (status != RspRead.Ok)
+                {
+                    notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
+                    return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), status == RspRead.Timeout ? 504 : 502);
+                }
                 rsp = parsed!;
                 notes.Bytes.RemoteRead += rsp.WireLength;
                 if (rsp.Status is >= 100 and < 200 and not 101)
                 {
                     // Interim responses go to HTTP/1.1 clients; 100 also releases a held body.
-                    if (!await ForwardInterimAsync(client, req, rsp, notes, ct).ConfigureAwait(false)) return Exchange.Close;
+                    if (req.Version == 11)
+                    {
+                        using var interim = new HeadWriter(128);
+                        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
+                        if (!await WriteClientAsync(client, interim.Written, notes, ct)) return Exchange.Close;
+                    }
                     if (rsp.Status == 100 && !bodySent)
                     {
                         if (!await SendBodyAsync(server, cfg, client, conn, framing, cfg.BodyLineMaxLength, notes, ct).ConfigureAwait(false))
@@ -220,87 +242,65 @@ internal static class HttpForwardExchange
             notes.DurRspRecvHdr = server.Time.GetElapsedTime(rspStarted);
             notes.OriginStatus = rsp.Status;
             notes.RspStatus = rsp.Status;
+
             if (rsp.Status == 101 && wantsUpgrade)
                 return await UpgradeAsync(server, cfg, client, conn, rsp, notes, ct).ConfigureAwait(false);
-            var (end, clean) = await RespondAsync(server, cfg, client, req, rsp, conn, notes, bodySent, clientKeepAlive, decorate, failFields, ct).ConfigureAwait(false);
-            reusable = clean;
-            return end;
+
+            var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
+            if (rspFraming is null)
+            {
+                notes.Reason = "InvalidUpstreamProtocol";
+                return await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502);
+            }
+            var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
+            var clientClose = !clientKeepAlive || !bodySent
+                || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
+
+            using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
+            // A small response that is already buffered leaves in the same write as its head.
+            var sentWithHead = false;
+            if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
+            {
+                if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
+                {
+                    var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
+                    foreach (var seg in body) rspHead.Append(seg.Span);
+                    conn.Reader.AdvanceTo(body.End);
+                    notes.Bytes.RemoteRead += body.Length;
+                    sentWithHead = true;
+                }
+                else
+                {
+                    conn.Reader.AdvanceTo(buffered.Buffer.Start);
+                }
+            }
+            if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return Exchange.Close;
+
+            if (!sentWithHead)
+            {
+                var south = client.User is { User: var user }
+                    ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
+                    : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
+                var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
+                notes.Bytes.RemoteRead += copy.Read;
+                notes.Bytes.ClientWritten += copy.Written;
+                if (!copy.Ok)
+                {
+                    notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
+                    return Exchange.Close;
+                }
+            }
+            client.Activity.Touch();
+            notes.Reason = "Finished";
+            notes.Stage = "Finished";
+            reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
+                && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
+            return clientClose ? Exchange.Close : Exchange.KeepAlive;
         }
         finally
         {
             await conn.ReleaseAsync(reusable).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>
-    /// The final response (its head read): the head toward the client, with a small buffered body in
-    /// the same write, then the rest of the body; and whether the upstream connection is clean for reuse.
-    /// </summary>
-    internal static async ValueTask<(Exchange End, bool Reusable)> RespondAsync(
-        ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, HttpUpstream conn,
-        TaskNotes notes, bool bodySent, bool clientKeepAlive, Action<HttpHeaders, HttpUpstream>? decorate,
-        Func<EscapeResult?, IEnumerable<KeyValuePair<string, string>>>? failFields, CancellationToken ct)
-    {
-        var rspFraming = BodyFraming.ForResponse(req.Method, rsp);
-        if (rspFraming is null)
-        {
-            notes.Reason = "InvalidUpstreamProtocol";
-            return (await Fail(client, req, notes, failFields?.Invoke(conn.Facts), 502), false);
-        }
-        var decode = rspFraming.Value.Kind == BodyKind.Chunked && req.Version == 10;
-        var clientClose = !clientKeepAlive || !bodySent
-            || rspFraming.Value.Kind == BodyKind.UntilClose || decode;
-
-        using var rspHead = BuildClientHead(req, rsp, clientClose, decode, decorate, conn);
-        // A small response that is already buffered leaves in the same write as its head.
-        var sentWithHead = false;
-        if (rspFraming.Value.Kind == BodyKind.ContentLength && conn.Reader.TryRead(out var buffered))
-        {
-            if (buffered.Buffer.Length >= rspFraming.Value.Length && rspFraming.Value.Length <= 16 * 1024)
-            {
-                var body = buffered.Buffer.Slice(0, rspFraming.Value.Length);
-                foreach (var seg in body) rspHead.Append(seg.Span);
-                conn.Reader.AdvanceTo(body.End);
-                notes.Bytes.RemoteRead += body.Length;
-                sentWithHead = true;
-            }
-            else
-            {
-                conn.Reader.AdvanceTo(buffered.Buffer.Start);
-            }
-        }
-        if (!await WriteClientAsync(client, rspHead.Written, notes, ct)) return (Exchange.Close, false);
-
-        if (!sentWithHead)
-        {
-            var south = client.User is { User: var user }
-                ? SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, user.TcpSockSpeedLimit, user.TcpAllDownload, server.Time)
-                : SpeedLimiter.South(cfg.TcpSockSpeedLimit, conn.Facts.SpeedLimit, server.Time);
-            var copy = await BodyForwarder.CopyAsync(rspFraming.Value, conn.Reader, client.Stream, decode, cfg.BodyLineMaxLength, south, client.Activity, ct).ConfigureAwait(false);
-            notes.Bytes.RemoteRead += copy.Read;
-            notes.Bytes.ClientWritten += copy.Written;
-            if (!copy.Ok)
-            {
-                notes.Reason = copy.Status == BodyCopyStatus.DestinationFailed ? "ClientTcpWriteFailed" : "UpstreamReadFailed";
-                return (Exchange.Close, false);
-            }
-        }
-        client.Activity.Touch();
-        notes.Reason = "Finished";
-        notes.Stage = "Finished";
-        var reusable = bodySent && rspFraming.Value.Kind != BodyKind.UntilClose && rsp.Version == 11
-            && !rsp.Headers.HasToken("Connection", "close") && !HasStrayBytes(conn.Reader);
-        return (clientClose ? Exchange.Close : Exchange.KeepAlive, reusable);
-
-    }
-
-    /// <summary>An interim (1xx) response goes on to an HTTP/1.1 client; false when the client write failed.</summary>
-    private static async ValueTask<bool> ForwardInterimAsync(ClientConnection client, HttpRequestHead req, HttpResponseHead rsp, TaskNotes notes, CancellationToken ct)
-    {
-        if (req.Version != 11) return true;
-        using var interim = new HeadWriter(128);
-        interim.Append("HTTP/1.1 ").Append(rsp.Status).Append(" ").Append(rsp.Reason).Append("\r\n").Fields(rsp.Headers).End();
-        return await WriteClientAsync(client, interim.Written, notes, ct).ConfigureAwait(false);
     }
 
     private static async Task<bool> SendBodyAsync(ServerContext server, HttpServerConfig cfg, ClientConnection client, HttpUpstream conn, BodyFraming framing, int maxLine, TaskNotes notes, CancellationToken ct)
@@ -330,7 +330,7 @@ internal static class HttpForwardExchange
     {
         // a site's http_rsp_header_recv_timeout replaces its user's, which replaces the server's (g3)
         var deadline = client.Timer.Arm(notes.UserSite?.Config.HttpRspHeaderRecvTimeout
-            ?? client.User?.User.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
+            ?? client.User?.User.Config.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
         try
         {
             var any = false;
@@ -426,13 +426,6 @@ internal static class HttpForwardExchange
         }
     }
 
-    /// <summary>No response head from the origin: 504 on a timeout, else 502; the connection closes.</summary>
-    private static Task<Exchange> ResponseFailedAsync(ClientConnection client, HttpRequestHead req, TaskNotes notes, RspRead status, IEnumerable<KeyValuePair<string, string>>? fields)
-    {
-        notes.Reason = status == RspRead.Timeout ? "UpstreamAppTimeout" : status == RspRead.Invalid ? "InvalidUpstreamProtocol" : "ClosedByUpstream";
-        return Fail(client, req, notes, fields, status == RspRead.Timeout ? 504 : 502);
-    }
-
     /// <summary>An error once the exchange with the origin has begun: the connection always closes.</summary>
     private static async Task<Exchange> Fail(ClientConnection client, HttpRequestHead req, TaskNotes notes, IEnumerable<KeyValuePair<string, string>>? fields, int status)
     {
@@ -457,7 +450,6 @@ internal static class HttpForwardExchange
         if (req.Version == 11) return true;
         return h.HasToken("Connection", "keep-alive") || h.HasToken("Proxy-Connection", "keep-alive");
     }
-
 
     /// <param name="decorate">The server's own fields (<see cref="ForwardPlan.DecorateResponse"/>), given the connection rather than closed over it: no closure per request.</param>
     internal static HeadWriter BuildClientHead(HttpRequestHead req, HttpResponseHead rsp, bool close, bool decodeChunked,

@@ -58,9 +58,9 @@ internal static class HttpRProxyHandler
         var path = target.Form == TargetForm.Absolute ? target.PathAndQuery : req.Target;
         var via = ctx.ViaFor(pseudonym);
         var renewed = false;
-        if (!wantsUpgrade && framing.Value.Kind == BodyKind.None && HttpRProxyQuickForward.Fits(req))
+        if (!wantsUpgrade && framing.Value.Kind == BodyKind.None && HttpRProxyQuickForward.Fits(req, out var named))
         {
-            switch (await HttpRProxyQuickForward.TryAsync(ctx, client, req, notes, site, upstream, path, via).ConfigureAwait(false))
+            switch (await HttpRProxyQuickForward.TryAsync(ctx, client, req, notes, site, upstream, path, via, named).ConfigureAwait(false))
             {
                 case QuickForward.KeepAlive: return true;
                 case QuickForward.Close: return false;

@@ -24,16 +24,18 @@ internal static class HttpRProxyQuickForward
     /// The request's Connection fields name nothing but close / keep-alive: then Host, Via and the
     /// Forwarded field cannot be among the fields they drop, and the head is written in one pass.
     /// </summary>
-    public static bool Fits(HttpRequestHead req)
+    /// <param name="named">What the Connection fields name (for the head's hop-by-hop skip), null when nothing.</param>
+    public static bool Fits(HttpRequestHead req, out List<string>? named)
     {
-        if (req.Headers.ConnectionNamed(keepUpgrade: false) is not { } named) return true;
+        named = req.Headers.ConnectionNamed(keepUpgrade: false);
+        if (named is null) return true;
         foreach (var n in named)
             if (!n.Equals("close", StringComparison.OrdinalIgnoreCase) && !n.Equals("keep-alive", StringComparison.OrdinalIgnoreCase)) return false;
         return true;
     }
 
     public static async ValueTask<QuickForward> TryAsync(HttpRProxyServerContext ctx, ClientConnection client, HttpRequestHead req, TaskNotes notes,
-        HttpRProxyHostConfig site, UpstreamAddr upstream, string path, string via)
+        HttpRProxyHostConfig site, UpstreamAddr upstream, string path, string via, List<string>? named)
     {
         var server = ctx.Server;
         var cfg = ctx.Config;
@@ -42,7 +44,7 @@ internal static class HttpRProxyQuickForward
         notes.Stage = "Connecting";
         var conn = HttpForwardExchange.Held(server, notes, pooled);
         // The exchange itself is the shared one (it releases the connection); only the head differs.
-        using var head = UpstreamHead(ctx, client, req, HttpRProxyHandler.UpstreamLine(site, upstream, path, conn), via, conn);
+        using var head = UpstreamHead(ctx, client, req, HttpRProxyHandler.UpstreamLine(site, upstream, path, conn), via, named, conn);
         var end = await HttpForwardExchange.ExchangeAsync(server, cfg, client, req, BodyFraming.Empty, head, conn, notes,
             wantsUpgrade: false, HttpForwardExchange.ClientWantsKeepAlive(req), decorate: null, failFields: null, client.Token).ConfigureAwait(false);
         return end switch
@@ -58,14 +60,12 @@ internal static class HttpRProxyQuickForward
     /// path's edits (Authorization cut under a user_group, Via and the Forwarded field added,
     /// hop-by-hop fields dropped), field for field, without making those edits.
     /// </summary>
-    private static HeadWriter UpstreamHead(HttpRProxyServerContext ctx, ClientConnection client, HttpRequestHead req, string line, string via, HttpUpstream conn)
+    private static HeadWriter UpstreamHead(HttpRProxyServerContext ctx, ClientConnection client, HttpRequestHead req, string line, string via,
+        List<string>? named, HttpUpstream conn)
     {
         var headers = req.Headers;
-        var named = headers.ConnectionNamed(keepUpgrade: false);
         var dropAuthorization = ctx.Server.UserGroup is not null;
-        var w = new HeadWriter(1024);
-        w.Append(req.Method).Append(" ").Append(line).Append(" HTTP/1.1\r\n"u8);
-        w.Field("Host", headers.Get("Host")!);
+        var w = HttpForwardExchange.StartUpstreamHead(req, line, headers);
         foreach (var f in headers.Fields)
         {
             if (f.Key.Equals("Host", StringComparison.OrdinalIgnoreCase) || HttpHeaders.IsHopByHop(f.Key, keepUpgrade: false, named)
@@ -74,8 +74,6 @@ internal static class HttpRProxyQuickForward
         }
         w.Field("Via", via);
         if (HttpRProxyHandler.ForwardedField(ctx.Config.AppendForwardedFor, client) is { } forwarded) w.Field(forwarded.Key, forwarded.Value);
-        foreach (var f in conn.ExtraHeaders) w.Field(f.Key, f.Value);
-        w.End();
-        return w;
+        return HttpForwardExchange.EndUpstreamHead(w, conn, upgrade: false);
     }
 }
