@@ -100,13 +100,6 @@ public sealed class UserTaskCounts
     /// <summary>This task's first request on an HTTP connection counted the user's l7 connection alive.</summary>
     internal bool OpenedL7 { get; private set; }
 
-    /// <summary>The HTTP client connection that <see cref="OpenedL7"/> closed.</summary>
-    internal void ClosedL7()
-    {
-        User.L7Closed();
-        Site?.L7Closed();
-    }
-
     /// <summary>
     /// g3's log_rate_limit: true when the user's log budget is spent, so this task line is skipped
     /// and counted as user.forbidden.log_skipped. Each line asks once.

@@ -19,10 +19,13 @@ public sealed class UserTable
     private readonly (string Domain, User User)[] _childDomains;
     private readonly TimeProvider _time;
 
-    private UserTable(string group, TimeProvider time, FrozenDictionary<string, User> @static, FrozenDictionary<string, User> dynamic, User? anonymous)
+    private readonly UserOrdinals _ordinals;
+
+    private UserTable(string group, TimeProvider time, UserOrdinals ordinals, FrozenDictionary<string, User> @static, FrozenDictionary<string, User> dynamic, User? anonymous)
     {
         Group = group;
         _time = time;
+        _ordinals = ordinals;
         _static = @static;
         _dynamic = dynamic;
         _staticByChars = @static.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -50,13 +53,15 @@ public sealed class UserTable
     /// <param name="previous">The table of the group this one reloads: users that stay are rebuilt from theirs (counters, limiters, block flag kept), as g3's reload.</param>
     public static UserTable Create(UserGroupConfig config, TimeProvider time, IEnumerable<UserConfig>? dynamic = null, UserTable? previous = null)
     {
-        var statics = config.StaticUsers.Values.ToFrozenDictionary(u => u.Name,
-            u => previous?._static.GetValueOrDefault(u.Name) is { } old ? old.Rebuild(u, UserKind.Static) : new User(u.Name, config.Name, UserKind.Static, u, time),
-            StringComparer.Ordinal);
+        var ordinals = previous?._ordinals ?? new UserOrdinals();
+        // keyed by the user's own copy of its name (User.Name), which the lookup compares
+        var statics = config.StaticUsers.Values
+            .Select(u => previous?._static.GetValueOrDefault(u.Name) is { } old ? old.Rebuild(u, UserKind.Static) : new User(u.Name, config.Name, UserKind.Static, u, time, ordinals))
+            .ToFrozenDictionary(u => u.Name, StringComparer.Ordinal);
         var anonymous = config.AnonymousUser is not { } a ? null
             : previous?.Anonymous is { } oldAnonymous && oldAnonymous.Name == a.Name ? oldAnonymous.Rebuild(a, UserKind.Anonymous)
-            : new User(a.Name, config.Name, UserKind.Anonymous, a, time);
-        return new UserTable(config.Name, time, statics, Dynamic(config.Name, time, dynamic ?? [], previous?._dynamic ?? NoUsers), anonymous);
+            : new User(a.Name, config.Name, UserKind.Anonymous, a, time, ordinals);
+        return new UserTable(config.Name, time, ordinals, statics, Dynamic(config.Name, time, ordinals, dynamic ?? [], previous?._dynamic ?? NoUsers), anonymous);
     }
 
     /// <summary>Every user of the table (static, dynamic, anonymous).</summary>
@@ -76,15 +81,19 @@ public sealed class UserTable
 
     /// <summary>The same static and anonymous users with a new dynamic set (last entry of a name wins).</summary>
     public UserTable WithDynamic(IEnumerable<UserConfig> dynamic) =>
-        new(Group, _time, _static, Dynamic(Group, _time, dynamic, _dynamic), Anonymous);
+        new(Group, _time, _ordinals, _static, Dynamic(Group, _time, _ordinals, dynamic, _dynamic), Anonymous);
 
     private static readonly FrozenDictionary<string, User> NoUsers = FrozenDictionary.ToFrozenDictionary(new Dictionary<string, User>(), StringComparer.Ordinal);
 
-    private static FrozenDictionary<string, User> Dynamic(string group, TimeProvider time, IEnumerable<UserConfig> configs, FrozenDictionary<string, User> previous)
+    private static FrozenDictionary<string, User> Dynamic(string group, TimeProvider time, UserOrdinals ordinals, IEnumerable<UserConfig> configs, FrozenDictionary<string, User> previous)
     {
         var result = new Dictionary<string, User>(StringComparer.Ordinal);
         foreach (var c in configs)
-            result[c.Name] = previous.TryGetValue(c.Name, out var old) ? old.Rebuild(c, UserKind.Dynamic) : new User(c.Name, group, UserKind.Dynamic, c, time);
+        {
+            var user = previous.TryGetValue(c.Name, out var old) ? old.Rebuild(c, UserKind.Dynamic) : new User(c.Name, group, UserKind.Dynamic, c, time, ordinals);
+            result.Remove(c.Name);
+            result[user.Name] = user;
+        }
         return result.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

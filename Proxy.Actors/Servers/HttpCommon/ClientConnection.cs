@@ -44,14 +44,15 @@ internal sealed class ClientConnection
     public void ReleaseReader() => Interlocked.Exchange(ref _reader, null)?.Complete();
 
     // the users whose user.l7.connection.alive this connection holds (g3 counts one per user per connection)
-    private List<UserTaskCounts>? _l7;
+    // (their counters, not the tasks' counts: a connection that many users take turns on keeps one reference each)
+    private List<UserServerStats>? _l7;
 
     /// <summary>The connection is over: its reader released and its users' l7 connections given back.</summary>
     public void Close()
     {
         ReleaseReader();
         if (_l7 is null) return;
-        foreach (var counts in _l7) counts.ClosedL7();
+        foreach (var stats in _l7) stats.L7Closed();
         _l7 = null;
     }
     public ActivityTracker Activity => Scope.Lifetime;
@@ -105,7 +106,11 @@ internal sealed class ClientConnection
         // A user blocked while this request ran (block_and_delay) ended it at an idle check.
         if (Activity.EndedByCondition) notes.Reason = "CanceledAsUserBlocked";
         EndRequest();
-        if (notes.UserCounts is { OpenedL7: true } counts) (_l7 ??= []).Add(counts);
+        if (notes.UserCounts is { OpenedL7: true } counts)
+        {
+            (_l7 ??= []).Add(counts.User);
+            if (counts.Site is { } site) _l7.Add(site);
+        }
         stats.TaskFinished(notes);
         Scope.FinishTask(notes);
     }

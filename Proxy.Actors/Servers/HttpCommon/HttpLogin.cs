@@ -27,7 +27,7 @@ internal sealed record LoginScheme(string CredentialsHeader, int ChallengeStatus
 internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUsername = null)
 {
     private int _failuresInRow;
-    private HashSet<string>? _seen;
+    private readonly SeenUsers _seen = new();
     // The credentials the previous request on this connection was let in with. Clients send the same
     // value every time: the same value in the same group (a reload publishes a new one) needs no decode,
     // lookup or token check again, only the user's expiry and block (UserLookup.Recheck).
@@ -62,7 +62,7 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
             (_lastValue, _lastGroup, _lastUser) = value is not null && group is BasicUserGroup ? (value, group, user) : (null, null, null);
             notes.User = user.Name;
             notes.UserEgressPath = user.EgressPath;
-            return (new RequestUser(user, (_seen ??= new(StringComparer.Ordinal)).Add(user.Name)), true);
+            return (new RequestUser(user, _seen.FirstTime(user)), true);
         }
 
         (_lastValue, _lastGroup, _lastUser) = (null, null, null);

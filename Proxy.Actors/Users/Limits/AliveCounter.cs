@@ -2,54 +2,47 @@ namespace Proxy.Actors.Users.Limits;
 
 /// <summary>
 /// g3's request_max_alive gauge: how many requests of a user run now, refused beyond the cap
-/// (0 = no cap, still counted). A reload keeps the gauge (<see cref="WithLimit"/>), as g3's
-/// GaugeSemaphore::new_updated does, so running requests still count against the new cap.
+/// (0 = no cap, still counted). A reload keeps the gauge and sets the new cap (<see cref="WithLimit"/>),
+/// as g3's GaugeSemaphore::new_updated does, so running requests still count against the new cap.
 /// </summary>
-public sealed class AliveCounter
+public sealed class AliveCounter(int limit)
 {
-    private readonly Gauge _gauge;
+    private volatile int _limit = limit;
+    private int _value;
 
-    public AliveCounter(int limit) : this(limit, new Gauge()) { }
+    public int Limit => _limit;
+    public int Alive => Volatile.Read(ref _value);
 
-    private AliveCounter(int limit, Gauge gauge)
+    /// <summary>The same gauge under the reloaded user's cap (one object: a request reaches no other).</summary>
+    public AliveCounter WithLimit(int limit)
     {
-        Limit = limit;
-        _gauge = gauge;
+        _limit = limit;
+        return this;
     }
-
-    public int Limit { get; }
-    public int Alive => Volatile.Read(ref _gauge.Value);
-
-    public AliveCounter WithLimit(int limit) => new(limit, _gauge);
 
     /// <summary>A guard to dispose when the request ends, or null when the user is fully loaded.</summary>
     public AliveGuard? TryAcquire()
     {
-        var current = Volatile.Read(ref _gauge.Value);
+        var current = Volatile.Read(ref _value);
         while (true)
         {
-            if (Limit > 0 && current >= Limit) return null;
-            var seen = Interlocked.CompareExchange(ref _gauge.Value, current + 1, current);
-            if (seen == current) return new AliveGuard(_gauge);
+            var limit = _limit;
+            if (limit > 0 && current >= limit) return null;
+            var seen = Interlocked.CompareExchange(ref _value, current + 1, current);
+            if (seen == current) return new AliveGuard(this);
             current = seen;
         }
     }
 
-    internal sealed class Gauge
-    {
-        public int Value;
-    }
+    internal void Release() => Interlocked.Decrement(ref _value);
 }
 
 /// <summary>Releases one alive slot exactly once.</summary>
 public sealed class AliveGuard : IDisposable
 {
-    private AliveCounter.Gauge? _gauge;
+    private AliveCounter? _counter;
 
-    internal AliveGuard(AliveCounter.Gauge gauge) => _gauge = gauge;
+    internal AliveGuard(AliveCounter counter) => _counter = counter;
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _gauge, null) is { } g) Interlocked.Decrement(ref g.Value);
-    }
+    public void Dispose() => Interlocked.Exchange(ref _counter, null)?.Release();
 }

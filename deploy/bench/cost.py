@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""The cost of each variant against a base one, from variants.sh RESULT lines.
+
+  cost.py RESULTS.txt [--base plain] [--last]
+
+For every variant and measure (cpu, usr, sys seconds per 10k requests): the median over its reps,
+its cost against the base's median, and the median of the per-rep costs (each rep against the base's
+run of the same rep, which ran next to it). --last reads only the file's last invocation.
+"""
+import argparse
+import statistics
+from collections import defaultdict
+
+MEASURES = [("cpu_s_per_10k", "cpu"), ("usr_s_per_10k", "usr"), ("sys_s_per_10k", "sys")]
+
+
+def load(path, last):
+    runs = defaultdict(dict)
+    for line in open(path):
+        if line.startswith("# variants.sh") and last:
+            runs.clear()
+        if not line.startswith("RESULT "):
+            continue
+        kv = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
+        if kv.get("status") == "ok":
+            runs[kv["target"]][int(kv["rep"])] = kv
+    return runs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--base", default="plain")
+    ap.add_argument("--last", action="store_true")
+    a = ap.parse_args()
+    runs = load(a.results, a.last)
+    base = runs.get(a.base)
+    if not base:
+        raise SystemExit(f"no ok runs of {a.base}")
+    for target, reps in runs.items():
+        cells = []
+        for key, name in MEASURES:
+            vals = [float(r[key]) for r in reps.values() if key in r]
+            if not vals:
+                continue
+            m = statistics.median(vals)
+            bm = statistics.median(float(r[key]) for r in base.values() if key in r)
+            pair = [float(r[key]) / float(base[rep][key]) - 1 for rep, r in reps.items() if rep in base and key in base[rep]]
+            cell = f"{name} {m:.4f}"
+            if target != a.base:
+                cell += f" ({m / bm - 1:+.1%}, pairwise {statistics.median(pair):+.1%})"
+            cells.append(cell)
+        print(f"{target:10s} reps={len(reps)}  " + "  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
