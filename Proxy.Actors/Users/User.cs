@@ -43,6 +43,7 @@ public sealed class User
         Group = group;
         Kind = kind;
         Config = config with { };
+        if (!config.Token.IsTrivial) _verified = VerifiedPassword.Reserve();
         Time = time;
         _block = block;
         _block.Blocked = config.BlockAndDelay is not null;

@@ -22,6 +22,11 @@ internal struct VerifiedPassword
 
     // [0, SlotSize): length byte and bytes, masked; [SlotSize, 2 * SlotSize): the mask
     private volatile byte[]? _state;
+    // made with the user (so it sits next to it) and taken by the first Remember; later ones make their own
+    private byte[]? _reserved;
+
+    /// <summary>An empty entry whose first slot is made now, next to the object that holds it.</summary>
+    public static VerifiedPassword Reserve() => new() { _reserved = new byte[2 * SlotSize] };
 
     public readonly bool Matches(string password)
     {
@@ -39,7 +44,7 @@ internal struct VerifiedPassword
 
     public void Remember(string password)
     {
-        var state = new byte[2 * SlotSize];
+        var state = Interlocked.Exchange(ref _reserved, null) ?? new byte[2 * SlotSize];
         RandomNumberGenerator.Fill(state.AsSpan(SlotSize));
         Span<byte> utf8 = stackalloc byte[MaxBytes];
         if (Encoding.UTF8.TryGetBytes(password, utf8, out var n) && Fill(utf8[..n], state.AsSpan(SlotSize), state.AsSpan(0, SlotSize))) _state = state;

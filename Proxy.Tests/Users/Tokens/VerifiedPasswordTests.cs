@@ -97,4 +97,17 @@ public sealed class VerifiedPasswordTests
         Assert.False(cache.Matches(System.Text.Encoding.Latin1.GetBytes("pässwörd")));
         Assert.False(cache.Matches(ReadOnlySpan<byte>.Empty));
     }
+
+    [Fact]
+    public void AReservedEntry_TakesItsFirstPassword_InItsOwnSlot_AndALaterOneInANewSlot()
+    {
+        var entry = VerifiedPassword.Reserve();
+        Assert.False(entry.Matches("toor"u8));
+        entry.Remember("toor");
+        Assert.True(entry.Matches("toor"u8));
+        Assert.False(entry.Matches("toot"u8));
+        entry.Remember("second");
+        Assert.True(entry.Matches("second"u8));
+        Assert.False(entry.Matches("toor"u8));
+    }
 }
