@@ -57,4 +57,17 @@ public sealed class SeenUsersTests
         Assert.True(seen.FirstTime(unmanaged));
         Assert.False(seen.FirstTime(new User("ldap-x", "g", UserKind.Unmanaged, new UserConfig { Name = "ldap-x" }, _time)));
     }
+
+    [Fact]
+    public void AVeryLargeNumber_IsRememberedByName_SoTheBitsStayBounded()
+    {
+        var ordinals = new UserOrdinals();
+        for (var i = 0; i < SeenUsers.MaxNumbered; i++) ordinals.Next();
+        var late = new User("late", "g", UserKind.Dynamic, new UserConfig { Name = "late" }, _time, ordinals);
+        Assert.Equal(SeenUsers.MaxNumbered, late.Ordinal);
+        var seen = new SeenUsers();
+        Assert.True(seen.FirstTime(late));
+        Assert.False(seen.FirstTime(late));
+        Assert.Equal(0, seen.Words);
+    }
 }
