@@ -26,7 +26,7 @@ public sealed class User
 
     /// <param name="ordinals">The group's user numbers (<see cref="Ordinal"/>); null: the user has none (an LDAP unmanaged user).</param>
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time, UserOrdinals? ordinals = null)
-        : this(name, group, kind, config, time, new BlockFlag(), new AliveCounter(config.RequestMaxAlive), null, ordinals, ordinals?.Next() ?? -1)
+        : this(name, group, kind, config, time, new BlockFlag(), new AliveCounter(), null, ordinals, ordinals?.Next() ?? -1)
     {
     }
 
@@ -82,6 +82,9 @@ public sealed class User
     public GcraRateLimiter? ConnectionRate { get; }
     public GcraRateLimiter? LogRate { get; }
     public AliveCounter RequestAlive { get; }
+
+    /// <summary>request_max_alive: a slot for one more request of this user under its config's cap, or null when full.</summary>
+    public AliveGuard? TryAcquireAlive() => RequestAlive.TryAcquire(Config.RequestMaxAlive);
     /// <summary>The user's metric counters; a rebuilt user counts on into the same ones.</summary>
     public UserStatsHolder Stats { get; }
     /// <summary>egress_path_id_map and egress_path_value_map, built once (null when neither is set).</summary>
@@ -116,7 +119,7 @@ public sealed class User
 
     /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
     public User Rebuild(UserConfig config, UserKind kind) =>
-        new(Name, Group, kind, config, Time, _block, RequestAlive.WithLimit(config.RequestMaxAlive), this, OrdinalSpace, Ordinal);
+        new(Name, Group, kind, config, Time, _block, RequestAlive, this, OrdinalSpace, Ordinal);
 
     private static TLimiter? Keep<TConfig, TLimiter>(TConfig? now, TConfig? before, TLimiter? existing, Func<TConfig, TLimiter> create)
         where TConfig : class where TLimiter : class =>

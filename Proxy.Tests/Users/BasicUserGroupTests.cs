@@ -175,10 +175,10 @@ public sealed class BasicUserGroupTests
     {
         var g = Group("    static_users: []\n", [Dynamic("a") with { RequestMaxAlive = 2 }]);
         var a = g.Users.Find("a")!;
-        using var guard = a.RequestAlive.TryAcquire();
+        using var guard = a.TryAcquireAlive();
         var next = g.Users.WithDynamic([Dynamic("a") with { RequestMaxAlive = 1, BlockAndDelay = TimeSpan.FromSeconds(1) }, Dynamic("b")]);
         var a2 = next.Find("a")!;
-        Assert.Null(a2.RequestAlive.TryAcquire()); // the running request still counts against the new cap
+        Assert.Null(a2.TryAcquireAlive()); // the running request still counts against the new cap
         Assert.True(a.IsBlocked);                   // a task holding the old object sees the block
         Assert.NotNull(next.Find("b"));
     }

@@ -93,15 +93,15 @@ public sealed class UserRulesTests
     public void RequestMaxAlive_RefusesTheThird_UntilOneEnds()
     {
         var u = One("        request_max_alive: 2\n");
-        var first = u.RequestAlive.TryAcquire();
-        using var second = u.RequestAlive.TryAcquire();
+        var first = u.TryAcquireAlive();
+        using var second = u.TryAcquireAlive();
         Assert.NotNull(first);
         Assert.NotNull(second);
-        Assert.Null(u.RequestAlive.TryAcquire());
+        Assert.Null(u.TryAcquireAlive());
         first!.Dispose();
         first.Dispose(); // a guard releases once
         Assert.Equal(1, u.RequestAlive.Alive);
-        using var third = u.RequestAlive.TryAcquire();
+        using var third = u.TryAcquireAlive();
         Assert.NotNull(third);
     }
 

@@ -71,7 +71,7 @@ internal static class UserTaskPolicy
         if (user is not { } ru) return null;
         var u = ru.User;
         if (!u.CheckRateLimit(ru.FirstOnConnection)) return UserRefusalKind.RateLimited;
-        alive = u.RequestAlive.TryAcquire();
+        alive = u.TryAcquireAlive();
         if (alive is null) return UserRefusalKind.FullyLoaded;
         UserRefusalKind? refusal =
             u.CheckProxyRequest(type).IsForbidden() ? UserRefusalKind.ProtoBanned

@@ -95,7 +95,7 @@ internal static class StreamTunnel
         notes.UserEscape = user.Escape;
         var counts = Stats.UserTaskCounts.AttachStream(user, notes, server);
         if (!user.CheckRateLimit(newConnection: true)) return Refuse(notes, counts, Stats.UserForbidden.RateLimited, "rate limited");
-        alive = user.RequestAlive.TryAcquire();
+        alive = user.TryAcquireAlive();
         if (alive is null) return Refuse(notes, counts, Stats.UserForbidden.FullyLoaded, "fully loaded (request_max_alive)");
         if (!user.CheckUpstream(target.Upstream).IsForbidden()) return true;
         alive.Dispose();
