@@ -36,34 +36,29 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
     private User? _lastUser;
 
     /// <summary>The request's user; null when it was refused (the client got its reply; <paramref name="keepAlive"/> says whether another request may follow).</summary>
-    public async ValueTask<(RequestUser? User, bool KeepAlive)> CheckAsync(
+    /// <remarks>
+    /// Credentials a basic group answers from memory (the steady state of Basic on every request) are
+    /// checked without an async state machine; asking the group (LDAP, a first password) and refusing go the async way.
+    /// </remarks>
+    public ValueTask<(RequestUser? User, bool KeepAlive)> CheckAsync(
         HttpServerConfig config, TimeProvider time, IUserGroup group, ClientConnection client, HttpRequestHead req, TaskNotes notes)
     {
         var value = req.Headers.Get(scheme.CredentialsHeader);
-        AuthResult result;
-        if (value is not null && _lastUser is { } known && ReferenceEquals(group, _lastGroup) && string.Equals(value, _lastValue, StringComparison.Ordinal))
-        {
-            result = UserLookup.Recheck(known);
-        }
-        else if (value is not null && realUsername is null && group is BasicUserGroup basic && Remembered(basic, value, client.ClientAddr?.Address) is { } remembered)
-        {
-            result = remembered;
-        }
-        else
-        {
-            var (name, password) = value is null ? (null, null) : Credentials(value);
-            result = await group.AuthenticateAsync(name, password, client.ClientAddr?.Address, client.Token).ConfigureAwait(false);
-        }
-        if (result.Ok)
-        {
-            _failuresInRow = 0;
-            var user = result.User!;
-            // only a basic group answers from its table alone (an LDAP group asks its server each time)
-            (_lastValue, _lastGroup, _lastUser) = value is not null && group is BasicUserGroup ? (value, group, user) : (null, null, null);
-            notes.User = user.Name;
-            notes.UserEgressPath = user.EgressPath;
-            return (new RequestUser(user, _seen.FirstTime(user)), true);
-        }
+        AuthResult? known = null;
+        if (value is not null && _lastUser is { } last && ReferenceEquals(group, _lastGroup) && string.Equals(value, _lastValue, StringComparison.Ordinal))
+            known = UserLookup.Recheck(last);
+        else if (value is not null && realUsername is null && group is BasicUserGroup basic)
+            known = Remembered(basic, value, client.ClientAddr?.Address);
+        return known is { Ok: true } ok
+            ? ValueTask.FromResult<(RequestUser?, bool)>((Accepted(ok.User!, value, group, notes), true))
+            : AuthenticateAsync(config, time, group, client, req, notes, value, known);
+    }
+
+    private async ValueTask<(RequestUser? User, bool KeepAlive)> AuthenticateAsync(
+        HttpServerConfig config, TimeProvider time, IUserGroup group, ClientConnection client, HttpRequestHead req, TaskNotes notes, string? value, AuthResult? known)
+    {
+        var result = known ?? await AskAsync(group, client, value).ConfigureAwait(false);
+        if (result.Ok) return (Accepted(result.User!, value, group, notes), true);
 
         (_lastValue, _lastGroup, _lastUser) = (null, null, null);
         _failuresInRow++;
@@ -96,6 +91,22 @@ internal sealed class HttpLogin(LoginScheme scheme, Func<string, string>? realUs
         var sent = await HttpReply.RefuseAsync(client, notes, scheme.ChallengeStatus, req.Version, req.Method == "HEAD", close, [challenge]).ConfigureAwait(false);
         if (!sent || close) return (null, false);
         return (null, !drain || await DrainUntrustedAsync(config, time, client, framing!.Value, notes).ConfigureAwait(false));
+    }
+
+    private RequestUser Accepted(User user, string? value, IUserGroup group, TaskNotes notes)
+    {
+        _failuresInRow = 0;
+        // only a basic group answers from its table alone (an LDAP group asks its server each time)
+        (_lastValue, _lastGroup, _lastUser) = value is not null && group is BasicUserGroup ? (value, group, user) : (null, null, null);
+        notes.User = user.Name;
+        notes.UserEgressPath = user.EgressPath;
+        return new RequestUser(user, _seen.FirstTime(user));
+    }
+
+    private ValueTask<AuthResult> AskAsync(IUserGroup group, ClientConnection client, string? value)
+    {
+        var (name, password) = value is null ? (null, null) : Credentials(value);
+        return group.AuthenticateAsync(name, password, client.ClientAddr?.Address, client.Token);
     }
 
     /// <summary><see cref="BasicUserGroup.TryRemembered"/> for a Basic value, decoded on the stack.</summary>
