@@ -13,7 +13,9 @@
 # not mixed with being preempted by the load on its own core; report pinned and unpinned runs apart.
 # BENCH_ALTERNATE=1: start and warm every variant's node once (ports 18080, 18081, ...) and then measure them
 # in turn REPS times, instead of a fresh node for every rep: the reps of one variant then differ only by the
-# machine's drift, not by each process's start-up and JIT warm-up.
+# machine's drift, not by each process's start-up and JIT warm-up. One process per variant is one heap layout
+# and one set of JIT decisions: list a variant more than once (plain1=... plain2=... users1=... users2=...) to
+# sample several, and merge them per rep with `cost.py --pool`.
 # BENCH_PERF=DIR: also `perf record -g` the node during each measured run and write DIR/LABEL-REP-top.txt
 # (the hottest symbols; JIT frames via DOTNET_PerfMapEnabled, W^X off so perf can map them). Profiled runs' RESULT lines are not figures.
 set -u -o pipefail

@@ -1,0 +1,30 @@
+import subprocess, re, sys, collections
+# usage: diff.py RESULTS PERFDIR A B  -> symbols' samples per 10k requests, A vs B (avg over reps)
+res, d, A, B = sys.argv[1:5]
+reqs = {}
+for l in open(res):
+    if l.startswith('RESULT'):
+        kv = dict(x.split('=',1) for x in l.split()[1:])
+        reqs[(kv['target'], kv['rep'])] = int(kv['requests'])
+def load(label):
+    tot = collections.Counter(); n = 0
+    for (t, r), q in reqs.items():
+        if t != label: continue
+        out = subprocess.run(['perf','report','-i',f'{d}/{t}-{r}.perf.data','--no-children','--sort','dso,sym','-n','--stdio','-g','none','-t','|'],capture_output=True,text=True).stdout
+        for line in out.splitlines():
+            p = line.split('|')
+            if len(p) < 4 or not p[1].strip().isdigit(): continue
+            dso = 'JIT' if p[2].startswith('[JIT]') else p[2].strip()[:20]
+            tot[(dso, p[3].strip()[4:110])] += int(p[1]) * 10000 / q
+        n += 1
+    return {k: v / n for k, v in tot.items()}
+a, b = load(A), load(B)
+print(f'total {A}={sum(a.values()):.1f} {B}={sum(b.values()):.1f}')
+bydso = collections.Counter()
+for k in set(a)|set(b): bydso[k[0]] += a.get(k,0)-b.get(k,0)
+for k, v in bydso.most_common(): 
+    if abs(v) > 1: print(f'  dso {k}: {v:+.1f}')
+diffs = sorted(((a.get(k,0)-b.get(k,0)), k) for k in set(a)|set(b))
+for v, k in diffs[::-1][:45]: print(f'{v:+7.2f} {a.get(k,0):7.2f} {k[0]} {k[1]}')
+print('...')
+for v, k in diffs[:10]: print(f'{v:+7.2f} {a.get(k,0):7.2f} {k[0]} {k[1]}')
