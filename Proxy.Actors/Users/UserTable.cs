@@ -87,14 +87,12 @@ public sealed class UserTable
 
     private static FrozenDictionary<string, User> Dynamic(string group, TimeProvider time, UserOrdinals ordinals, IEnumerable<UserConfig> configs, FrozenDictionary<string, User> previous)
     {
-        var result = new Dictionary<string, User>(StringComparer.Ordinal);
-        foreach (var c in configs)
-        {
-            var user = previous.TryGetValue(c.Name, out var old) ? old.Rebuild(c, UserKind.Dynamic) : new User(c.Name, group, UserKind.Dynamic, c, time, ordinals);
-            result.Remove(c.Name);
-            result[user.Name] = user;
-        }
-        return result.ToFrozenDictionary(StringComparer.Ordinal);
+        // the last entry of a name wins; then, as for static users, keyed by the user's own copy of its name
+        var last = new Dictionary<string, UserConfig>(StringComparer.Ordinal);
+        foreach (var c in configs) last[c.Name] = c;
+        return last.Values
+            .Select(c => previous.TryGetValue(c.Name, out var old) ? old.Rebuild(c, UserKind.Dynamic) : new User(c.Name, group, UserKind.Dynamic, c, time, ordinals))
+            .ToFrozenDictionary(u => u.Name, StringComparer.Ordinal);
     }
 
     /// <summary>g3's get_user without the anonymous fallback: static first (it shadows a dynamic one), then dynamic.</summary>

@@ -182,4 +182,15 @@ public sealed class BasicUserGroupTests
         Assert.True(a.IsBlocked);                   // a task holding the old object sees the block
         Assert.NotNull(next.Find("b"));
     }
+
+    [Fact]
+    public void ADynamicSetNamingAUserTwice_TakesTheLastEntry_AsOneUser()
+    {
+        var g = Group("    static_users: []\n", [Dynamic("a") with { RequestMaxAlive = 2 }, Dynamic("b"), Dynamic("a") with { RequestMaxAlive = 1 }]);
+        Assert.Equal(["a", "b"], g.DynamicUserNames.Order());
+        Assert.Equal(1, g.Users.Find("a")!.Config.RequestMaxAlive);
+        var next = g.Users.WithDynamic([Dynamic("a"), Dynamic("a") with { RequestMaxAlive = 3 }]);
+        Assert.Equal(3, next.Find("a")!.Config.RequestMaxAlive);
+        Assert.Equal(g.Users.Find("a")!.Ordinal, next.Find("a")!.Ordinal);
+    }
 }
