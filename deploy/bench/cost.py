@@ -16,19 +16,15 @@ import argparse
 import statistics
 from collections import defaultdict
 
+from resultlines import ok_results
+
 MEASURES = [("cpu_s_per_10k", "cpu"), ("usr_s_per_10k", "usr"), ("sys_s_per_10k", "sys")]
 
 
 def load(path, last):
     runs = defaultdict(dict)
-    for line in open(path):
-        if line.startswith("# variants.sh") and last:
-            runs.clear()
-        if not line.startswith("RESULT "):
-            continue
-        kv = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
-        if kv.get("status") == "ok":
-            runs[kv["target"]][int(kv["rep"])] = kv
+    for kv in ok_results(path, since="# variants.sh" if last else None):
+        runs[kv["target"]][int(kv["rep"])] = kv
     return runs
 
 

@@ -12,15 +12,13 @@ import argparse
 import statistics
 from collections import defaultdict
 
+from resultlines import ok_results
+
 
 def load(path):
     runs = defaultdict(list)
-    for line in open(path):
-        if not line.startswith("RESULT "):
-            continue
-        kv = dict(x.split("=", 1) for x in line.split()[1:] if "=" in x)
-        if kv.get("status") == "ok":
-            runs[(kv["scenario"], kv["target"])].append(kv)
+    for kv in ok_results(path):
+        runs[(kv["scenario"], kv["target"])].append(kv)
     return runs
 
 
