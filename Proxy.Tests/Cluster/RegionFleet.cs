@@ -99,13 +99,13 @@ internal sealed class RegionFleet : IDisposable
         return path;
     }
 
-    /// <summary>An in-process node; the task log goes to <paramref name="taskLog"/>.</summary>
+    /// <summary>An in-process node; the task log goes to <paramref name="taskLog"/> (a <see cref="Logging.SharedLog"/> to read it while the node runs, or <see cref="TextWriter.Null"/>).</summary>
     public async Task<NodeHost> StartAsync(string name, string yaml, int clusterPort, IReadOnlyList<string> seeds, TextWriter taskLog)
     {
         var main = Write(name + ".yml", yaml);
         var config = ConfigLoader.Load(main);
         return await NodeHost.StartAsync(config, new NodeOptions { ConfigPath = main, ClusterPort = clusterPort, Seeds = seeds, Control = "127.0.0.1:0" },
-            TextWriter.Synchronized(taskLog));
+            taskLog);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using Proxy.Tests.Logging;
 using System.Diagnostics;
 using System.Net;
 using Proxy.Actors.Cluster;
@@ -18,8 +19,8 @@ public sealed class RouteRegionNodeTests(ITestOutputHelper output)
         await using var origin = await TestOrigin.StartAsync();
         var seedPort = ClusterTestNodes.FreePort();
         string[] seeds = [$"127.0.0.1:{seedPort}"];
-        var relayLog = new StringWriter();
-        var gatewayLog = new StringWriter();
+        var relayLog = new SharedLog();
+        var gatewayLog = new SharedLog();
         var clock = Stopwatch.StartNew();
         await using var relay = await fleet.StartAsync("relay", fleet.RelayYaml("b"), seedPort, seeds, relayLog);
         await using var gateway = await fleet.StartAsync("gateway", fleet.GatewayYaml("a", "b", "127.0.0.0/8",

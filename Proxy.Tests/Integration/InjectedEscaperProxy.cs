@@ -1,3 +1,4 @@
+using Proxy.Tests.Logging;
 using Proxy.Actors.Relay;
 using System.Diagnostics;
 using System.Net;
@@ -33,7 +34,7 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
     private readonly ServerContext _server;
     private readonly IServerRuntime _runtime;
     private readonly TaskLogger _logger;
-    private readonly StringWriter _log = new();
+    private readonly SharedLog _log = new();
     private readonly Task _loop;
 
     private InjectedEscaperProxy(string dir, ProxyConfig config, ISocketConnector connector)
@@ -44,7 +45,7 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
         var resolvers = new HandleRegistry<IResolver>(name => new DenyAllResolver(name));
         var escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
         escapers.Publish(escaper.Name, new DirectFixedEscaper(escaper, resolvers, connector));
-        _logger = new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_log));
+        _logger = new TaskLogger(LogDriver.Stdout, _log);
         _server = new ServerContext(server, escapers, _logger, new ServerStats(), TimeProvider.System);
         _runtime = ServerRuntimeFactory.Create(server, _server, new ServerDeps(escapers, new HandleRegistry<ServerEntry>(_ => null!), _logger, TimeProvider.System));
         _listener.Start();
@@ -73,16 +74,8 @@ public sealed class InjectedEscaperProxy : IAsyncDisposable
         }
     }
 
-    public async Task<string[]> WaitForLogAsync(Func<string, bool> match, int count = 1, int timeoutMs = 10000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var lines = _log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(match).ToArray();
-            if (lines.Length >= count || DateTime.UtcNow > deadline) return lines;
-            await Task.Delay(20);
-        }
-    }
+    public Task<string[]> WaitForLogAsync(Func<string, bool> match, int count = 1, int timeoutMs = 10000) =>
+        _log.WaitForLinesAsync(match, count, timeoutMs);
 
     public async ValueTask DisposeAsync()
     {

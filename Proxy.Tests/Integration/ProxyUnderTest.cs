@@ -1,3 +1,4 @@
+using Proxy.Tests.Logging;
 using System.Net;
 using Proxy.Actors.Config;
 using Proxy.Node;
@@ -9,7 +10,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
 {
     private readonly string _dir;
 
-    private ProxyUnderTest(string dir, NodeHost node, StringWriter log)
+    private ProxyUnderTest(string dir, NodeHost node, SharedLog log)
     {
         _dir = dir;
         Node = node;
@@ -19,7 +20,7 @@ public sealed class ProxyUnderTest : IAsyncDisposable
     public NodeHost Node { get; }
     /// <summary>The directory holding main.yml and the extra files (tests rewrite them before a reload).</summary>
     public string Dir => _dir;
-    public StringWriter TaskLog { get; }
+    public SharedLog TaskLog { get; }
 
     /// <summary>A direct escaper that may reach loopback (g3 forbids it by default) and one http_proxy.</summary>
     public static string HttpProxyYaml(string serverExtra = "", string escaperExtra = "", string escaperFilter = "egress_network_filter: {default: allow, allow: [127.0.0.1, '::1']}") => $"""
@@ -57,10 +58,10 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         var main = Path.Combine(dir, "main.yml");
         await File.WriteAllTextAsync(main, yaml);
         var config = ConfigLoader.Load(main);
-        var log = new StringWriter();
+        var log = new SharedLog();
         var nodeOptions = new NodeOptions { ConfigPath = main, ClusterPort = 0, Control = "127.0.0.1:0" };
         if (options is not null) nodeOptions = options(nodeOptions);
-        var node = await NodeHost.StartAsync(config, nodeOptions, TextWriter.Synchronized(log));
+        var node = await NodeHost.StartAsync(config, nodeOptions, log);
         return new ProxyUnderTest(dir, node, log);
     }
 
@@ -80,17 +81,9 @@ public sealed class ProxyUnderTest : IAsyncDisposable
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    /// <summary>The task log lines so far (the logger writes from its own task; wait for a condition).</summary>
-    public async Task<string[]> WaitForLogAsync(Func<string, bool> match, int count = 1, int timeoutMs = 10000)
-    {
-        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (true)
-        {
-            var lines = TaskLog.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(match).ToArray();
-            if (lines.Length >= count || DateTime.UtcNow > deadline) return lines;
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>The task log's whole lines that match (the logger writes from its own task; wait for a condition).</summary>
+    public Task<string[]> WaitForLogAsync(Func<string, bool> match, int count = 1, int timeoutMs = 10000) =>
+        TaskLog.WaitForLinesAsync(match, count, timeoutMs);
 
     public async ValueTask DisposeAsync()
     {

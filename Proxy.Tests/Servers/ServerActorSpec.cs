@@ -1,3 +1,4 @@
+using Proxy.Tests.Logging;
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
@@ -34,12 +35,12 @@ public sealed class ServerActorSpec : TestKit
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    private readonly StringWriter _taskLog = new();
+    private readonly SharedLog _taskLog = new();
 
     private (IActorRef Server, IPEndPoint Endpoint) StartServer(IServerRuntime? runtime = null)
     {
         var guardian = CreateTestProbe();
-        var services = new NodeServices(new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_taskLog)));
+        var services = new NodeServices(new TaskLogger(LogDriver.Stdout, _taskLog));
         var server = Sys.ActorOf(ServerActor.Props(Config(), services.ServerDeps, new ServerStats(), guardian, runtime), "server");
         var bound = guardian.ExpectMsg<NodeMessages.ServerBound>(TimeSpan.FromSeconds(10));
         return (server, Assert.Single(bound.Endpoints));

@@ -1,3 +1,4 @@
+using Proxy.Tests.Logging;
 using System.Diagnostics;
 using System.Net;
 using System.Text;
@@ -22,7 +23,7 @@ namespace Proxy.Tests.Servers.HttpProxy;
 /// </summary>
 internal sealed class InMemoryHttpProxy : IAsyncDisposable
 {
-    private readonly StringWriter _log = new();
+    private readonly SharedLog _log = new();
     private readonly TaskLogger _logger;
     private readonly ServerContext _server;
     private readonly IServerRuntime _runtime;
@@ -37,7 +38,7 @@ internal sealed class InMemoryHttpProxy : IAsyncDisposable
     /// <summary>Any HTTP server type (http_rproxy tests pass theirs); its escaper must be "origin".</summary>
     public InMemoryHttpProxy(Func<Stream, Task> origin, ServerConfig config)
     {
-        _logger = new TaskLogger(LogDriver.Stdout, TextWriter.Synchronized(_log));
+        _logger = new TaskLogger(LogDriver.Stdout, _log);
         _escaper = new OriginEscaper(origin);
         var escapers = new HandleRegistry<IEscaper>(name => new DummyDenyEscaper(name));
         escapers.Publish("origin", _escaper);
