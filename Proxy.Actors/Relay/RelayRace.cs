@@ -31,21 +31,30 @@ internal sealed class RelayRace : TaskCompletionSource<RelayEnd>
         }, this);
     }
 
+    /// <summary>
+    /// A direction's source closed cleanly; called before its FIN is passed on, because once the
+    /// other peer sees that FIN it may close too, and its pump must not finish "first".
+    /// </summary>
+    public void SourceClosed(bool up) => Claim(up, PumpResult.SourceClosed, null);
+
     /// <summary>A direction ended (with an unexpected exception: the relay's task faults with it once both have).</summary>
     public void Finish(bool up, PumpResult result, Exception? error)
     {
         if (error is not null) Interlocked.CompareExchange(ref _error, error, null);
-        if (Interlocked.CompareExchange(ref _claimed, 1, 0) == 0)
-        {
-            _firstIsUp = up;
-            _firstResult = result;
-            if (result != PumpResult.SourceClosed || error is not null) _activity.Abort();
-        }
+        Claim(up, result, error);
         if (Interlocked.Increment(ref _finished) != 2) return;
         // Unregister, not Dispose: this may run inside the abort callback itself.
         _abort.Unregister();
         if (_error is not null) TrySetException(_error);
         else TrySetResult(End());
+    }
+
+    private void Claim(bool up, PumpResult result, Exception? error)
+    {
+        if (Interlocked.CompareExchange(ref _claimed, 1, 0) != 0) return;
+        _firstIsUp = up;
+        _firstResult = result;
+        if (result != PumpResult.SourceClosed || error is not null) _activity.Abort();
     }
 
     private RelayEnd End()

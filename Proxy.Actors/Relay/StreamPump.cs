@@ -92,6 +92,7 @@ internal static class StreamPump
                 if (read == 0)
                 {
                     if (ct.IsCancellationRequested) return;
+                    race.SourceClosed(north);
                     await to.ShutdownSendAsync().ConfigureAwait(false);
                     result = PumpResult.SourceClosed;
                     return;
