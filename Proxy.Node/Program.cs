@@ -82,7 +82,19 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
     }
     if (ended == kill.Task)
     {
-        await node.KillAsync();
+        // At once means within a bound: Akka's shutdown phases (a cluster member still joining, a peer
+        // that does not answer) can each wait out their own timeouts; what has not stopped by then
+        // ends with the process.
+        var killDeadline = TimeSpan.FromSeconds(10);
+        try
+        {
+            await node.KillAsync().WaitAsync(killDeadline, TimeProvider.System, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"stop: not stopped within {killDeadline.TotalSeconds:0} s; exiting anyway");
+            Environment.Exit(0);
+        }
         return 0;
     }
     Console.WriteLine("offline: drained, leaving the cluster");

@@ -65,7 +65,15 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task WaitForExitAsync(int timeoutMs)
     {
         using var cts = new CancellationTokenSource(timeoutMs);
-        await _process.WaitForExitAsync(cts.Token);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // what the node printed says which stage it was stuck in
+            throw new TimeoutException($"the node did not exit within {timeoutMs} ms. stdout:\n{Stdout}\nstderr:\n{Stderr}");
+        }
         _process.WaitForExit(); // flushes the redirected output
     }
 
