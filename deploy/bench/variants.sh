@@ -6,7 +6,8 @@
 # node's CPU seconds per 10k requests (its whole session, as ../shared/bench measures it).
 # CONF is a node config template (@PORT@ 18080); @AUTH makes every request carry
 # `Proxy-Authorization: Basic` for user u<N>:toor, N cycling over 1..AUTH (Basic on every request);
-# %DIR runs that variant from another publish directory (an A/B of two builds in one run).
+# %DIR runs that variant from another publish directory (an A/B of two builds in one run); a DIR/bench.env of
+# NAME=VALUE lines is added to (and overrides) that node's environment: a runtime setting's A/B in one run.
 # Used for the users cost (users.yml vs http.yml) and the stats cost (stats.yml vs http.yml).
 # The origin is the harness's nginx (conf/origin-nginx.conf). Loopback only, time-bounded.
 # BENCH_PIN=1: the node on CPU 1, nginx and wrk on CPU 0 (taskset), so the node's CPU per request is
@@ -80,7 +81,9 @@ start_node() { # I LABEL CONF AUTH PUBLISH -> started and warmed (NODE_SID[I] em
   NODE_LABEL[$i]=$label NODE_PORT[$i]=$port NODE_PUB[$i]=$pub NODE_SCRIPT[$i]=$(lua "$auth") NODE_SID[$i]=""
   local perfenv=()
   [ -n "${BENCH_PERF:-}" ] && { mkdir -p "$BENCH_PERF"; perfenv=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0); }
-  setsid "${PIN_NODE[@]}" env "${perfenv[@]}" DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+  local extra=()
+  [ -f "$pub/bench.env" ] && mapfile -t extra < <(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$pub/bench.env")
+  setsid "${PIN_NODE[@]}" env "${perfenv[@]}" DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "${extra[@]}" \
     dotnet "$pub/Proxy.Node.dll" -c "$RUN/node-$i.yml" --cluster-port 0 --control 127.0.0.1:0 >"$RUN/node-$i.log" 2>&1 </dev/null &
   sid=$!; PIDS+=("$sid")
   wait_port "$port" || { log "$label did not start"; tail -5 "$RUN/node-$i.log" >&2; kill -KILL -- "-$sid"; return; }
