@@ -20,9 +20,21 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 /// </summary>
 public sealed class User
 {
+    // What every request reads comes first, in one block: the runtime lays an object's reference fields
+    // out in declaration order, ahead of its value fields, so these share the object's first cache lines.
+    // With many users taking turns a request reaches its user cold; the copies of the config's per-request
+    // values (filters, keep-alive, timeouts) spare it the config record, which spans six lines.
+
     // new with every User object: a reload or republish (a possibly changed token) starts it empty
     private VerifiedPassword _verified;
-    private readonly BlockFlag _block;
+    private readonly NetworkAclRule? _ingressFilter;
+    private readonly ProxyRequestAclRule? _proxyRequestFilter;
+    private readonly PortAclRule? _dstPortFilter;
+    private readonly HostAclRuleSet? _dstHostFilter;
+    private readonly UserAgentAclRule? _userAgentFilter;
+    private readonly int _requestMaxAlive;
+    private readonly bool _mayExpire;
+    private readonly bool _blockOnLogin;
 
     /// <param name="ordinals">The group's user numbers (<see cref="Ordinal"/>); null: the user has none (an LDAP unmanaged user).</param>
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time, UserOrdinals? ordinals = null)
@@ -33,17 +45,29 @@ public sealed class User
     private User(string name, string group, UserKind kind, UserConfig config, TimeProvider time, BlockFlag block, AliveCounter alive, User? previous,
         UserOrdinals? ordinals, int ordinal)
     {
-        // The request path reads the name (the table's key), the config record and the objects made below on
-        // every request. Copied here they sit next to this object, so with many users taking turns a request
-        // reaches one region of memory per user, not three (the config and its name were made by the parser,
-        // between each user's other parsed values).
+        // The request path reads the name (the table's key) and the objects made below on every request.
+        // Made here they sit next to this object, so with many users taking turns a request reaches one
+        // region of memory per user, not several (the parser made its name between its other parsed values).
         Name = new string(name);
+        if (!config.Token.IsTrivial) _verified = VerifiedPassword.Reserve();
+        _ingressFilter = config.IngressNetworkFilter;
+        _proxyRequestFilter = config.ProxyRequestFilter;
+        _dstPortFilter = config.DstPortFilter;
+        _dstHostFilter = config.DstHostFilterSet;
+        _userAgentFilter = config.HttpUserAgentFilter;
+        _requestMaxAlive = config.RequestMaxAlive;
+        _mayExpire = config.Expire is not null;
+        _blockOnLogin = config.BlockAndDelay is not null;
+        HttpUpstreamKeepalive = config.HttpUpstreamKeepalive;
+        HttpRspHeaderRecvTimeout = config.HttpRspHeaderRecvTimeout;
+        TaskIdleMaxCount = config.TaskIdleMaxCount;
+        TcpClientMiscOpts = config.TcpClientMiscOpts;
+        ShapesEscape = config is not { TcpConnect: null, TcpRemoteMiscOpts: null, UdpRemoteMiscOpts: null, TcpRemoteKeepalive: null };
         OrdinalSpace = ordinals;
         Ordinal = ordinal;
         Group = group;
         Kind = kind;
-        Config = config with { };
-        if (!config.Token.IsTrivial) _verified = VerifiedPassword.Reserve();
+        Config = config;
         Time = time;
         _block = block;
         _block.Blocked = config.BlockAndDelay is not null;
@@ -69,35 +93,47 @@ public sealed class User
     }
 
     public string Name { get; }
+    /// <summary>The user's metric counters; a rebuilt user counts on into the same ones.</summary>
+    public UserStatsHolder Stats { get; }
+    public AliveCounter RequestAlive { get; }
+    public GcraRateLimiter? RequestRate { get; }
+    public GcraRateLimiter? ConnectionRate { get; }
+    public GcraRateLimiter? LogRate { get; }
+
+    /// <summary><see cref="IsBlocked"/> as the idle checker's end condition (one delegate per user, not one per request).</summary>
+    public Func<bool> BlockedCheck { get; }
+    /// <summary>egress_path_id_map and egress_path_value_map, built once (null when neither is set).</summary>
+    public Escapers.EgressPathSelection? EgressPath { get; }
+    /// <summary>What this user's tasks carry to a direct escaper (resolve_strategy, resolve_redirection); null when the user sets neither.</summary>
+    internal UserEscape? Escape { get; }
+    /// <summary>The user's explicit_sites; null when it has none.</summary>
+    internal UserSites? Sites { get; }
+    /// <summary>http_upstream_keepalive.</summary>
+    public HttpKeepaliveConfig HttpUpstreamKeepalive { get; }
+    /// <summary>tcp_client_misc_opts; null: the server's own.</summary>
+    public TcpMiscSockOpts? TcpClientMiscOpts { get; }
+    /// <summary>The user sets something an escaper takes: tcp_connect, remote socket options or remote keepalive.</summary>
+    internal bool ShapesEscape { get; }
     /// <summary>The user's number in its group (kept across reloads), or -1 without one.</summary>
     public int Ordinal { get; }
+    public int? TaskIdleMaxCount { get; }
+    public TimeSpan? HttpRspHeaderRecvTimeout { get; }
+
+    // read off the request path
     /// <summary>Where <see cref="Ordinal"/> comes from: numbers of different spaces say nothing about each other.</summary>
     public UserOrdinals? OrdinalSpace { get; }
     public string Group { get; }
     public UserKind Kind { get; }
     public UserConfig Config { get; }
     private TimeProvider Time { get; }
-
-    public GcraRateLimiter? RequestRate { get; }
-    public GcraRateLimiter? ConnectionRate { get; }
-    public GcraRateLimiter? LogRate { get; }
-    public AliveCounter RequestAlive { get; }
+    private readonly BlockFlag _block;
 
     /// <summary>request_max_alive: a slot for one more request of this user under its config's cap, or null when full.</summary>
-    public AliveGuard? TryAcquireAlive() => RequestAlive.TryAcquire(Config.RequestMaxAlive);
-    /// <summary>The user's metric counters; a rebuilt user counts on into the same ones.</summary>
-    public UserStatsHolder Stats { get; }
-    /// <summary>egress_path_id_map and egress_path_value_map, built once (null when neither is set).</summary>
-    public Escapers.EgressPathSelection? EgressPath { get; }
+    public AliveGuard? TryAcquireAlive() => RequestAlive.TryAcquire(_requestMaxAlive);
     public GlobalStreamLimiter? TcpAllUpload { get; }
     public GlobalStreamLimiter? TcpAllDownload { get; }
     public GlobalDatagramLimiter? UdpAllUpload { get; }
     public GlobalDatagramLimiter? UdpAllDownload { get; }
-    /// <summary>What this user's tasks carry to a direct escaper (resolve_strategy, resolve_redirection); null when the user sets neither.</summary>
-    internal UserEscape? Escape { get; }
-
-    /// <summary>The user's explicit_sites; null when it has none.</summary>
-    internal UserSites? Sites { get; }
 
     /// <summary>The explicit site a task's target is in (g3's check_in_site), or null.</summary>
     internal UserSite? SiteOf(UpstreamAddr? upstream) => upstream is null ? null : Sites?.Find(upstream);
@@ -111,11 +147,8 @@ public sealed class User
     /// </summary>
     public bool IsBlocked => _block.Blocked;
 
-    /// <summary><see cref="IsBlocked"/> as the idle checker's end condition (one delegate per user, not one per request).</summary>
-    public Func<bool> BlockedCheck { get; }
-
     // most users never expire: no clock read for them on every request
-    public bool IsExpired => Config.Expire is not null && Config.IsExpired(Time.GetUtcNow());
+    public bool IsExpired => _mayExpire && Config.IsExpired(Time.GetUtcNow());
 
     /// <summary>The same user under a new config: counters and block flag carried over, limiters rebuilt only when changed.</summary>
     public User Rebuild(UserConfig config, UserKind kind) =>
@@ -132,7 +165,7 @@ public sealed class User
     /// <summary>What <see cref="CheckPassword"/> checks after the token: expiry, then block.</summary>
     internal AuthStatus CheckAccepted() =>
         IsExpired ? AuthStatus.Expired
-        : Config.BlockAndDelay is not null ? AuthStatus.Blocked
+        : _blockOnLogin ? AuthStatus.Blocked
         : AuthStatus.Ok;
 
     /// <summary>
@@ -153,9 +186,9 @@ public sealed class User
     }
 
     /// <summary>ingress_network_filter: may this client use this user? (always yes without a filter)</summary>
-    public AclAction CheckClient(IPAddress client) => Config.IngressNetworkFilter?.Check(client) ?? AclAction.Permit;
+    public AclAction CheckClient(IPAddress client) => _ingressFilter?.Check(client) ?? AclAction.Permit;
 
-    public AclAction CheckProxyRequest(ProxyRequestType type) => Config.ProxyRequestFilter?.Check(type) ?? AclAction.Permit;
+    public AclAction CheckProxyRequest(ProxyRequestType type) => _proxyRequestFilter?.Check(type) ?? AclAction.Permit;
 
     /// <summary>
     /// g3's check_upstream: the port filter, then the host filter set; a forbidding port rule decides at
@@ -164,12 +197,12 @@ public sealed class User
     public AclAction CheckUpstream(UpstreamAddr upstream)
     {
         var action = AclAction.Permit;
-        if (Config.DstPortFilter is { } ports)
+        if (_dstPortFilter is { } ports)
         {
             action = ports.Check(upstream.Port);
             if (action.IsForbidden()) return action;
         }
-        if (Config.DstHostFilterSet is { } hosts)
+        if (_dstHostFilter is { } hosts)
         {
             var hostAction = hosts.Check(upstream);
             if (hostAction > action) action = hostAction;
@@ -177,10 +210,13 @@ public sealed class User
         return action;
     }
 
+    /// <summary>The user has an http_user_agent_filter (the request's User-Agent values are then collected).</summary>
+    public bool FiltersUserAgents => _userAgentFilter is not null;
+
     /// <summary>http_user_agent_filter over every User-Agent value; null when the user has no such filter.</summary>
     public AclAction? CheckUserAgent(IEnumerable<string> userAgents)
     {
-        if (Config.HttpUserAgentFilter is not { } filter) return null;
+        if (_userAgentFilter is not { } filter) return null;
         var action = filter.Default;
         foreach (var ua in userAgents)
         {

@@ -22,7 +22,7 @@ internal static class ClientSocketOptions
     /// g3 sets the user's tcp_client_misc_opts, adjusted over the server's, on the client socket before
     /// the task connects; a user without them leaves the socket as accepted.
     /// </summary>
-    public static void ApplyUser(ClientTransport client, TcpMiscSockOpts server, UserConfig? user)
+    public static void ApplyUser(ClientTransport client, TcpMiscSockOpts server, Users.User? user)
     {
         if (user?.TcpClientMiscOpts is not { } mine || client.Socket is not { } socket) return;
         SocketOptions.ApplyTcp(socket, server.AdjustTo(mine), IsIpv4Peer(socket), defaultNoDelay: true);
@@ -32,15 +32,15 @@ internal static class ClientSocketOptions
     public static UdpMiscSockOpts Udp(UdpMiscSockOpts server, UserConfig? user) => server.AdjustTo(user?.UdpClientMiscOpts);
 
     /// <summary>What an escaper takes from the task's user: tcp_connect limits, remote socket options, remote keepalive.</summary>
-    public static EscapeRequest ForUser(this EscapeRequest request, UserConfig? user) =>
-        // most users set none of these: no copy of the request for them
-        user is null or { TcpConnect: null, TcpRemoteMiscOpts: null, UdpRemoteMiscOpts: null, TcpRemoteKeepalive: null } ? request : request with
-    {
-        UserTcpConnect = user.TcpConnect,
-        UserTcpMiscOpts = user.TcpRemoteMiscOpts,
-        UserUdpMiscOpts = user.UdpRemoteMiscOpts,
-        UserTcpKeepalive = user.TcpRemoteKeepalive,
-    };
+    public static EscapeRequest ForUser(this EscapeRequest request, Users.User? user) =>
+        // most users set none of these: no copy of the request, and no read of their config record
+        user is not { ShapesEscape: true } ? request : request with
+        {
+            UserTcpConnect = user.Config.TcpConnect,
+            UserTcpMiscOpts = user.Config.TcpRemoteMiscOpts,
+            UserUdpMiscOpts = user.Config.UdpRemoteMiscOpts,
+            UserTcpKeepalive = user.Config.TcpRemoteKeepalive,
+        };
 
     private static bool IsIpv4Peer(Socket socket) =>
         socket.RemoteEndPoint is IPEndPoint peer ? SocketOptions.IsIpv4(peer.Address) : socket.AddressFamily == AddressFamily.InterNetwork;

@@ -30,7 +30,7 @@ internal static class UserTaskPolicy
     public static void Watch(ActivityTracker lifetime, User? user)
     {
         lifetime.EndWhen(user?.BlockedCheck);
-        lifetime.MaxIdleCount = user?.Config.TaskIdleMaxCount;
+        lifetime.MaxIdleCount = user?.TaskIdleMaxCount;
     }
 
     /// <summary>

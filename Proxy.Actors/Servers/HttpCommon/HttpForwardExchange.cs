@@ -108,8 +108,8 @@ internal static class HttpForwardExchange
                 ProbeIdle = hasBody,
                 FreshOnly = fresh,
             },
-        }.ForUser(client.User?.User.Config);
-        ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User.Config);
+        }.ForUser(client.User?.User);
+        ClientSocketOptions.ApplyUser(client.Transport, server.Config.TcpMiscOpts, client.User?.User);
         return request;
     }
 
@@ -118,7 +118,7 @@ internal static class HttpForwardExchange
     /// as g3's adjust_to: kept only when both keep it, for the shorter idle time.
     /// </summary>
     private static (bool KeepAlive, TimeSpan IdleExpire) UpstreamKeepalive(HttpServerConfig cfg, ClientConnection client) =>
-        client.User?.User.Config.HttpUpstreamKeepalive is { } user
+        client.User?.User.HttpUpstreamKeepalive is { } user
             ? (cfg.UpstreamKeepaliveEnable && user.Enable,
                 user.IdleExpire < cfg.UpstreamKeepaliveIdleExpire ? user.IdleExpire : cfg.UpstreamKeepaliveIdleExpire)
             : (cfg.UpstreamKeepaliveEnable, cfg.UpstreamKeepaliveIdleExpire);
@@ -330,7 +330,7 @@ internal static class HttpForwardExchange
     {
         // a site's http_rsp_header_recv_timeout replaces its user's, which replaces the server's (g3)
         var deadline = client.Timer.Arm(notes.UserSite?.Config.HttpRspHeaderRecvTimeout
-            ?? client.User?.User.Config.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
+            ?? client.User?.User.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
         try
         {
             var any = false;

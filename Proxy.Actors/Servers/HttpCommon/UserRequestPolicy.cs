@@ -19,7 +19,7 @@ internal static class UserRequestPolicy
     public static UserRefusal? Check(RequestUser? user, ProxyRequestType type, UpstreamAddr upstream, HttpHeaders? headers, out AliveGuard? alive,
         Logging.TaskNotes? notes = null, Stats.ServerStats? server = null) =>
         // the User-Agent values are gathered only for a user that filters them
-        UserTaskPolicy.Check(user, type, upstream, user?.User.Config.HttpUserAgentFilter is null ? null : headers?.GetAll("User-Agent"), out alive, notes, server) switch
+        UserTaskPolicy.Check(user, type, upstream, user?.User.FiltersUserAgents != true ? null : headers?.GetAll("User-Agent"), out alive, notes, server) switch
         {
             null => null,
             UserRefusalKind.RateLimited or UserRefusalKind.FullyLoaded => new UserRefusal(429, "ForbiddenByRule"),

@@ -39,8 +39,8 @@ internal static class HttpConnectHandler
         if (TargetPolicy.IsForbidden(ctx.Server, target.Upstream, notes)) return await Refuse(client, req, notes, 403, "ForbiddenByRule");
 
         notes.Stage = "Connecting";
-        ClientSocketOptions.ApplyUser(client.Transport, ctx.Config.TcpMiscOpts, client.User?.User.Config);
-        var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp).ForUser(client.User?.User.Config), ct).ConfigureAwait(false);
+        ClientSocketOptions.ApplyUser(client.Transport, ctx.Config.TcpMiscOpts, client.User?.User);
+        var tunnel = await ServerEscape.EscapeAsync(ctx.Server, new EscapeRequest(notes, target.Upstream, EscapeWant.Tcp).ForUser(client.User?.User), ct).ConfigureAwait(false);
         if (!tunnel.Ok)
             return await Refuse(client, req, notes, EscapeErrorStatus.For(tunnel.Error), notes.Reason!, ProxyInfoHeaders.ForLocalReply(ctx.Config, notes, null));
 

@@ -34,8 +34,8 @@ internal static class SocksTcpConnect
         }
 
         notes.Stage = "Connecting";
-        ClientSocketOptions.ApplyUser(req.Transport, ctx.Config.TcpMiscOpts, req.User?.User.Config);
-        var upstream = await ServerEscape.EscapeAsync(ctx, new EscapeRequest(notes, req.Target, EscapeWant.Tcp).ForUser(req.User?.User.Config), scope.Token).ConfigureAwait(false);
+        ClientSocketOptions.ApplyUser(req.Transport, ctx.Config.TcpMiscOpts, req.User?.User);
+        var upstream = await ServerEscape.EscapeAsync(ctx, new EscapeRequest(notes, req.Target, EscapeWant.Tcp).ForUser(req.User?.User), scope.Token).ConfigureAwait(false);
         if (!upstream.Ok)
         {
             await ReplyFailure(req, upstream.Error, notes, scope).ConfigureAwait(false);

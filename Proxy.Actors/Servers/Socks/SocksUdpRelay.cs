@@ -135,7 +135,7 @@ internal sealed class SocksUdpRelay
         }
         _notes.Stage = "Connecting";
         var escape = await ServerEscape.EscapeAsync(_server.Context,
-            new EscapeRequest(_notes, datagram.Target, EscapeWant.Udp) { UdpSocketBuffer = config.UdpSocketBuffer }.ForUser(_req.User?.User.Config), ct).ConfigureAwait(false);
+            new EscapeRequest(_notes, datagram.Target, EscapeWant.Udp) { UdpSocketBuffer = config.UdpSocketBuffer }.ForUser(_req.User?.User), ct).ConfigureAwait(false);
         if (!escape.Ok) return;
         await using var upstream = escape.Udp!;
         _notes.Stage = "Relaying";

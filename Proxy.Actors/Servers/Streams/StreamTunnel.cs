@@ -50,12 +50,12 @@ internal static class StreamTunnel
         if (!UserAdmits(target, notes, server.Stats, out var alive)) return;
         using var held = alive;
         notes.Stage = "Connecting";
-        ClientSocketOptions.ApplyUser(transport, server.Config.TcpMiscOpts, target.User?.Config);
+        ClientSocketOptions.ApplyUser(transport, server.Config.TcpMiscOpts, target.User);
         var request = new EscapeRequest(notes, target.Upstream, target.Tls is null ? EscapeWant.Tcp : EscapeWant.Tls)
         {
             Tls = target.Tls,
             TlsName = target.TlsName,
-        }.ForUser(target.User?.Config);
+        }.ForUser(target.User);
         var upstream = await ServerEscape.EscapeAsync(server, request, scope.Token).ConfigureAwait(false);
         if (!upstream.Ok)
         {
