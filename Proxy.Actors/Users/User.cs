@@ -20,8 +20,9 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 /// </summary>
 public sealed class User
 {
-    // What every request reads comes first, in one block: the runtime lays an object's reference fields
-    // out in declaration order, ahead of its value fields, so these share the object's first cache lines.
+    // What every request reads is declared first: the runtime lays a class's reference fields out first, in
+    // declaration order, then its primitive fields, then its structs, so the hot references share the
+    // object's first cache lines and the cold ones (declared last) sit between them and the value fields.
     // With many users taking turns a request reaches its user cold; the copies of the config's per-request
     // values (filters, keep-alive, timeouts) spare it the config record, which spans six lines.
 
