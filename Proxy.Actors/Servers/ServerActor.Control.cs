@@ -105,7 +105,7 @@ public sealed partial class ServerActor
         _listeners = listeners;
         var self = Self;
         var stats = _stats;
-        foreach (var l in listeners) _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)), stats.ListenFailed);
+        foreach (var l in listeners) _acceptLoops.Add(l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)), stats.ListenFailed));
         stats.SetListenInstances(listeners.Count);
     }
 

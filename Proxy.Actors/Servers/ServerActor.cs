@@ -18,7 +18,17 @@ namespace Proxy.Actors.Servers;
 /// </summary>
 public sealed partial class ServerActor : ReceiveActor
 {
-    private sealed record Accepted(Socket Socket, long At);
+    /// <summary>A socket an accept loop took from the kernel (internal: a test delivers one after the drain began).</summary>
+    internal sealed record Accepted(Socket Socket, long At);
+
+    /// <summary>Every accept loop of the closed listeners has ended: no <see cref="Accepted"/> can follow.</summary>
+    private sealed record AcceptLoopsEnded
+    {
+        public static readonly AcceptLoopsEnded Instance = new();
+    }
+
+    /// <summary>How long a closed listener's accept loop may take to end before the drain stops waiting for it.</summary>
+    private static readonly TimeSpan AcceptLoopsEndWithin = TimeSpan.FromSeconds(5);
 
     private ServerConfig _config;
     private readonly ServerDeps _deps;
@@ -34,6 +44,8 @@ public sealed partial class ServerActor : ReceiveActor
     /// </summary>
     private Props? _connectionProps;
     private IReadOnlyList<TcpAcceptLoop> _listeners = [];
+    private List<Task> _acceptLoops = [];
+    private bool _acceptEnded;
     private long _nextId;
     private int _alive;
     private IActorRef? _drainWaiter;
@@ -57,8 +69,17 @@ public sealed partial class ServerActor : ReceiveActor
         {
             // g3's online tag turns 'n' for an offline server's metrics.
             _stats.MarkOffline();
-            CloseListeners();
+            // A socket an accept loop took just before its listener closed is served like any other (its
+            // client already sent its request): idle is reported once every loop has ended, so each
+            // Accepted a loop sent is in the mailbox ahead of AcceptLoopsEnded.
+            Task.WhenAll(CloseListeners()).WaitAsync(AcceptLoopsEndWithin, _deps.Time)
+                .ContinueWith(static _ => AcceptLoopsEnded.Instance, TaskScheduler.Default)
+                .PipeTo(Self);
             _drainWaiter = Sender;
+        });
+        Receive<AcceptLoopsEnded>(_ =>
+        {
+            _acceptEnded = true;
             ReportIdleIfDrained();
         });
         Receive<NodeMessages.ForceQuit>(_ =>
@@ -100,11 +121,7 @@ public sealed partial class ServerActor : ReceiveActor
             _guardian.Tell(new NodeMessages.ServerFailed(_config.Name, $"cannot listen on {_config.Listen.Address}: {e.Message}"));
             return;
         }
-        var self = Self;
-        var stats = _stats;
-        foreach (var l in _listeners)
-            _ = l.RunAsync((socket, at) => self.Tell(new Accepted(socket, at)), stats.ListenFailed);
-        stats.SetListenInstances(_listeners.Count);
+        StartListeners(_listeners);
         var endpoints = _listeners.Select(l => l.LocalEndPoint).Distinct().ToArray();
         _guardian.Tell(new NodeMessages.ServerBound(_config.Name, endpoints));
     }
@@ -112,7 +129,7 @@ public sealed partial class ServerActor : ReceiveActor
     private void OnAccepted(Accepted a)
     {
         _stats.ListenAccepted();
-        if (_listeners.Count == 0 || !IngressAllowed(a.Socket.RemoteEndPoint as IPEndPoint))
+        if (!IngressAllowed(a.Socket.RemoteEndPoint as IPEndPoint))
         {
             _stats.ListenDropped();
             a.Socket.Dispose();
@@ -132,14 +149,18 @@ public sealed partial class ServerActor : ReceiveActor
 
     private void ReportIdleIfDrained()
     {
-        if (_drainWaiter is not null && _alive == 0) _drainWaiter.Tell(new NodeMessages.ServerIdle(_config.Name));
+        if (_drainWaiter is not null && _acceptEnded && _alive == 0) _drainWaiter.Tell(new NodeMessages.ServerIdle(_config.Name));
     }
 
-    private void CloseListeners()
+    /// <returns>The closed listeners' accept loops, which end once each has handed over what it took.</returns>
+    private List<Task> CloseListeners()
     {
         foreach (var l in _listeners) l.Dispose();
         _listeners = [];
         _stats.SetListenInstances(0);
+        var loops = _acceptLoops;
+        _acceptLoops = [];
+        return loops;
     }
 
     protected override void PostStop()

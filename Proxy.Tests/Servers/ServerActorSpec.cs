@@ -153,6 +153,40 @@ public sealed class ServerActorSpec : TestKit
     }
 
     [Fact]
+    public async Task ASocketAcceptedAsTheDrainBegins_IsServed_AndIdleWaitsForIt()
+    {
+        // An accept loop can take a socket from the kernel just before its listener closes and hand it
+        // over after the server began draining; its client has sent a request and must get an answer
+        // (hot upgrade: the curl loop saw one request fail with no reply).
+        var release = new TaskCompletionSource();
+        var runtime = new ScriptedRuntime(async (socket, ct) =>
+        {
+            await release.Task.WaitAsync(ct);
+            socket.Send("ok"u8);
+            socket.Dispose();
+        });
+        var (server, _) = StartServer(runtime);
+        using var side = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        side.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        side.Listen(1);
+        using var client = new TcpClient();
+        await client.ConnectAsync((IPEndPoint)side.LocalEndPoint!);
+        var taken = await side.AcceptAsync();
+
+        server.Tell(NodeMessages.StopAccepting.Instance, TestActor);
+        server.Tell(new ServerActor.Accepted(taken, System.Diagnostics.Stopwatch.GetTimestamp()));
+        await ConnectionActorAsync(server, 1);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // not idle while that connection runs
+
+        release.SetResult();
+        var buf = new byte[2];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await client.GetStream().ReadExactlyAsync(buf, cts.Token);
+        Assert.Equal("ok"u8.ToArray(), buf);
+        ExpectMsg<NodeMessages.ServerIdle>(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task StoppingTheConnectionActor_CancelsItsTask()
     {
         var cancelled = new TaskCompletionSource();
