@@ -44,8 +44,11 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <param name="netns">Run inside this network namespace (<c>ip netns exec</c>, which execs the node in place).</param>
     public static NodeProcess Start(string args, string? workingDirectory = null, string? netns = null)
     {
-        var command = $"\"{Dll}\" {args}";
-        var psi = new ProcessStartInfo(netns is null ? "dotnet" : "ip", netns is null ? command : $"netns exec {netns} dotnet {command}")
+        // A test run started in the background (`./test.sh &`) ignores SIGINT and SIGQUIT, and a child inherits
+        // that; .NET then leaves them ignored (as a background job should), so the node would never see the
+        // signals the tests send. env puts their default handling back before the node starts.
+        var command = $"--default-signal=INT,QUIT dotnet \"{Dll}\" {args}";
+        var psi = new ProcessStartInfo(netns is null ? "env" : "ip", netns is null ? command : $"netns exec {netns} env {command}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
