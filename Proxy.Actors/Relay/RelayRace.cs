@@ -35,13 +35,18 @@ internal sealed class RelayRace : TaskCompletionSource<RelayEnd>
     /// A direction's source closed cleanly; called before its FIN is passed on, because once the
     /// other peer sees that FIN it may close too, and its pump must not finish "first".
     /// </summary>
-    public void SourceClosed(bool up) => Claim(up, PumpResult.SourceClosed, null);
+    public void SourceClosed(bool up) => Claim(up, PumpResult.SourceClosed);
 
     /// <summary>A direction ended (with an unexpected exception: the relay's task faults with it once both have).</summary>
     public void Finish(bool up, PumpResult result, Exception? error)
     {
-        if (error is not null) Interlocked.CompareExchange(ref _error, error, null);
-        Claim(up, result, error);
+        if (error is not null)
+        {
+            Interlocked.CompareExchange(ref _error, error, null);
+            // even after a clean FIN claimed the reason: a pump that failed unexpectedly ends the other one
+            _activity.Abort();
+        }
+        Claim(up, result);
         if (Interlocked.Increment(ref _finished) != 2) return;
         // Unregister, not Dispose: this may run inside the abort callback itself.
         _abort.Unregister();
@@ -49,12 +54,12 @@ internal sealed class RelayRace : TaskCompletionSource<RelayEnd>
         else TrySetResult(End());
     }
 
-    private void Claim(bool up, PumpResult result, Exception? error)
+    private void Claim(bool up, PumpResult result)
     {
         if (Interlocked.CompareExchange(ref _claimed, 1, 0) != 0) return;
         _firstIsUp = up;
         _firstResult = result;
-        if (result != PumpResult.SourceClosed || error is not null) _activity.Abort();
+        if (result != PumpResult.SourceClosed) _activity.Abort();
     }
 
     private RelayEnd End()

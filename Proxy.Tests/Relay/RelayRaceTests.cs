@@ -32,4 +32,19 @@ public sealed class RelayRaceTests
 
         Assert.Equal(RelayEnd.UpstreamReadFailed, await race.Task.WaitAsync(TimeSpan.FromSeconds(5)));
     }
+
+    [Fact]
+    public async Task AnUnexpectedErrorAfterAClaimedFin_StillEndsTheOtherDirection_AndFaultsTheRelay()
+    {
+        using var activity = new ActivityTracker();
+        var race = new RelayRace(activity, Nowhere(), Nowhere());
+        race.SourceClosed(up: true);
+        Assert.False(activity.Token.IsCancellationRequested);
+        race.Finish(up: true, PumpResult.SourceClosed, new InvalidOperationException("bug while passing the FIN on"));
+        Assert.True(activity.Token.IsCancellationRequested);
+        race.Finish(up: false, PumpResult.Cancelled, null);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => race.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal("bug while passing the FIN on", e.Message);
+    }
 }
