@@ -82,9 +82,8 @@ static async Task<int> RunAsync(NodeOptions options, CancellationToken ct)
     }
     if (ended == kill.Task)
     {
-        // At once means within a bound: Akka's shutdown phases (a cluster member still joining, a peer
-        // that does not answer) can each wait out their own timeouts; what has not stopped by then
-        // ends with the process.
+        // At once means within a bound: a stop that hangs (the ActorSystems' shutdown waits on what they
+        // run) must not keep the process up; what has not stopped by then ends with the process.
         var killDeadline = TimeSpan.FromSeconds(10);
         try
         {

@@ -73,8 +73,7 @@ public sealed partial class ServerActor : ReceiveActor
             // client already sent its request): idle is reported once every loop has ended, so each
             // Accepted a loop sent is in the mailbox ahead of AcceptLoopsEnded.
             Task.WhenAll(CloseListeners()).WaitAsync(AcceptLoopsEndWithin, _deps.Time)
-                .ContinueWith(static _ => AcceptLoopsEnded.Instance, TaskScheduler.Default)
-                .PipeTo(Self);
+                .PipeTo(Self, success: static () => AcceptLoopsEnded.Instance, failure: static _ => AcceptLoopsEnded.Instance);
             _drainWaiter = Sender;
         });
         Receive<AcceptLoopsEnded>(_ =>

@@ -71,7 +71,7 @@ public sealed class User
         Config = config;
         Time = time;
         _block = block;
-        _block.Blocked = config.BlockAndDelay is not null;
+        _block.Blocked = _blockOnLogin;
         BlockedCheck = () => _block.Blocked;
         RequestAlive = alive;
         Stats = previous?.Stats ?? new UserStatsHolder(group, name, kind);
