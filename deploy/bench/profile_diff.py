@@ -1,11 +1,17 @@
-import subprocess, re, sys, collections
-# usage: diff.py RESULTS PERFDIR A B  -> symbols' samples per 10k requests, A vs B (avg over reps)
+#!/usr/bin/env python3
+"""Where two variants' CPU differs, from a variants.sh run with BENCH_PERF=PERFDIR.
+
+  profile_diff.py RESULTS PERFDIR A B
+
+Each symbol's samples per 10k requests (averaged over the reps), A against B: by DSO first, then the
+symbols that differ most.
+"""
+import subprocess, sys, collections
+
+from resultlines import ok_results
+
 res, d, A, B = sys.argv[1:5]
-reqs = {}
-for l in open(res):
-    if l.startswith('RESULT'):
-        kv = dict(x.split('=',1) for x in l.split()[1:])
-        reqs[(kv['target'], kv['rep'])] = int(kv['requests'])
+reqs = {(kv['target'], kv['rep']): int(kv['requests']) for kv in ok_results(res)}
 def load(label):
     tot = collections.Counter(); n = 0
     for (t, r), q in reqs.items():

@@ -19,6 +19,7 @@
 # sample several, and merge them per rep with `cost.py --pool`.
 # BENCH_PERF=DIR: also `perf record -g` the node during each measured run and write DIR/LABEL-REP-top.txt
 # (the hottest symbols; JIT frames via DOTNET_PerfMapEnabled, W^X off so perf can map them). Profiled runs' RESULT lines are not figures.
+# deploy/bench/profile_diff.py OUT DIR A B compares two variants' profiles, per 10k requests.
 set -u -o pipefail
 [ $# -ge 3 ] || { sed -n '2,/^set -u/p' "$0" | sed '$d'; exit 2; }
 REPS=$1 OUT=$2; shift 2
