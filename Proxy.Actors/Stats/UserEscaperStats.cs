@@ -18,6 +18,11 @@ public sealed class UserEscaperStats(UserStatsIdentity user, string? siteId)
     /// <summary>The escaper these counters are the user's on (its holder's key; null outside a holder).</summary>
     internal EscaperStats? Escaper { get; }
 
+    private volatile bool _forgotten;
+
+    /// <summary>Its holder dropped it (the user left its group and nothing of it ran): a user that still remembers it looks it up anew.</summary>
+    internal bool Forgotten { get => _forgotten; set => _forgotten = value; }
+
     /// <summary>The holder that made it; null: kept as long as the escaper.</summary>
     internal IUserStatsOwner? Owner { get; }
 

@@ -10,13 +10,14 @@ namespace Proxy.Actors.Stats;
 public sealed class UserServerStats
 {
     private readonly long[] _forbidden = new long[Enum.GetValues<UserForbidden>().Length];
-    private readonly long[] _connections = new long[2];
     // A request's counters of one type side by side in one block (index type * Fields + field): a task
     // counts into one or two cache lines of its user's, not one array per counter.
     private const int FRequests = 0, FAlive = 1, FReady = 2, FReuse = 3, FRenew = 4, FInBytes = 5, FOutBytes = 6, FInPackets = 7, FOutPackets = 8;
     internal const int Fields = 9;
     // in the object itself, not in an array beside it: one object less for a request to reach
     private PerTypeCounters _perType;
+    // counted on a user's first request on each client connection: inline too
+    private ConnectionCounters _connections;
     private int _l7Alive;
 
     public UserServerStats(UserStatsIdentity user, string? siteId)
@@ -33,6 +34,11 @@ public sealed class UserServerStats
 
     /// <summary>The server these counters are the user's on (its holder's key; null outside a holder).</summary>
     internal ServerStats? Server { get; }
+
+    private volatile bool _forgotten;
+
+    /// <summary>Its holder dropped it (the user left its group and nothing of it ran): a user that still remembers it looks it up anew.</summary>
+    internal bool Forgotten { get => _forgotten; set => _forgotten = value; }
 
     /// <summary>The holder that made it; null: kept as long as the server.</summary>
     internal IUserStatsOwner? Owner { get; }
@@ -98,6 +104,13 @@ public sealed class UserServerStats
 
 /// <summary>The user tags every user metric carries: user_group, user, user_type (g3's Static, Dynamic, ...).</summary>
 public sealed record UserStatsIdentity(string Group, string User, string UserType);
+
+/// <summary>The client connections by <see cref="UserConnectionType"/>.</summary>
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct ConnectionCounters
+{
+    private long _first;
+}
 
 /// <summary>The counters of every request type, <see cref="UserServerStats"/>'s layout.</summary>
 [System.Runtime.CompilerServices.InlineArray(UserMetricNames.RequestTypes * UserServerStats.Fields)]

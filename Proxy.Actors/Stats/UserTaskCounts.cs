@@ -11,7 +11,7 @@ namespace Proxy.Actors.Stats;
 /// </summary>
 public sealed class UserTaskCounts
 {
-    private readonly IUserEscaperStatsSource _upstreams;
+    private readonly IUserStatsSource _upstreams;
     private long _clientRead, _clientWritten, _remoteRead, _remoteWritten;
     private long _clientReadPk, _clientWrittenPk, _remoteReadPk, _remoteWrittenPk;
     private EscaperStats? _escaper;
@@ -19,7 +19,7 @@ public sealed class UserTaskCounts
     private bool _ready;
     private readonly Users.User? _owner;
 
-    internal UserTaskCounts(IUserEscaperStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes,
+    internal UserTaskCounts(IUserStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes,
         Users.User? owner = null)
     {
         _upstreams = upstreams;
@@ -51,7 +51,8 @@ public sealed class UserTaskCounts
     /// on the user's first task on it) on the first call; later calls for the same task return them.
     /// </summary>
     /// <param name="owner">The user, whose log_rate_limit the task's log line passes (<see cref="SkipLog"/>).</param>
-    internal static UserTaskCounts Attach(Users.UserStatsHolder holder, Users.Sites.UserSite? userSite, bool firstOnConnection,
+    /// <param name="source">Where the user's counters are found: the <see cref="Users.User"/> (which remembers its last ones) or its holder.</param>
+    internal static UserTaskCounts Attach(IUserStatsSource source, Users.Sites.UserSite? userSite, bool firstOnConnection,
         Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server, Users.User? owner = null)
     {
         if (notes.UserCounts is { } attached) return attached;
@@ -65,10 +66,10 @@ public sealed class UserTaskCounts
             // one filter type covers both SOCKS UDP modes; the task type tells them apart
             _ => notes.TaskType == "UdpConnect" ? UserRequestType.SocksUdpConnect : UserRequestType.SocksUdpAssociate,
         };
-        var user = holder.ForServer(server, null);
+        var user = source.ForServer(server, null);
         // only a site with emit_stats has metrics of its own
-        var site = userSite is { Config.EmitStats: true } ? holder.ForServer(server, userSite.Id) : null;
-        var counts = new UserTaskCounts(holder, user, site, type, notes, owner);
+        var site = userSite is { Config.EmitStats: true } ? source.ForServer(server, userSite.Id) : null;
+        var counts = new UserTaskCounts(source, user, site, type, notes, owner);
         if (firstOnConnection)
         {
             user.ConnectionOpened(type.Connection());
@@ -92,7 +93,7 @@ public sealed class UserTaskCounts
     internal static UserTaskCounts AttachStream(Users.User user, TaskNotes notes, ServerStats server)
     {
         if (notes.UserCounts is { } attached) return attached;
-        var counts = new UserTaskCounts(user.Stats, user.Stats.ForServer(server, null), null, UserRequestType.TcpConnect, notes, user);
+        var counts = new UserTaskCounts(user, user.ForServer(server, null), null, UserRequestType.TcpConnect, notes, user);
         notes.UserCounts = counts;
         return counts;
     }
@@ -181,8 +182,9 @@ public sealed class UserTaskCounts
     }
 }
 
-/// <summary>Where a task finds its user's upstream counters for the escaper that carried it (the user's stats holder).</summary>
-internal interface IUserEscaperStatsSource
+/// <summary>Where a task finds its user's counters on a server and for the escaper that carried it (a site's with <c>siteId</c>).</summary>
+public interface IUserStatsSource
 {
+    UserServerStats ForServer(ServerStats server, string? siteId);
     UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId);
 }

@@ -4,6 +4,7 @@ using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Config.Values;
 using Proxy.Actors.Escapers;
 using Proxy.Actors.Escapers.Direct;
+using Proxy.Actors.Stats;
 using Proxy.Actors.Users.Limits;
 using Proxy.Actors.Users.Sites;
 using Proxy.Actors.Users.Tokens;
@@ -18,7 +19,7 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 /// of its connections on this node. Thread-safe; connection tasks call it directly. A reload that keeps
 /// the user carries its counters and block flag over (<see cref="Rebuild"/>), so running tasks see a block.
 /// </summary>
-public sealed class User
+public sealed class User : IUserStatsSource
 {
     // What every request reads is declared first: the runtime lays a class's reference fields out first, in
     // declaration order, then its primitive fields, then its structs, so the hot references share the
@@ -26,8 +27,10 @@ public sealed class User
     // With many users taking turns a request reaches its user cold; the copies of the config's per-request
     // values (filters, keep-alive, timeouts) spare it the config record, which spans six lines.
 
-    // new with every User object: a reload or republish (a possibly changed token) starts it empty
-    private VerifiedPassword _verified;
+    // The user's own counters on the server and escaper its tasks used last: a user mostly goes through one
+    // of each, so a task reaches them from the user by one reference compare, not through its holder's maps.
+    private UserServerStats? _lastServer;
+    private UserEscaperStats? _lastEscaper;
     private readonly NetworkAclRule? _ingressFilter;
     private readonly ProxyRequestAclRule? _proxyRequestFilter;
     private readonly PortAclRule? _dstPortFilter;
@@ -36,6 +39,9 @@ public sealed class User
     private readonly int _requestMaxAlive;
     private readonly bool _mayExpire;
     private readonly bool _blockOnLogin;
+    // Inline (a struct: laid out after the fields above), new with every User object: a reload or republish
+    // (a possibly changed token) starts it empty.
+    private VerifiedPassword _verified;
 
     /// <param name="ordinals">The group's user numbers (<see cref="Ordinal"/>); null: the user has none (an LDAP unmanaged user).</param>
     public User(string name, string group, UserKind kind, UserConfig config, TimeProvider time, UserOrdinals? ordinals = null)
@@ -50,7 +56,6 @@ public sealed class User
         // Made here they sit next to this object, so with many users taking turns a request reaches one
         // region of memory per user, not several (the parser made its name between its other parsed values).
         Name = new string(name);
-        if (!config.Token.IsTrivial) _verified = VerifiedPassword.Reserve();
         _ingressFilter = config.IngressNetworkFilter;
         _proxyRequestFilter = config.ProxyRequestFilter;
         _dstPortFilter = config.DstPortFilter;
@@ -117,12 +122,12 @@ public sealed class User
     internal bool ShapesEscape { get; }
     /// <summary>The user's number in its group (kept across reloads), or -1 without one.</summary>
     public int Ordinal { get; }
+    /// <summary>Where <see cref="Ordinal"/> comes from: numbers of different spaces say nothing about each other.</summary>
+    public UserOrdinals? OrdinalSpace { get; }
     public int? TaskIdleMaxCount { get; }
     public TimeSpan? HttpRspHeaderRecvTimeout { get; }
 
     // read off the request path
-    /// <summary>Where <see cref="Ordinal"/> comes from: numbers of different spaces say nothing about each other.</summary>
-    public UserOrdinals? OrdinalSpace { get; }
     public string Group { get; }
     public UserKind Kind { get; }
     public UserConfig Config { get; }
@@ -135,6 +140,24 @@ public sealed class User
     public GlobalStreamLimiter? TcpAllDownload { get; }
     public GlobalDatagramLimiter? UdpAllUpload { get; }
     public GlobalDatagramLimiter? UdpAllDownload { get; }
+
+    public UserServerStats ForServer(ServerStats server, string? siteId)
+    {
+        if (siteId is not null) return Stats.ForServer(server, siteId);
+        if (Volatile.Read(ref _lastServer) is { } last && ReferenceEquals(last.Server, server) && !last.Forgotten) return last;
+        var stats = Stats.ForServer(server, null);
+        Volatile.Write(ref _lastServer, stats);
+        return stats;
+    }
+
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
+    {
+        if (siteId is not null) return Stats.ForEscaper(escaper, siteId);
+        if (Volatile.Read(ref _lastEscaper) is { } last && ReferenceEquals(last.Escaper, escaper) && !last.Forgotten) return last;
+        var stats = Stats.ForEscaper(escaper, null);
+        Volatile.Write(ref _lastEscaper, stats);
+        return stats;
+    }
 
     /// <summary>The explicit site a task's target is in (g3's check_in_site), or null.</summary>
     internal UserSite? SiteOf(UpstreamAddr? upstream) => upstream is null ? null : Sites?.Find(upstream);

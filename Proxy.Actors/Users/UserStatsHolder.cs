@@ -11,7 +11,7 @@ namespace Proxy.Actors.Users;
 /// (<see cref="Retire"/>), the stats actor emits the objects one last time when nothing of the user
 /// runs any more and drops them.
 /// </summary>
-public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
+public sealed class UserStatsHolder : IUserStatsSource, IUserStatsOwner
 {
     private readonly ConcurrentDictionary<(ServerStats Server, string? Site), UserServerStats> _servers = new();
     private readonly ConcurrentDictionary<(EscaperStats Escaper, string? Site), UserEscaperStats> _escapers = new();
@@ -26,31 +26,8 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
 
     public bool Retired => _retired;
 
-    // The user's own counters on the server and escaper it used last: a user mostly goes through one
-    // of each, so a task finds them by one reference compare on the counters themselves (no keyed lookup,
-    // no object in between: with many users taking turns, each object reached is a likely cache miss).
-    private UserServerStats? _lastServer;
-    private UserEscaperStats? _lastEscaper;
-
-    public UserServerStats ForServer(ServerStats server, string? siteId)
-    {
-        if (siteId is not null) return ServerEntry(server, siteId);
-        if (Volatile.Read(ref _lastServer) is { } last && ReferenceEquals(last.Server, server)) return last;
-        var stats = ServerEntry(server, null);
-        Volatile.Write(ref _lastServer, stats);
-        return stats;
-    }
-
-    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
-    {
-        if (siteId is not null) return EscaperEntry(escaper, siteId);
-        if (Volatile.Read(ref _lastEscaper) is { } last && ReferenceEquals(last.Escaper, escaper)) return last;
-        var stats = EscaperEntry(escaper, null);
-        Volatile.Write(ref _lastEscaper, stats);
-        return stats;
-    }
-
-    private UserServerStats ServerEntry(ServerStats server, string? siteId) =>
+    // (a user remembers the counters it used last, User.ForServer and ForEscaper: these are the maps behind that)
+    public UserServerStats ForServer(ServerStats server, string? siteId) =>
         _servers.GetOrAdd((server, siteId), static (key, owner) =>
         {
             var stats = new UserServerStats(owner.Identity, key.Site, owner, key.Server);
@@ -58,7 +35,7 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
             return stats;
         }, this);
 
-    private UserEscaperStats EscaperEntry(EscaperStats escaper, string? siteId) =>
+    public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, owner) =>
         {
             var stats = new UserEscaperStats(owner.Identity, key.Site, owner, key.Escaper);
@@ -79,14 +56,14 @@ public sealed class UserStatsHolder : IUserEscaperStatsSource, IUserStatsOwner
 
     void IUserStatsOwner.Forget(UserServerStats stats)
     {
-        Volatile.Write(ref _lastServer, null);
+        stats.Forgotten = true;
         foreach (var (key, value) in _servers)
             if (ReferenceEquals(value, stats)) _servers.TryRemove(key, out _);
     }
 
     void IUserStatsOwner.Forget(UserEscaperStats stats)
     {
-        Volatile.Write(ref _lastEscaper, null);
+        stats.Forgotten = true;
         foreach (var (key, value) in _escapers)
             if (ReferenceEquals(value, stats)) _escapers.TryRemove(key, out _);
     }

@@ -13,7 +13,7 @@ public sealed class UserTable
 {
     private readonly FrozenDictionary<string, User> _static;
     private readonly FrozenDictionary<string, User> _dynamic;
-    private readonly FrozenDictionary<string, User>.AlternateLookup<ReadOnlySpan<char>> _staticByChars, _dynamicByChars;
+    private readonly UserNameIndex _byName;
     private readonly (IPNetwork Net, User User)[] _nets;
     private readonly FrozenDictionary<string, User> _exactDomains;
     private readonly (string Domain, User User)[] _childDomains;
@@ -28,8 +28,8 @@ public sealed class UserTable
         _ordinals = ordinals;
         _static = @static;
         _dynamic = dynamic;
-        _staticByChars = @static.GetAlternateLookup<ReadOnlySpan<char>>();
-        _dynamicByChars = dynamic.GetAlternateLookup<ReadOnlySpan<char>>();
+        // static first: a static user shadows a dynamic one of the same name
+        _byName = new UserNameIndex(_static.Values.Concat(_dynamic.Values));
         Anonymous = anonymous;
         var all = _static.Values.Concat(_dynamic.Values.Where(u => !_static.ContainsKey(u.Name))).ToList();
         _nets = all.SelectMany(u => u.Config.MatchByFacts.Where(f => f.Network is not null).Select(f => (f.Network!.Value, u)))
@@ -96,12 +96,10 @@ public sealed class UserTable
     }
 
     /// <summary>g3's get_user without the anonymous fallback: static first (it shadows a dynamic one), then dynamic.</summary>
-    public User? Find(string name) =>
-        _static.TryGetValue(name, out var s) ? s : _dynamic.TryGetValue(name, out var d) ? d : null;
+    public User? Find(string name) => _byName.Find(name);
 
     /// <summary><see cref="Find(string)"/> for a name still in a buffer (no string made per request).</summary>
-    public User? Find(ReadOnlySpan<char> name) =>
-        _staticByChars.TryGetValue(name, out var s) ? s : _dynamicByChars.TryGetValue(name, out var d) ? d : null;
+    public User? Find(ReadOnlySpan<char> name) => _byName.Find(name);
 
     /// <summary>The facts group's pick: an exact IP or the smallest net holding it; an exact domain or the longest parent.</summary>
     public User? MatchFacts(IPAddress? ip, string? serverName)

@@ -1,3 +1,4 @@
+using Proxy.Actors.Config.UserGroups;
 using Proxy.Actors.Stats;
 using Proxy.Actors.Users;
 using Proxy.Tests.Resolvers;
@@ -70,5 +71,29 @@ public sealed class UserStatsHolderTests
 
         owner.Forget(stats);
         Assert.NotSame(stats, holder.ForServer(server, null));
+    }
+
+    [Fact]
+    public void AUser_RemembersItsLastCounters_UntilItsHolderForgetsThem()
+    {
+        var server = new ServerStats();
+        var escaper = new EscaperStats();
+        var user = new User("u", "g", UserKind.Dynamic, new UserConfig { Name = "u" }, TimeProvider.System);
+        var stats = user.ForServer(server, null);
+        var up = user.ForEscaper(escaper, null);
+        Assert.Same(stats, user.ForServer(server, null));
+        Assert.Same(up, user.ForEscaper(escaper, null));
+
+        IUserStatsOwner owner = user.Stats;
+        owner.Forget(stats);
+        owner.Forget(up);
+        var again = user.ForServer(server, null);
+        Assert.NotSame(stats, again);
+        Assert.Contains(again, server.Users.Keys); // registered anew, so its counts are emitted
+        Assert.NotSame(up, user.ForEscaper(escaper, null));
+
+        var other = new ServerStats();
+        Assert.Same(user.Stats.ForServer(other, null), user.ForServer(other, null));
+        Assert.Same(again, user.ForServer(server, null));
     }
 }

@@ -31,6 +31,6 @@ internal static class UserAuthCounts
             AuthStatus.ForbiddenSource when user.Kind != UserKind.Anonymous => UserForbidden.SrcBlocked,
             _ => null,
         };
-        if (reason is { } r) user.Stats.ForServer(server, null).Forbid(r);
+        if (reason is { } r) user.ForServer(server, null).Forbid(r);
     }
 }

@@ -99,15 +99,40 @@ public sealed class VerifiedPasswordTests
     }
 
     [Fact]
-    public void AReservedEntry_TakesItsFirstPassword_InItsOwnSlot_AndALaterOneInANewSlot()
+    public void TheFirstPasswordKept_Stays_ALaterOneIsNotKept()
     {
-        var entry = VerifiedPassword.Reserve();
+        var entry = new VerifiedPassword();
         Assert.False(entry.Matches("toor"u8));
         entry.Remember("toor");
         Assert.True(entry.Matches("toor"u8));
         Assert.False(entry.Matches("toot"u8));
         entry.Remember("second");
-        Assert.True(entry.Matches("second"u8));
-        Assert.False(entry.Matches("toor"u8));
+        Assert.False(entry.Matches("second"u8));
+        Assert.True(entry.Matches("toor"u8));
+    }
+
+    /// <summary>The entry is written by one thread while others read it: a reader sees no password, or the whole one.</summary>
+    [Fact]
+    public async Task ConcurrentRememberAndMatch_NeverMatchAWrongPassword_AndEndWithTheRightOne()
+    {
+        for (var round = 0; round < 200; round++)
+        {
+            var user = UserWith(new CountingToken("toor"));
+            using var start = new ManualResetEventSlim();
+            var wrong = 0;
+            var tasks = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                start.Wait(TimeSpan.FromSeconds(10));
+                for (var i = 0; i < 50; i++)
+                {
+                    if (t % 2 == 0) Assert.Equal(AuthStatus.Ok, user.CheckPassword("toor"));
+                    else if (user.PasswordRemembered("toot"u8) || user.PasswordRemembered("toor\0"u8)) Interlocked.Increment(ref wrong);
+                }
+            })).ToArray();
+            start.Set();
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, wrong);
+            Assert.True(user.PasswordRemembered("toor"u8));
+        }
     }
 }
