@@ -44,6 +44,9 @@ public sealed class UserTaskCounts
         }
         user.RequestStarted(type);
         site?.RequestStarted(type);
+        // Taken now, while the task has its user in the cache: most tasks go through the escaper the user's last
+        // one went through, and publishing their upstream bytes then does not reach the user again.
+        if (site is null && upstreams.LastEscaper is { Escaper: { } escaper } last) (_escaper, _userUp) = (escaper, last);
     }
 
     /// <summary>
@@ -187,4 +190,7 @@ public interface IUserStatsSource
 {
     UserServerStats ForServer(ServerStats server, string? siteId);
     UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId);
+
+    /// <summary>The user's own counters for the escaper its tasks used last, when the source remembers them (null otherwise).</summary>
+    UserEscaperStats? LastEscaper { get; }
 }

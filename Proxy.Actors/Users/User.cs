@@ -159,6 +159,8 @@ public sealed class User : IUserStatsSource
         return stats;
     }
 
+    public UserEscaperStats? LastEscaper => Volatile.Read(ref _lastEscaper) is { Forgotten: false } last ? last : null;
+
     /// <summary>The explicit site a task's target is in (g3's check_in_site), or null.</summary>
     internal UserSite? SiteOf(UpstreamAddr? upstream) => upstream is null ? null : Sites?.Find(upstream);
 

@@ -35,6 +35,8 @@ public sealed class UserStatsHolder : IUserStatsSource, IUserStatsOwner
             return stats;
         }, this);
 
+    public UserEscaperStats? LastEscaper => null;
+
     public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, owner) =>
         {

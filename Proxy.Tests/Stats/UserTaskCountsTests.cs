@@ -76,6 +76,27 @@ public sealed class UserTaskCountsTests
         Assert.Equal(360, server.InBytes);
     }
 
+    /// <summary>A task takes the escaper counters its user's last task used as a guess: right or wrong, its bytes reach its own escaper's.</summary>
+    [Fact]
+    public void TasksOfOneUser_ThroughTwoEscapers_CountUpstreamBytesIntoEachEscapersOwn()
+    {
+        var server = new ServerStats();
+        var (a, b) = (new EscaperStats(), new EscaperStats());
+        var user = new User("root", "staff", UserKind.Static, new UserConfig { Name = "root" }, TimeProvider.System);
+        foreach (var (escaper, bytes) in new[] { (a, 100), (a, 10), (b, 1000), (a, 1) })
+        {
+            var notes = Notes("TcpConnect");
+            server.TaskStarted(notes);
+            UserTaskCounts.Attach(user, null, firstOnConnection: false, ProxyRequestType.HttpForward, notes, server, user);
+            notes.EscaperStats = escaper;
+            notes.Bytes.RemoteRead += bytes;
+            server.TaskFinished(notes);
+        }
+        Assert.Equal(111, Assert.Single(a.Users.Keys).TcpInBytes);
+        Assert.Equal(1000, Assert.Single(b.Users.Keys).TcpInBytes);
+        Assert.Equal(4, user.ForServer(server, null).Requests(UserRequestType.HttpForward));
+    }
+
     [Theory]
     [InlineData("www.lab.test", "lab")]
     [InlineData("lab.test", "lab")]

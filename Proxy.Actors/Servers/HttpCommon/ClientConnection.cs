@@ -67,9 +67,14 @@ internal sealed class ClientConnection
         set
         {
             _user = value;
+            // read now, while the request has its user in the cache, not when the response is awaited
+            UserRspHeaderRecvTimeout = value?.User.HttpRspHeaderRecvTimeout;
             UserTaskPolicy.Watch(Activity, value?.User);
         }
     }
+
+    /// <summary>The current request's user's http_rsp_header_recv_timeout (null: it sets none, or no user).</summary>
+    public TimeSpan? UserRspHeaderRecvTimeout { get; private set; }
 
     private RequestUser? _user;
 

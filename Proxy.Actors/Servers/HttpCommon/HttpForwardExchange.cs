@@ -330,7 +330,7 @@ internal static class HttpForwardExchange
     {
         // a site's http_rsp_header_recv_timeout replaces its user's, which replaces the server's (g3)
         var deadline = client.Timer.Arm(notes.UserSite?.Config.HttpRspHeaderRecvTimeout
-            ?? client.User?.User.HttpRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
+            ?? client.UserRspHeaderRecvTimeout ?? cfg.RspHeaderRecvTimeout);
         try
         {
             var any = false;
