@@ -11,18 +11,16 @@ namespace Proxy.Actors.Stats;
 /// </summary>
 public sealed class UserTaskCounts
 {
-    private readonly IUserStatsSource _upstreams;
+    // the task's user: where its escaper counters are found, and whose log_rate_limit its log line passes
+    private readonly Users.User _owner;
     private long _clientRead, _clientWritten, _remoteRead, _remoteWritten;
     private long _clientReadPk, _clientWrittenPk, _remoteReadPk, _remoteWrittenPk;
     private EscaperStats? _escaper;
     private UserEscaperStats? _userUp, _siteUp;
     private bool _ready;
-    private readonly Users.User? _owner;
 
-    internal UserTaskCounts(IUserStatsSource upstreams, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes,
-        Users.User? owner = null)
+    private UserTaskCounts(Users.User owner, UserServerStats user, UserServerStats? site, UserRequestType type, TaskNotes notes)
     {
-        _upstreams = upstreams;
         _owner = owner;
         User = user;
         Site = site;
@@ -46,17 +44,15 @@ public sealed class UserTaskCounts
         site?.RequestStarted(type);
         // Taken now, while the task has its user in the cache: most tasks go through the escaper the user's last
         // one went through, and publishing their upstream bytes then does not reach the user again.
-        if (site is null && upstreams.LastEscaper is { Escaper: { } escaper } last) (_escaper, _userUp) = (escaper, last);
+        if (site is null && owner.LastEscaper is { Escaper: { } escaper } last) (_escaper, _userUp) = (escaper, last);
     }
 
     /// <summary>
     /// The task's counters, found and counted (request total and alive, and the client connection
     /// on the user's first task on it) on the first call; later calls for the same task return them.
     /// </summary>
-    /// <param name="owner">The user, whose log_rate_limit the task's log line passes (<see cref="SkipLog"/>).</param>
-    /// <param name="source">Where the user's counters are found: the <see cref="Users.User"/> (which remembers its last ones) or its holder.</param>
-    internal static UserTaskCounts Attach(IUserStatsSource source, Users.Sites.UserSite? userSite, bool firstOnConnection,
-        Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server, Users.User? owner = null)
+    internal static UserTaskCounts Attach(Users.User owner, Users.Sites.UserSite? userSite, bool firstOnConnection,
+        Config.Acl.ProxyRequestType request, TaskNotes notes, ServerStats server)
     {
         if (notes.UserCounts is { } attached) return attached;
         var type = request switch
@@ -69,10 +65,10 @@ public sealed class UserTaskCounts
             // one filter type covers both SOCKS UDP modes; the task type tells them apart
             _ => notes.TaskType == "UdpConnect" ? UserRequestType.SocksUdpConnect : UserRequestType.SocksUdpAssociate,
         };
-        var user = source.ForServer(server, null);
+        var user = owner.ForServer(server, null);
         // only a site with emit_stats has metrics of its own
-        var site = userSite is { Config.EmitStats: true } ? source.ForServer(server, userSite.Id) : null;
-        var counts = new UserTaskCounts(source, user, site, type, notes, owner);
+        var site = userSite is { Config.EmitStats: true } ? owner.ForServer(server, userSite.Id) : null;
+        var counts = new UserTaskCounts(owner, user, site, type, notes);
         if (firstOnConnection)
         {
             user.ConnectionOpened(type.Connection());
@@ -96,7 +92,7 @@ public sealed class UserTaskCounts
     internal static UserTaskCounts AttachStream(Users.User user, TaskNotes notes, ServerStats server)
     {
         if (notes.UserCounts is { } attached) return attached;
-        var counts = new UserTaskCounts(user, user.ForServer(server, null), null, UserRequestType.TcpConnect, notes, user);
+        var counts = new UserTaskCounts(user, user.ForServer(server, null), null, UserRequestType.TcpConnect, notes);
         notes.UserCounts = counts;
         return counts;
     }
@@ -110,7 +106,7 @@ public sealed class UserTaskCounts
     /// </summary>
     internal bool SkipLog()
     {
-        if (_owner?.SkipLog() != true) return false;
+        if (!_owner.SkipLog()) return false;
         User.Forbid(UserForbidden.LogSkipped);
         return true;
     }
@@ -145,8 +141,8 @@ public sealed class UserTaskCounts
         if (!ReferenceEquals(escaper, _escaper))
         {
             _escaper = escaper;
-            _userUp = _upstreams.ForEscaper(escaper, null);
-            _siteUp = Site is null ? null : _upstreams.ForEscaper(escaper, Site.SiteId);
+            _userUp = _owner.ForEscaper(escaper, null);
+            _siteUp = Site is null ? null : _owner.ForEscaper(escaper, Site.SiteId);
         }
         long rr = bytes.RemoteRead, rw = bytes.RemoteWritten;
         long rrp = packets?.RemoteRead ?? 0, rwp = packets?.RemoteWritten ?? 0;
@@ -183,14 +179,4 @@ public sealed class UserTaskCounts
         User.RequestEnded(Type);
         Site?.RequestEnded(Type);
     }
-}
-
-/// <summary>Where a task finds its user's counters on a server and for the escaper that carried it (a site's with <c>siteId</c>).</summary>
-public interface IUserStatsSource
-{
-    UserServerStats ForServer(ServerStats server, string? siteId);
-    UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId);
-
-    /// <summary>The user's own counters for the escaper its tasks used last, when the source remembers them (null otherwise).</summary>
-    UserEscaperStats? LastEscaper { get; }
 }

@@ -19,7 +19,7 @@ public enum UserKind { Static, Dynamic, Unmanaged, Anonymous }
 /// of its connections on this node. Thread-safe; connection tasks call it directly. A reload that keeps
 /// the user carries its counters and block flag over (<see cref="Rebuild"/>), so running tasks see a block.
 /// </summary>
-public sealed class User : IUserStatsSource
+public sealed class User
 {
     // What every request reads is declared first: the runtime lays a class's reference fields out first, in
     // declaration order, then its primitive fields, then its structs, so the hot references share the
@@ -141,6 +141,7 @@ public sealed class User : IUserStatsSource
     public GlobalDatagramLimiter? UdpAllUpload { get; }
     public GlobalDatagramLimiter? UdpAllDownload { get; }
 
+    /// <summary>The user's counters on <paramref name="server"/> (a site's with <paramref name="siteId"/>), from its holder unless they are the ones it used last.</summary>
     public UserServerStats ForServer(ServerStats server, string? siteId)
     {
         if (siteId is not null) return Stats.ForServer(server, siteId);
@@ -150,6 +151,7 @@ public sealed class User : IUserStatsSource
         return stats;
     }
 
+    /// <summary>The user's counters for <paramref name="escaper"/>'s upstreams, as <see cref="ForServer"/>.</summary>
     public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId)
     {
         if (siteId is not null) return Stats.ForEscaper(escaper, siteId);
@@ -159,6 +161,7 @@ public sealed class User : IUserStatsSource
         return stats;
     }
 
+    /// <summary>The counters for the escaper its tasks used last (null: none yet, or forgotten).</summary>
     public UserEscaperStats? LastEscaper => Volatile.Read(ref _lastEscaper) is { Forgotten: false } last ? last : null;
 
     /// <summary>The explicit site a task's target is in (g3's check_in_site), or null.</summary>

@@ -15,12 +15,11 @@ internal sealed class UserNameIndex
     private readonly Slot[] _slots;
     private readonly int _mask;
 
-    public UserNameIndex(IEnumerable<User> users)
+    public UserNameIndex(IReadOnlyCollection<User> users)
     {
-        var list = users as IReadOnlyCollection<User> ?? users.ToList();
-        _slots = new Slot[BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, 2 * list.Count))];
+        _slots = new Slot[BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, 2 * users.Count))];
         _mask = _slots.Length - 1;
-        foreach (var user in list)
+        foreach (var user in users)
         {
             var hash = Hash(user.Name);
             var i = hash & _mask;

@@ -11,7 +11,7 @@ namespace Proxy.Actors.Users;
 /// (<see cref="Retire"/>), the stats actor emits the objects one last time when nothing of the user
 /// runs any more and drops them.
 /// </summary>
-public sealed class UserStatsHolder : IUserStatsSource, IUserStatsOwner
+public sealed class UserStatsHolder : IUserStatsOwner
 {
     private readonly ConcurrentDictionary<(ServerStats Server, string? Site), UserServerStats> _servers = new();
     private readonly ConcurrentDictionary<(EscaperStats Escaper, string? Site), UserEscaperStats> _escapers = new();
@@ -34,8 +34,6 @@ public sealed class UserStatsHolder : IUserStatsSource, IUserStatsOwner
             key.Server.Users.TryAdd(stats, 0);
             return stats;
         }, this);
-
-    public UserEscaperStats? LastEscaper => null;
 
     public UserEscaperStats ForEscaper(EscaperStats escaper, string? siteId) =>
         _escapers.GetOrAdd((escaper, siteId), static (key, owner) =>

@@ -28,10 +28,10 @@ public sealed class UserTable
         _ordinals = ordinals;
         _static = @static;
         _dynamic = dynamic;
-        // static first: a static user shadows a dynamic one of the same name
-        _byName = new UserNameIndex(_static.Values.Concat(_dynamic.Values));
         Anonymous = anonymous;
+        // a static user shadows a dynamic one of the same name
         var all = _static.Values.Concat(_dynamic.Values.Where(u => !_static.ContainsKey(u.Name))).ToList();
+        _byName = new UserNameIndex(all);
         _nets = all.SelectMany(u => u.Config.MatchByFacts.Where(f => f.Network is not null).Select(f => (f.Network!.Value, u)))
             .OrderByDescending(x => x.Item1.PrefixLength).ToArray();
         var exact = new Dictionary<string, User>(StringComparer.Ordinal);

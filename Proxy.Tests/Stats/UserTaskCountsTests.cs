@@ -28,14 +28,14 @@ public sealed class UserTaskCountsTests
     {
         var server = new ServerStats();
         var escaper = new EscaperStats();
-        var holder = new UserStatsHolder("staff", "root", UserKind.Dynamic);
+        var owner = new User("root", "staff", UserKind.Dynamic, new UserConfig { Name = "root" }, TimeProvider.System);
         var notes = Notes("UdpConnect");
         notes.Bytes.ClientRead = 30; // the SOCKS negotiation: not the user's traffic
         server.TaskStarted(notes);
 
         var site = SiteUser().SiteOf(new UpstreamAddr("192.0.2.9", 53));
-        var counts = UserTaskCounts.Attach(holder, site, firstOnConnection: true, ProxyRequestType.SocksUdpAssociate, notes, server);
-        Assert.Same(counts, UserTaskCounts.Attach(holder, null, true, ProxyRequestType.SocksUdpAssociate, notes, server));
+        var counts = UserTaskCounts.Attach(owner, site, firstOnConnection: true, ProxyRequestType.SocksUdpAssociate, notes, server);
+        Assert.Same(counts, UserTaskCounts.Attach(owner, null, true, ProxyRequestType.SocksUdpAssociate, notes, server));
         notes.Packets = new TaskPackets();
         notes.EscaperStats = escaper;
         for (var i = 0; i < 3; i++)
@@ -87,7 +87,7 @@ public sealed class UserTaskCountsTests
         {
             var notes = Notes("TcpConnect");
             server.TaskStarted(notes);
-            UserTaskCounts.Attach(user, null, firstOnConnection: false, ProxyRequestType.HttpForward, notes, server, user);
+            UserTaskCounts.Attach(user, null, firstOnConnection: false, ProxyRequestType.HttpForward, notes, server);
             notes.EscaperStats = escaper;
             notes.Bytes.RemoteRead += bytes;
             server.TaskFinished(notes);
@@ -108,7 +108,7 @@ public sealed class UserTaskCountsTests
     {
         var user = SiteUser();
         var server = new ServerStats();
-        UserTaskCounts.Attach(user.Stats, user.SiteOf(new UpstreamAddr(host, 443)), true, ProxyRequestType.HttpsForward, Notes("TcpConnect"), server);
+        UserTaskCounts.Attach(user, user.SiteOf(new UpstreamAddr(host, 443)), true, ProxyRequestType.HttpsForward, Notes("TcpConnect"), server);
         Assert.Equal(site, server.Users.Keys.SingleOrDefault(u => u.SiteId is not null)?.SiteId);
     }
 

@@ -49,7 +49,7 @@ internal static class UserTaskPolicy
             notes.UserEscape = site is null ? ru.User.Escape : site.Escape;
             if (server is not null)
             {
-                var counts = UserTaskCounts.Attach(ru.User, site, ru.FirstOnConnection, type, notes, server, ru.User);
+                var counts = UserTaskCounts.Attach(ru.User, site, ru.FirstOnConnection, type, notes, server);
                 if (refusal is { } r) counts.Forbid(r.Metric());
             }
         }
