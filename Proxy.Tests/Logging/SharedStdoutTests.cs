@@ -9,16 +9,20 @@ namespace Proxy.Tests.Logging;
 /// <summary>The task, escape and resolve loggers all on stdout: one process stdout, written by several pipelines at once.</summary>
 public sealed class SharedStdoutTests
 {
-    /// <summary>Stdout as a pipe to a slow reader: every write completes later, as a StreamWriter's flush to a real pipe can.</summary>
+    /// <summary>
+    /// Stdout as a pipe to a slow reader: every write completes later, as a StreamWriter's flush to a real pipe can.
+    /// Later by a yield, not a timer: a 1 ms delay lasts a timer tick or more on a busy machine, and the hundreds of
+    /// writes then outlasted the loggers' bounded wait at dispose, which drops what is left (counted).
+    /// </summary>
     private sealed class SlowStream : MemoryStream
     {
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await Task.Delay(1, cancellationToken);
+            await Task.Yield();
             lock (this) base.Write(buffer.Span);
         }
 
-        public override async Task FlushAsync(CancellationToken cancellationToken) => await Task.Delay(1, cancellationToken);
+        public override async Task FlushAsync(CancellationToken cancellationToken) => await Task.Yield();
     }
 
     [Fact]
